@@ -1,0 +1,75 @@
+//! The command line: `tokenbench` opens the window; subcommands work without a display.
+
+pub mod inspect;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+/// Exit status: success.
+pub const EXIT_OK: u8 = 0;
+/// Exit status: a check failed.
+pub const EXIT_CHECK_FAILED: u8 = 1;
+/// Exit status: the input is not a token, or the arguments are wrong.
+pub const EXIT_USAGE: u8 = 2;
+
+/// tokenbench: inspect, verify, delegate and exchange Auth0 tokens.
+#[derive(Debug, Parser)]
+#[command(name = "tokenbench", version, about, long_about = None)]
+pub struct Cli {
+    /// Open the window on this tab.
+    #[arg(long, value_enum)]
+    pub tab: Option<TabArg>,
+    /// Open the inspector with this token.
+    #[arg(long, value_name = "JWT")]
+    pub token: Option<String>,
+    /// Save a PNG of the window after the first frames and exit (for documentation and tests).
+    #[arg(long, value_name = "PATH")]
+    pub screenshot: Option<PathBuf>,
+    /// More logging: -v for debug, -vv for trace (RUST_LOG overrides).
+    #[arg(short, long, action = clap::ArgAction::Count, global = true)]
+    pub verbose: u8,
+    /// A subcommand; without one, the window opens.
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Decode, explain and verify a token.
+    Inspect(inspect::InspectArgs),
+}
+
+/// The window's tabs, as named on the command line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum TabArg {
+    /// Legacy /delegation requests.
+    Delegation,
+    /// Native-social token exchange.
+    TokenExchange,
+    /// The embedded local issuer.
+    LocalIssuer,
+    /// Decode, explain and verify tokens.
+    Inspector,
+    /// Rate-limit gauges and timeline.
+    RateLimits,
+    /// Keyring items.
+    Secrets,
+    /// Past requests.
+    History,
+}
+
+/// Sets up logging: `RUST_LOG` wins; otherwise warnings, or more with `-v`/`-vv`.
+pub fn init_logging(verbose: u8) {
+    let default = match verbose {
+        0 => "warn",
+        1 => "tokenbench=debug,info",
+        _ => "tokenbench=trace,debug",
+    };
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
+}

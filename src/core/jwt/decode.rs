@@ -1,0 +1,262 @@
+//! Decoding a compact JWS into header, payload and signature, as far as each segment allows. Never verifies.
+
+use base64::Engine;
+use base64::engine::general_purpose::{GeneralPurpose, GeneralPurposeConfig, URL_SAFE_NO_PAD};
+use base64::engine::{DecodePaddingMode, general_purpose};
+use serde_json::{Map, Value};
+
+/// Base64url that also accepts padding; used only to say "padded, but readable".
+const URL_SAFE_LENIENT: GeneralPurpose = GeneralPurpose::new(
+    &base64::alphabet::URL_SAFE,
+    GeneralPurposeConfig::new().with_decode_padding_mode(DecodePaddingMode::Indifferent),
+);
+/// Standard base64 (with `+` and `/`), another common copy-paste mistake.
+const STANDARD_LENIENT: GeneralPurpose = GeneralPurpose::new(
+    &base64::alphabet::STANDARD,
+    GeneralPurposeConfig::new().with_decode_padding_mode(DecodePaddingMode::Indifferent),
+);
+
+/// Which of the three segments something refers to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SegmentPart {
+    /// The first segment: the JOSE header.
+    Header,
+    /// The second segment: the claims.
+    Payload,
+    /// The third segment: the signature.
+    Signature,
+}
+
+impl std::fmt::Display for SegmentPart {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Self::Header => "header",
+            Self::Payload => "payload",
+            Self::Signature => "signature",
+        })
+    }
+}
+
+/// Why a segment could not be read.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum SegmentError {
+    /// The segment is absent.
+    #[error("the segment is missing")]
+    Missing,
+    /// Not base64url.
+    #[error("the {part} is not base64url: {detail}")]
+    Base64 {
+        /// Which segment.
+        part: SegmentPart,
+        /// What the decoder said, including the offset.
+        detail: String,
+    },
+    /// Decoded bytes are not UTF-8 text.
+    #[error("the {part} decodes to bytes that are not UTF-8 text")]
+    NotUtf8 {
+        /// Which segment.
+        part: SegmentPart,
+    },
+    /// Decoded text is not JSON.
+    #[error("the {part} is not valid JSON ({detail}); decoded text: {text}")]
+    Json {
+        /// Which segment.
+        part: SegmentPart,
+        /// Parser message with line and column.
+        detail: String,
+        /// The text that was decoded, so the user sees how far it got.
+        text: String,
+    },
+    /// JSON, but not an object.
+    #[error("the {part} is JSON but not an object: a JWT {part} must be {{…}}")]
+    NotObject {
+        /// Which segment.
+        part: SegmentPart,
+    },
+}
+
+/// A compact JWS split into its parts. Each part is decoded independently, so one broken segment does not
+/// hide the others.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DecodedJwt {
+    /// The cleaned token text.
+    pub raw: String,
+    /// The three segments exactly as they appear in the token.
+    pub segments: [String; 3],
+    /// The header object.
+    pub header: Result<Map<String, Value>, SegmentError>,
+    /// The claims object.
+    pub payload: Result<Map<String, Value>, SegmentError>,
+    /// The signature bytes.
+    pub signature: Result<Vec<u8>, SegmentError>,
+    /// Segments that decoded only leniently (padding or standard alphabet), with a note.
+    pub encoding_notes: Vec<String>,
+}
+
+impl DecodedJwt {
+    /// Splits and decodes a token with three segments (callers check the count).
+    pub fn decode(token: &str) -> Self {
+        let mut parts = token.splitn(3, '.').map(str::to_owned);
+        let segments = [
+            parts.next().unwrap_or_default(),
+            parts.next().unwrap_or_default(),
+            parts.next().unwrap_or_default(),
+        ];
+        let mut encoding_notes = Vec::new();
+        for (text, part) in segments.iter().zip([SegmentPart::Header, SegmentPart::Payload]) {
+            if URL_SAFE_NO_PAD.decode(text).is_err() && decode_segment(text, part).is_ok() {
+                encoding_notes.push(format!(
+                    "the {part} uses padding or standard base64 characters (+ /): JWTs use unpadded base64url, \
+                     so strict libraries will reject this token"
+                ));
+            }
+        }
+        Self {
+            raw: token.to_owned(),
+            header: decode_json_segment(&segments[0], SegmentPart::Header),
+            payload: decode_json_segment(&segments[1], SegmentPart::Payload),
+            signature: decode_segment(&segments[2], SegmentPart::Signature),
+            segments,
+            encoding_notes,
+        }
+    }
+
+    /// The `alg` header value, if readable.
+    pub fn alg(&self) -> Option<&str> {
+        self.header_str("alg")
+    }
+
+    /// A string member of the header.
+    pub fn header_str(&self, name: &str) -> Option<&str> {
+        self.header.as_ref().ok()?.get(name)?.as_str()
+    }
+
+    /// A numeric claim as whole seconds (floats are truncated, as most libraries do).
+    pub fn claim_seconds(&self, name: &str) -> Option<i64> {
+        let value = self.payload.as_ref().ok()?.get(name)?;
+        value.as_i64().or_else(|| value.as_f64().map(|f| f as i64))
+    }
+
+    /// A string claim.
+    pub fn claim_str(&self, name: &str) -> Option<&str> {
+        self.payload.as_ref().ok()?.get(name)?.as_str()
+    }
+
+    /// `header.payload`, the bytes the signature covers.
+    pub fn signing_input(&self) -> String {
+        format!("{}.{}", self.segments[0], self.segments[1])
+    }
+
+    /// The first segment error, in token order.
+    pub fn first_error(&self) -> Option<&SegmentError> {
+        self.header
+            .as_ref()
+            .err()
+            .or(self.payload.as_ref().err())
+            .or(self.signature.as_ref().err())
+    }
+}
+
+/// Decodes one base64url segment, accepting padding and the standard alphabet as a fallback.
+pub fn decode_segment(text: &str, part: SegmentPart) -> Result<Vec<u8>, SegmentError> {
+    if text.is_empty() && part != SegmentPart::Signature {
+        return Err(SegmentError::Missing);
+    }
+    URL_SAFE_NO_PAD
+        .decode(text)
+        .or_else(|_| URL_SAFE_LENIENT.decode(text))
+        .or_else(|_| STANDARD_LENIENT.decode(text))
+        .map_err(|e| SegmentError::Base64 {
+            part,
+            detail: URL_SAFE_NO_PAD
+                .decode(text)
+                .err()
+                .map_or_else(|| e.to_string(), |strict| strict.to_string()),
+        })
+}
+
+/// Decodes a segment that must hold a JSON object (the header or the payload).
+pub fn decode_json_segment(text: &str, part: SegmentPart) -> Result<Map<String, Value>, SegmentError> {
+    let bytes = decode_segment(text, part)?;
+    let text = String::from_utf8(bytes).map_err(|_| SegmentError::NotUtf8 { part })?;
+    match serde_json::from_str::<Value>(&text) {
+        Ok(Value::Object(map)) => Ok(map),
+        Ok(_) => Err(SegmentError::NotObject { part }),
+        Err(e) => Err(SegmentError::Json {
+            part,
+            detail: e.to_string(),
+            text,
+        }),
+    }
+}
+
+/// Encodes bytes as unpadded base64url (used by tests and by the report's placeholders).
+pub fn base64url(bytes: &[u8]) -> String {
+    URL_SAFE_NO_PAD.encode(bytes)
+}
+
+/// Decodes standard or URL-safe base64, padded or not (used for `x5c` and base64 secrets).
+pub fn base64_any(text: &str) -> Option<Vec<u8>> {
+    STANDARD_LENIENT
+        .decode(text.trim())
+        .or_else(|_| URL_SAFE_LENIENT.decode(text.trim()))
+        .ok()
+}
+
+/// Standard padded base64, for PEM bodies.
+pub fn base64_standard(bytes: &[u8]) -> String {
+    general_purpose::STANDARD.encode(bytes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// RFC 7519 section 3.1's example token.
+    const RFC7519: &str = "eyJ0eXAiOiJKV1QiLA0KICJhbGciOiJIUzI1NiJ9.eyJpc3MiOiJqb2UiLA0KICJleHAiOjEzMDA4MTkzODAsDQogImh0dHA6Ly9leGFtcGxlLmNvbS9pc19yb290Ijp0cnVlfQ.dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
+
+    #[test]
+    fn rfc7519_example_decodes_to_its_published_claims() {
+        let jwt = DecodedJwt::decode(RFC7519);
+        assert_eq!(jwt.alg(), Some("HS256"));
+        assert_eq!(jwt.claim_str("iss"), Some("joe"));
+        assert_eq!(jwt.claim_seconds("exp"), Some(1_300_819_380));
+        assert_eq!(jwt.payload.unwrap()["http://example.com/is_root"], true);
+        assert_eq!(jwt.signature.unwrap().len(), 32);
+    }
+
+    #[test]
+    fn broken_payload_json_keeps_the_header_and_shows_the_decoded_text() {
+        let token = format!("{}.{}.sig", base64url(br#"{"alg":"HS256"}"#), base64url(br#"{"sub":"#));
+        let jwt = DecodedJwt::decode(&token);
+        assert_eq!(jwt.alg(), Some("HS256"));
+        match jwt.payload {
+            Err(SegmentError::Json { part, text, .. }) => {
+                assert_eq!(part, SegmentPart::Payload);
+                assert_eq!(text, r#"{"sub":"#);
+            }
+            other => panic!("expected a JSON error, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn invalid_base64_names_the_segment() {
+        let jwt = DecodedJwt::decode("e30.*not*base64*.x");
+        assert!(matches!(
+            jwt.payload,
+            Err(SegmentError::Base64 {
+                part: SegmentPart::Payload,
+                ..
+            })
+        ));
+    }
+
+    #[test]
+    fn padded_segments_decode_with_a_note() {
+        // {"a":1} padded
+        let jwt = DecodedJwt::decode("eyJhbGciOiJub25lIn0.eyJhIjoxfQ==.");
+        assert!(jwt.payload.is_ok());
+        assert_eq!(jwt.encoding_notes.len(), 1);
+    }
+}

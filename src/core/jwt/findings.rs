@@ -1,0 +1,138 @@
+//! Findings that need no key: unsigned, expired, not yet valid, no expiry, weak HMAC secret, issuer without
+//! the trailing slash, issued in the future, lifetime over a day.
+
+use super::decode::DecodedJwt;
+use super::key::KeyMaterial;
+use super::time::human_duration;
+use serde::Serialize;
+
+/// How much a finding matters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// Worth knowing.
+    Info,
+    /// Likely to cause trouble.
+    Warning,
+    /// The token will be (or should be) rejected.
+    Error,
+}
+
+/// One finding.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Finding {
+    /// Stable code, e.g. `expired`.
+    pub code: &'static str,
+    /// How much it matters.
+    pub severity: Severity,
+    /// One sentence saying what and why.
+    pub message: String,
+}
+
+fn finding(code: &'static str, severity: Severity, message: String) -> Finding {
+    Finding {
+        code,
+        severity,
+        message,
+    }
+}
+
+/// Lists findings for a token at `now`, allowing `leeway` seconds of clock skew. A key, when given, adds
+/// `weak_hmac_secret` for short HS secrets.
+pub fn findings(jwt: &DecodedJwt, key: Option<&KeyMaterial>, leeway: i64, now: i64) -> Vec<Finding> {
+    let mut out = Vec::new();
+    algorithm_findings(jwt, key, &mut out);
+    time_findings(jwt, leeway, now, &mut out);
+    issuer_findings(jwt, &mut out);
+    out.sort_by_key(|f| std::cmp::Reverse(f.severity));
+    out
+}
+
+fn algorithm_findings(jwt: &DecodedJwt, key: Option<&KeyMaterial>, out: &mut Vec<Finding>) {
+    let alg = jwt.alg().unwrap_or_default();
+    if alg.eq_ignore_ascii_case("none") {
+        out.push(finding(
+            "alg_none",
+            Severity::Error,
+            "alg is \"none\": the token is unsigned; never accept it".into(),
+        ));
+    }
+    let hash_bytes = match alg {
+        "HS256" => 32,
+        "HS384" => 48,
+        "HS512" => 64,
+        _ => return,
+    };
+    if let Some(KeyMaterial::Secret(secret)) = key
+        && secret.len() < hash_bytes
+    {
+        out.push(finding(
+            "weak_hmac_secret",
+            Severity::Warning,
+            format!(
+                "the {alg} secret is {} bytes, shorter than the {hash_bytes}-byte hash output (RFC 7518 §3.2); \
+                 short secrets can be brute-forced offline from any token",
+                secret.len()
+            ),
+        ));
+    }
+}
+
+fn time_findings(jwt: &DecodedJwt, leeway: i64, now: i64, out: &mut Vec<Finding>) {
+    match jwt.claim_seconds("exp") {
+        None => out.push(finding(
+            "missing_exp",
+            Severity::Warning,
+            "no exp claim: the token never expires".into(),
+        )),
+        Some(exp) if exp <= now - leeway => out.push(finding(
+            "expired",
+            Severity::Error,
+            format!("expired {} ago", human_duration((now - exp).unsigned_abs())),
+        )),
+        Some(_) => {}
+    }
+    if let Some(nbf) = jwt.claim_seconds("nbf").filter(|nbf| *nbf > now + leeway) {
+        out.push(finding(
+            "not_yet_valid",
+            Severity::Error,
+            format!("not valid for another {}", human_duration((nbf - now).unsigned_abs())),
+        ));
+    }
+    let iat = jwt.claim_seconds("iat");
+    if let Some(iat) = iat.filter(|iat| *iat > now + leeway) {
+        out.push(finding(
+            "issued_in_future",
+            Severity::Warning,
+            format!(
+                "issued {} in the future: the issuer's clock is ahead of this machine's",
+                human_duration((iat - now).unsigned_abs())
+            ),
+        ));
+    }
+    if let (Some(iat), Some(exp)) = (iat, jwt.claim_seconds("exp"))
+        && exp - iat > 86_400
+    {
+        out.push(finding(
+            "lifetime_over_24h",
+            Severity::Info,
+            format!(
+                "lives {} (over 24 h): a stolen copy stays useful for long",
+                human_duration((exp - iat).unsigned_abs())
+            ),
+        ));
+    }
+}
+
+fn issuer_findings(jwt: &DecodedJwt, out: &mut Vec<Finding>) {
+    let Some(iss) = jwt.claim_str("iss") else { return };
+    let is_url_without_slash =
+        iss.starts_with("https://") && !iss.ends_with('/') && !iss["https://".len()..].contains('/');
+    if is_url_without_slash {
+        out.push(finding(
+            "iss_without_trailing_slash",
+            Severity::Info,
+            format!("iss \"{iss}\" has no trailing slash: Auth0 issuers are https://TENANT/, so an Auth0 SDK expecting \"{iss}/\" rejects it"),
+        ));
+    }
+}

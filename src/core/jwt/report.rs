@@ -1,0 +1,216 @@
+//! Reports of an analysis: JSON for `--json`, readable text for the terminal, Markdown for support tickets.
+//! None of them contains the signature, so a report can never be replayed as a token.
+
+use super::analysis::{Analysis, not_a_jwt_message};
+use super::claims::{explain_claim, explain_header, is_time_claim};
+use super::decode::DecodedJwt;
+use super::input::Inspection;
+use super::time::time_view;
+use super::verify::CheckStatus;
+use jiff::tz::TimeZone;
+use serde_json::{Map, Value, json};
+
+/// The `--json` object: header, payload, signature status, checks and findings.
+pub fn json_report(analysis: &Analysis) -> Value {
+    let Inspection::Jwt(jwt) = &analysis.inspection else {
+        return json!({
+            "kind": kind_name(&analysis.inspection),
+            "error": not_a_jwt_message(&analysis.inspection),
+        });
+    };
+    let verdict = analysis.verdict.as_ref();
+    json!({
+        "kind": "jwt",
+        "header": jwt.header.as_ref().map_or(Value::Null, |h| Value::Object(h.clone())),
+        "payload": jwt.payload.as_ref().map_or(Value::Null, |p| Value::Object(p.clone())),
+        "signature": {
+            "alg": jwt.alg(),
+            "status": verdict.map(|v| v.signature),
+            "reason": verdict.map(|v| v.reason.clone()),
+        },
+        "checks": verdict.map(|v| v.checks.clone()).unwrap_or_default(),
+        "findings": analysis.findings,
+        "valid": analysis.passed(),
+    })
+}
+
+fn kind_name(inspection: &Inspection) -> &'static str {
+    match inspection {
+        Inspection::Empty => "empty",
+        Inspection::Jwt(_) => "jwt",
+        Inspection::Jwe { .. } => "jwe",
+        Inspection::AzureSas(_) => "azure_sas",
+        Inspection::Opaque { .. } => "opaque",
+    }
+}
+
+/// Output flavour for [`text_report`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Style {
+    /// Plain text for a terminal.
+    Text,
+    /// Markdown for a support ticket.
+    Markdown,
+}
+
+/// A readable report. `zone` is the reader's local time zone.
+pub fn text_report(analysis: &Analysis, zone: &TimeZone, style: Style) -> String {
+    let mut out = Vec::new();
+    let md = style == Style::Markdown;
+    if md {
+        out.push("# Token report\n".to_owned());
+        out.push("The signature has been removed: this report cannot be used as a token.\n".to_owned());
+    }
+    let Inspection::Jwt(jwt) = &analysis.inspection else {
+        out.push(not_a_jwt_message(&analysis.inspection).unwrap_or_default());
+        sas_lines(&analysis.inspection, &mut out);
+        return out.join("\n") + "\n";
+    };
+    verdict_lines(analysis, style, &mut out);
+    heading("Header", style, &mut out);
+    json_block(jwt.header.as_ref().ok(), md, &mut out);
+    member_lines(jwt.header.as_ref().ok(), explain_header, style, &mut out);
+    heading("Claims", style, &mut out);
+    json_block(jwt.payload.as_ref().ok(), md, &mut out);
+    claim_lines(jwt, analysis.now, zone, style, &mut out);
+    check_lines(analysis, style, &mut out);
+    finding_lines(analysis, style, &mut out);
+    out.join("\n") + "\n"
+}
+
+fn heading(title: &str, style: Style, out: &mut Vec<String>) {
+    out.push(match style {
+        Style::Markdown => format!("\n## {title}\n"),
+        Style::Text => format!("\n{title}\n{}", "-".repeat(title.len())),
+    });
+}
+
+fn verdict_lines(analysis: &Analysis, style: Style, out: &mut Vec<String>) {
+    heading("Verdict", style, out);
+    let Some(verdict) = &analysis.verdict else { return };
+    let line = match (verdict.first_failure(), verdict.signature) {
+        (Some(fail), _) => format!("FAILED at step \"{}\": {}", fail.name, fail.detail),
+        (None, super::SignatureStatus::Valid) => "VALID: every check passed".to_owned(),
+        (None, _) => "DECODED: signature not checked (no key given)".to_owned(),
+    };
+    out.push(line);
+}
+
+fn json_block(map: Option<&Map<String, Value>>, md: bool, out: &mut Vec<String>) {
+    let Some(map) = map else {
+        out.push("(could not be decoded)".to_owned());
+        return;
+    };
+    let pretty = serde_json::to_string_pretty(map).unwrap_or_default();
+    out.push(if md {
+        format!("```json\n{pretty}\n```\n")
+    } else {
+        pretty
+    });
+}
+
+fn member_lines(
+    map: Option<&Map<String, Value>>,
+    explain: fn(&str) -> Option<&'static str>,
+    style: Style,
+    out: &mut Vec<String>,
+) {
+    for (name, _) in map.into_iter().flatten() {
+        if let Some(meaning) = explain(name) {
+            out.push(row(style, &[name, meaning]));
+        }
+    }
+}
+
+fn claim_lines(jwt: &DecodedJwt, now: i64, zone: &TimeZone, style: Style, out: &mut Vec<String>) {
+    let Ok(payload) = &jwt.payload else { return };
+    if style == Style::Markdown {
+        out.push("| Claim | Value | Meaning |\n|---|---|---|".to_owned());
+    }
+    for (name, value) in payload {
+        let shown = match value {
+            Value::String(s) => s.clone(),
+            other => other.to_string(),
+        };
+        let shown = match value
+            .as_i64()
+            .filter(|_| is_time_claim(name))
+            .and_then(|s| time_view(name, s, now, zone))
+        {
+            Some(t) if t.local == t.utc => format!("{shown} = {} ({})", t.utc, t.relative),
+            Some(t) => format!("{shown} = {} = {} ({})", t.utc, t.local, t.relative),
+            None => shown,
+        };
+        out.push(row(style, &[name, &shown, explain_claim(name).unwrap_or("")]));
+    }
+}
+
+fn check_lines(analysis: &Analysis, style: Style, out: &mut Vec<String>) {
+    let Some(verdict) = &analysis.verdict else { return };
+    heading("Checks", style, out);
+    if style == Style::Markdown {
+        out.push("| Step | Result | Detail |\n|---|---|---|".to_owned());
+    }
+    for check in &verdict.checks {
+        let mark = match check.status {
+            CheckStatus::Pass => "pass",
+            CheckStatus::Fail => "FAIL",
+            CheckStatus::Skip => "skip",
+        };
+        out.push(row(style, &[check.name, mark, &check.detail]));
+    }
+}
+
+fn finding_lines(analysis: &Analysis, style: Style, out: &mut Vec<String>) {
+    heading("Findings", style, out);
+    if analysis.findings.is_empty() {
+        out.push("none".to_owned());
+    }
+    for f in &analysis.findings {
+        let severity = serde_json::to_value(f.severity)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_owned))
+            .unwrap_or_default();
+        out.push(match style {
+            Style::Markdown => format!("- **{}** ({severity}): {}", f.code, f.message),
+            Style::Text => format!("[{severity}] {}: {}", f.code, f.message),
+        });
+    }
+}
+
+fn sas_lines(inspection: &Inspection, out: &mut Vec<String>) {
+    if let Inspection::AzureSas(sas) = inspection {
+        for field in &sas.fields {
+            out.push(format!(
+                "  {} = {}  {}",
+                field.name,
+                field.value,
+                field.meaning.unwrap_or("")
+            ));
+        }
+    }
+}
+
+fn row(style: Style, cells: &[&str]) -> String {
+    match style {
+        Style::Markdown => format!(
+            "| {} |",
+            cells
+                .iter()
+                .map(|c| c.replace('|', "\\|").replace('\n', " "))
+                .collect::<Vec<_>>()
+                .join(" | ")
+        ),
+        Style::Text => match cells {
+            [first, rest @ ..] => format!(
+                "  {first:<14} {}",
+                rest.iter()
+                    .filter(|c| !c.is_empty())
+                    .cloned()
+                    .collect::<Vec<_>>()
+                    .join("  — ")
+            ),
+            [] => String::new(),
+        },
+    }
+}

@@ -1,0 +1,179 @@
+//! Choosing the verification key for a token: family checks (HS/RS confusion), `kid` lookup in a JWKS,
+//! and the header's own `x5c` certificate.
+
+use super::decode::DecodedJwt;
+use super::key::{KeyMaterial, certificate_pem, family_name, jwk_family, pem_decoding_key};
+use jsonwebtoken::jwk::Jwk;
+use jsonwebtoken::{Algorithm, AlgorithmFamily, DecodingKey};
+use serde_json::Value;
+
+/// The key the signature will be checked with, and a description for the checklist.
+pub struct SelectedKey {
+    /// The key.
+    pub key: DecodingKey,
+    /// Where it came from, e.g. `the JWKS key kid=abc`.
+    pub description: String,
+}
+
+/// Explains a mismatch between the token's algorithm family and the kind of key given.
+pub fn family_mismatch(alg: Algorithm, key: &KeyMaterial) -> Option<String> {
+    let token_family = alg.family();
+    let key_family = match key {
+        KeyMaterial::Secret(_) => Some(AlgorithmFamily::Hmac),
+        KeyMaterial::Jwk(jwk) => jwk_family(jwk),
+        KeyMaterial::Pem { .. } => None,
+        KeyMaterial::Jwks { keys, .. } => {
+            let has_family = keys.iter().any(|k| jwk_family(k) == Some(token_family));
+            return (!has_family && !keys.is_empty()).then(|| {
+                format!(
+                    "the token is {alg:?} but the JWKS holds no key of that kind ({})",
+                    family_name(token_family)
+                )
+            });
+        }
+    };
+    if token_family == AlgorithmFamily::Hmac && key_family != Some(AlgorithmFamily::Hmac) {
+        return Some(format!(
+            "HS/RS confusion: the token says {alg:?} (shared secret) but the key is a public key. Accepting this \
+             would let anyone sign tokens with your public key as the HMAC secret. Pin the algorithm to the key: \
+             an Auth0 application set to RS256 never issues HS256 tokens"
+        ));
+    }
+    if token_family != AlgorithmFamily::Hmac && key_family == Some(AlgorithmFamily::Hmac) {
+        return Some(format!(
+            "the token is {alg:?}, signed with a private key, but the key given is a shared secret: verify with the \
+             issuer's public key (Auth0: https://TENANT/.well-known/jwks.json)"
+        ));
+    }
+    match key_family {
+        Some(f) if f != token_family => Some(format!(
+            "the token is {alg:?}, which needs {}, but the key is {}",
+            family_name(token_family),
+            family_name(f)
+        )),
+        _ => None,
+    }
+}
+
+/// Picks the key for this token. `Ok(None)` means no key was given and the header carries no `x5c`.
+pub fn select_key(jwt: &DecodedJwt, alg: Algorithm, key: Option<&KeyMaterial>) -> Result<Option<SelectedKey>, String> {
+    let kid = jwt.header_str("kid");
+    match key {
+        None => x5c_key(jwt, alg),
+        Some(KeyMaterial::Secret(bytes)) => Ok(Some(SelectedKey {
+            key: DecodingKey::from_secret(bytes),
+            description: format!("the shared secret ({} bytes)", bytes.len()),
+        })),
+        Some(KeyMaterial::Pem { label, text }) => pem_decoding_key(text, alg)
+            .map(|key| {
+                Some(SelectedKey {
+                    key,
+                    description: format!("the PEM {}", label.to_lowercase()),
+                })
+            })
+            .map_err(|e| {
+                format!(
+                    "the PEM {} cannot be used for {alg:?} ({e}): it must be {}",
+                    label.to_lowercase(),
+                    family_name(alg.family())
+                )
+            }),
+        Some(KeyMaterial::Jwk(jwk)) => single_jwk(jwk, kid, alg).map(Some),
+        Some(KeyMaterial::Jwks { keys, unreadable }) => jwks_key(keys, unreadable, kid, alg).map(Some),
+    }
+}
+
+fn x5c_key(jwt: &DecodedJwt, alg: Algorithm) -> Result<Option<SelectedKey>, String> {
+    let header = jwt.header.as_ref().ok();
+    let Some(first) = header
+        .and_then(|h| h.get("x5c"))
+        .and_then(Value::as_array)
+        .and_then(|a| a.first())
+    else {
+        return Ok(None);
+    };
+    let cert = first
+        .as_str()
+        .and_then(certificate_pem)
+        .ok_or("the x5c header is not a base64 certificate")?;
+    let KeyMaterial::Pem { text, .. } = cert else {
+        return Err("the x5c header is not a certificate".to_owned());
+    };
+    let key = pem_decoding_key(&text, alg).map_err(|e| format!("the x5c certificate cannot verify {alg:?}: {e}"))?;
+    Ok(Some(SelectedKey {
+        key,
+        description: "the certificate in the token's own x5c header (self-asserted: it proves only that the token \
+                      matches the certificate it carries; check that the certificate is your issuer's)"
+            .to_owned(),
+    }))
+}
+
+fn single_jwk(jwk: &Jwk, kid: Option<&str>, alg: Algorithm) -> Result<SelectedKey, String> {
+    if let (Some(token_kid), Some(key_kid)) = (kid, jwk.common.key_id.as_deref())
+        && token_kid != key_kid
+    {
+        return Err(format!(
+            "the token says kid={token_kid}, the JWK has kid={key_kid}: the key was rotated or belongs to another tenant"
+        ));
+    }
+    jwk_decoding_key(jwk, alg)
+}
+
+fn jwks_key(
+    keys: &[Jwk],
+    unreadable: &[(String, String)],
+    kid: Option<&str>,
+    alg: Algorithm,
+) -> Result<SelectedKey, String> {
+    let kids: Vec<&str> = keys.iter().filter_map(|k| k.common.key_id.as_deref()).collect();
+    match kid {
+        Some(kid) => {
+            if let Some(jwk) = keys.iter().find(|k| k.common.key_id.as_deref() == Some(kid)) {
+                return jwk_decoding_key(jwk, alg);
+            }
+            if let Some((_, why)) = unreadable.iter().find(|(name, _)| name == kid) {
+                return Err(format!("the JWKS has kid={kid} but it could not be read: {why}"));
+            }
+            Err(format!(
+                "the token says kid={kid}, the JWKS has kid={}: the key was rotated or this is another tenant's JWKS",
+                if kids.is_empty() {
+                    "(none)".to_owned()
+                } else {
+                    kids.join(", ")
+                }
+            ))
+        }
+        None => {
+            let candidates: Vec<&Jwk> = keys.iter().filter(|k| jwk_family(k) == Some(alg.family())).collect();
+            match candidates.as_slice() {
+                [only] => jwk_decoding_key(only, alg),
+                [] => Err(format!("the JWKS has no {} key", family_name(alg.family()))),
+                many => Err(format!(
+                    "the token has no kid and the JWKS has {} possible keys: the issuer must say which key signed it",
+                    many.len()
+                )),
+            }
+        }
+    }
+}
+
+fn jwk_decoding_key(jwk: &Jwk, alg: Algorithm) -> Result<SelectedKey, String> {
+    let name = jwk
+        .common
+        .key_id
+        .as_deref()
+        .map_or("the JWK".to_owned(), |k| format!("the JWK kid={k}"));
+    if let Some(key_alg) = jwk.common.key_algorithm
+        && format!("{key_alg:?}") != format!("{alg:?}")
+    {
+        return Err(format!(
+            "{name} is for {key_alg:?} but the token is {alg:?}: this key was not meant for this token"
+        ));
+    }
+    DecodingKey::from_jwk(jwk)
+        .map(|key| SelectedKey {
+            key,
+            description: name.clone(),
+        })
+        .map_err(|e| format!("{name} cannot be used: {e}"))
+}

@@ -1,0 +1,92 @@
+//! Showing NumericDate claims as UTC, local and relative time ("expires in 9 h 58 min"). `now` is passed in.
+
+use jiff::Timestamp;
+use jiff::tz::TimeZone;
+
+/// A time claim rendered three ways.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TimeView {
+    /// `2026-11-22 14:53:02 UTC`.
+    pub utc: String,
+    /// The same instant in the given zone, with its abbreviation.
+    pub local: String,
+    /// Relative to `now`, worded for the claim ("expired 3 min ago").
+    pub relative: String,
+}
+
+/// Renders `seconds` (a claim value) relative to `now` in the time zone `local`.
+pub fn time_view(claim: &str, seconds: i64, now: i64, local: &TimeZone) -> Option<TimeView> {
+    let instant = Timestamp::from_second(seconds).ok()?;
+    Some(TimeView {
+        utc: instant
+            .to_zoned(TimeZone::UTC)
+            .strftime("%Y-%m-%d %H:%M:%S UTC")
+            .to_string(),
+        local: instant
+            .to_zoned(local.clone())
+            .strftime("%Y-%m-%d %H:%M:%S %Z")
+            .to_string(),
+        relative: relative_phrase(claim, seconds - now),
+    })
+}
+
+/// Words a signed distance in time for a claim: positive means the claim lies in the future.
+pub fn relative_phrase(claim: &str, delta: i64) -> String {
+    let span = human_duration(delta.unsigned_abs());
+    match (claim, delta >= 0) {
+        ("exp", true) => format!("expires in {span}"),
+        ("exp", false) => format!("expired {span} ago"),
+        ("nbf", true) => format!("not valid for another {span}"),
+        ("nbf", false) => format!("valid since {span} ago"),
+        (_, true) if delta == 0 => "now".to_owned(),
+        (_, true) => format!("in {span} (in the future)"),
+        (_, false) => format!("{span} ago"),
+    }
+}
+
+/// `9 h 58 min`, `3 min 5 s`, `2 d 4 h`: the two largest non-zero units.
+pub fn human_duration(seconds: u64) -> String {
+    const UNITS: [(u64, &str); 4] = [(86_400, "d"), (3_600, "h"), (60, "min"), (1, "s")];
+    let mut rest = seconds;
+    let parts: Vec<String> = UNITS
+        .iter()
+        .filter_map(|&(size, name)| {
+            let count = rest / size;
+            rest %= size;
+            (count > 0).then(|| format!("{count} {name}"))
+        })
+        .take(2)
+        .collect();
+    if parts.is_empty() {
+        "0 s".to_owned()
+    } else {
+        parts.join(" ")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn expiry_is_worded_both_ways() {
+        assert_eq!(relative_phrase("exp", 9 * 3600 + 58 * 60 + 7), "expires in 9 h 58 min");
+        assert_eq!(relative_phrase("exp", -180), "expired 3 min ago");
+        assert_eq!(relative_phrase("iat", -90_000), "1 d 1 h ago");
+        assert_eq!(relative_phrase("nbf", 30), "not valid for another 30 s");
+    }
+
+    #[test]
+    fn utc_and_local_use_the_given_zone() {
+        let paris = TimeZone::get("Europe/Paris").unwrap_or(TimeZone::fixed(jiff::tz::offset(1)));
+        let view = time_view("exp", 1_300_819_380, 1_300_819_380 - 60, &paris).unwrap();
+        assert_eq!(view.utc, "2011-03-22 18:43:00 UTC");
+        assert!(view.local.starts_with("2011-03-22 19:43:00"), "{}", view.local);
+        assert_eq!(view.relative, "expires in 1 min");
+    }
+
+    #[test]
+    fn out_of_range_times_are_not_rendered() {
+        assert_eq!(time_view("exp", i64::MAX, 0, &TimeZone::UTC), None);
+    }
+}

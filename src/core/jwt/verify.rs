@@ -1,0 +1,365 @@
+//! Verification as an ordered checklist: structure, alg, key, signature, exp, nbf, iss, aud, typ.
+//! The first failing step is the answer to "why does my token not verify?", with a fix.
+
+use super::decode::DecodedJwt;
+use super::key::KeyMaterial;
+use super::select::{SelectedKey, select_key};
+use super::time::human_duration;
+use jsonwebtoken::Algorithm;
+use serde::Serialize;
+use serde_json::Value;
+use std::str::FromStr;
+
+/// Default clock-skew allowance, as Auth0's SDKs use.
+pub const DEFAULT_LEEWAY_SECONDS: i64 = 60;
+
+/// What the verifier expects beyond a valid signature.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Expectations {
+    /// Expected `iss`, compared exactly.
+    pub issuer: Option<String>,
+    /// Expected audience (client ID or API identifier).
+    pub audience: Option<String>,
+    /// Clock skew allowed for `exp` and `nbf`, in seconds.
+    pub leeway: i64,
+}
+
+impl Default for Expectations {
+    fn default() -> Self {
+        Self {
+            issuer: None,
+            audience: None,
+            leeway: DEFAULT_LEEWAY_SECONDS,
+        }
+    }
+}
+
+/// Outcome of one step.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum CheckStatus {
+    /// The step passed.
+    Pass,
+    /// The step failed; `detail` says why and what to do.
+    Fail,
+    /// The step was not run (no key, no expectation, or an earlier step failed).
+    Skip,
+}
+
+/// One step of the checklist.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Check {
+    /// Stable step name: structure, alg, key, signature, exp, nbf, iss, aud, typ.
+    pub name: &'static str,
+    /// `false` only when the step failed.
+    pub ok: bool,
+    /// Pass, fail or skip.
+    pub status: CheckStatus,
+    /// What was checked, or why it failed and how to fix it.
+    pub detail: String,
+}
+
+impl Check {
+    fn new(name: &'static str, status: CheckStatus, detail: impl Into<String>) -> Self {
+        Self {
+            name,
+            ok: status != CheckStatus::Fail,
+            status,
+            detail: detail.into(),
+        }
+    }
+}
+
+/// Whether the signature was checked and held.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SignatureStatus {
+    /// Checked with a key and valid.
+    Valid,
+    /// Checked and invalid, or could not be checked because of the token or key.
+    Invalid,
+    /// No key was given.
+    Unchecked,
+}
+
+/// The result of running the checklist.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Verdict {
+    /// The token's `alg`, if readable.
+    pub alg: Option<String>,
+    /// The signature outcome.
+    pub signature: SignatureStatus,
+    /// One sentence on the signature outcome.
+    pub reason: String,
+    /// Every step in order.
+    pub checks: Vec<Check>,
+}
+
+impl Verdict {
+    /// The first failing step, the one to fix first.
+    pub fn first_failure(&self) -> Option<&Check> {
+        self.checks.iter().find(|c| c.status == CheckStatus::Fail)
+    }
+
+    /// True when no step failed.
+    pub fn passed(&self) -> bool {
+        self.first_failure().is_none()
+    }
+}
+
+/// Runs the checklist. `key` may be `None`: the signature is then checked with the header's `x5c` when
+/// present, or left unchecked.
+pub fn verify(jwt: &DecodedJwt, key: Option<&KeyMaterial>, expect: &Expectations, now: i64) -> Verdict {
+    let mut checks = Vec::with_capacity(9);
+    let structure = check_structure(jwt);
+    let structure_ok = structure.ok;
+    checks.push(structure);
+    let alg = check_alg(jwt, key);
+    let signature = match (&alg, structure_ok) {
+        (Ok(alg), true) => signature_checks(jwt, *alg, key, &mut checks),
+        (Err(failed), _) => {
+            checks.push(failed.clone());
+            skip_signature(&mut checks, "not checked: fix the alg step first")
+        }
+        (Ok(_), false) => skip_signature(&mut checks, "not checked: the token structure is broken"),
+    };
+    checks.extend(time_checks(jwt, expect.leeway, now));
+    checks.push(check_issuer(jwt, expect.issuer.as_deref()));
+    checks.push(check_audience(jwt, expect.audience.as_deref()));
+    checks.push(check_typ(jwt));
+    let reason = checks
+        .iter()
+        .find(|c| c.name == "signature")
+        .map(|c| c.detail.clone())
+        .unwrap_or_default();
+    Verdict {
+        alg: jwt.alg().map(str::to_owned),
+        signature,
+        reason,
+        checks,
+    }
+}
+
+fn skip_signature(checks: &mut Vec<Check>, why: &str) -> SignatureStatus {
+    checks.push(Check::new("key", CheckStatus::Skip, why));
+    checks.push(Check::new("signature", CheckStatus::Skip, why));
+    SignatureStatus::Invalid
+}
+
+fn check_structure(jwt: &DecodedJwt) -> Check {
+    match jwt.first_error() {
+        Some(error) => Check::new(
+            "structure",
+            CheckStatus::Fail,
+            format!("{error}. Copy the whole token again: it may have been cut or changed"),
+        ),
+        None => Check::new(
+            "structure",
+            CheckStatus::Pass,
+            "three base64url segments; header and payload are JSON objects",
+        ),
+    }
+}
+
+fn check_alg(jwt: &DecodedJwt, key: Option<&KeyMaterial>) -> Result<Algorithm, Check> {
+    let fail = |detail: String| Check::new("alg", CheckStatus::Fail, detail);
+    let Some(name) = jwt.alg() else {
+        return Err(fail(
+            "the header has no \"alg\": the token cannot be verified".to_owned(),
+        ));
+    };
+    if name.eq_ignore_ascii_case("none") {
+        return Err(fail(
+            "alg is \"none\": the token is unsigned and anyone could have written it. Never accept it".to_owned(),
+        ));
+    }
+    let alg = Algorithm::from_str(name).map_err(|_| {
+        fail(format!(
+            "alg \"{name}\" is not supported; supported: HS256/384/512, RS256/384/512, PS256/384/512, ES256/384, EdDSA"
+        ))
+    })?;
+    if let Some(problem) = key.and_then(|k| super::select::family_mismatch(alg, k)) {
+        return Err(fail(problem));
+    }
+    Ok(alg)
+}
+
+fn signature_checks(
+    jwt: &DecodedJwt,
+    alg: Algorithm,
+    key: Option<&KeyMaterial>,
+    checks: &mut Vec<Check>,
+) -> SignatureStatus {
+    checks.push(Check::new("alg", CheckStatus::Pass, format!("{alg:?}")));
+    let selected = match select_key(jwt, alg, key) {
+        Ok(Some(selected)) => selected,
+        Ok(None) => {
+            let why = "not checked: no key given (secret, PEM, JWK, JWKS, JWKS URL or discovery from iss)";
+            checks.push(Check::new("key", CheckStatus::Skip, why));
+            checks.push(Check::new("signature", CheckStatus::Skip, why));
+            return SignatureStatus::Unchecked;
+        }
+        Err(problem) => {
+            checks.push(Check::new("key", CheckStatus::Fail, problem));
+            checks.push(Check::new("signature", CheckStatus::Skip, "not checked: no usable key"));
+            return SignatureStatus::Invalid;
+        }
+    };
+    checks.push(Check::new("key", CheckStatus::Pass, selected.description.clone()));
+    let check = check_signature(jwt, alg, &selected);
+    let status = if check.ok {
+        SignatureStatus::Valid
+    } else {
+        SignatureStatus::Invalid
+    };
+    checks.push(check);
+    status
+}
+
+fn check_signature(jwt: &DecodedJwt, alg: Algorithm, key: &SelectedKey) -> Check {
+    let input = jwt.signing_input();
+    match jsonwebtoken::crypto::verify(&jwt.segments[2], input.as_bytes(), &key.key, alg) {
+        Ok(true) => Check::new("signature", CheckStatus::Pass, format!("valid {alg:?} signature")),
+        Ok(false) => Check::new("signature", CheckStatus::Fail, signature_hint(alg, key)),
+        Err(e) => Check::new(
+            "signature",
+            CheckStatus::Fail,
+            format!("the key cannot verify {alg:?} signatures ({e}): check that it is the right kind of key"),
+        ),
+    }
+}
+
+fn signature_hint(alg: Algorithm, key: &SelectedKey) -> String {
+    let mut hint = format!(
+        "the signature does not match: the token was changed after signing, or it was signed with another key than {}",
+        key.description
+    );
+    if matches!(alg, Algorithm::HS256 | Algorithm::HS384 | Algorithm::HS512) {
+        hint.push_str(
+            ". If the secret is base64-encoded (Auth0 \"secret_encoded\"), switch the secret encoding to base64; \
+             Auth0 signs HS256 ID tokens with the application's client secret",
+        );
+    }
+    hint
+}
+
+fn time_checks(jwt: &DecodedJwt, leeway: i64, now: i64) -> [Check; 2] {
+    let exp = match jwt.claim_seconds("exp") {
+        None => Check::new("exp", CheckStatus::Skip, "no exp claim: the token never expires"),
+        Some(exp) if now - leeway >= exp => Check::new(
+            "exp",
+            CheckStatus::Fail,
+            format!(
+                "expired {} ago (exp {exp}, now {now}, leeway {leeway} s): get a new token; if the clocks of \
+                 issuer and verifier disagree, raise the leeway",
+                human_duration((now - exp).unsigned_abs())
+            ),
+        ),
+        Some(exp) => Check::new(
+            "exp",
+            CheckStatus::Pass,
+            format!(
+                "expires in {} (leeway {leeway} s)",
+                human_duration((exp - now).unsigned_abs())
+            ),
+        ),
+    };
+    let nbf = match jwt.claim_seconds("nbf") {
+        None => Check::new("nbf", CheckStatus::Skip, "no nbf claim"),
+        Some(nbf) if nbf > now + leeway => Check::new(
+            "nbf",
+            CheckStatus::Fail,
+            format!(
+                "not valid for another {} (nbf {nbf}, now {now}, leeway {leeway} s): the issuer's clock runs \
+                 ahead of this machine's, or the token is meant for later",
+                human_duration((nbf - now).unsigned_abs())
+            ),
+        ),
+        Some(nbf) => Check::new("nbf", CheckStatus::Pass, format!("valid since {nbf}")),
+    };
+    [exp, nbf]
+}
+
+fn check_issuer(jwt: &DecodedJwt, expected: Option<&str>) -> Check {
+    let actual = jwt.claim_str("iss");
+    let Some(expected) = expected else {
+        return Check::new("iss", CheckStatus::Skip, "not checked: no expected issuer given");
+    };
+    match actual {
+        Some(iss) if iss == expected => Check::new("iss", CheckStatus::Pass, format!("iss is {iss}")),
+        Some(iss) if iss.trim_end_matches('/') == expected.trim_end_matches('/') => Check::new(
+            "iss",
+            CheckStatus::Fail,
+            format!(
+                "iss is \"{iss}\" but \"{expected}\" was expected: they differ only by the trailing slash. \
+                 Auth0 issuers always end with \"/\" (https://TENANT/)"
+            ),
+        ),
+        Some(iss) => Check::new(
+            "iss",
+            CheckStatus::Fail,
+            format!("iss is \"{iss}\" but \"{expected}\" was expected: the token comes from another tenant or issuer"),
+        ),
+        None => Check::new(
+            "iss",
+            CheckStatus::Fail,
+            format!("the token has no iss claim; \"{expected}\" was expected"),
+        ),
+    }
+}
+
+fn check_audience(jwt: &DecodedJwt, expected: Option<&str>) -> Check {
+    let Some(expected) = expected else {
+        return Check::new("aud", CheckStatus::Skip, "not checked: no expected audience given");
+    };
+    let payload = jwt.payload.as_ref().ok();
+    let audiences: Vec<&str> = match payload.and_then(|p| p.get("aud")) {
+        Some(Value::String(a)) => vec![a.as_str()],
+        Some(Value::Array(items)) => items.iter().filter_map(Value::as_str).collect(),
+        _ => Vec::new(),
+    };
+    if !audiences.contains(&expected) {
+        return Check::new(
+            "aud",
+            CheckStatus::Fail,
+            format!(
+                "aud is [{}] but \"{expected}\" was expected: ID tokens carry the client ID, access tokens the API \
+                 identifier; request the token with audience={expected}",
+                audiences.join(", ")
+            ),
+        );
+    }
+    match (audiences.len() > 1, jwt.claim_str("azp")) {
+        (true, Some(azp)) if azp != expected => Check::new(
+            "aud",
+            CheckStatus::Fail,
+            format!(
+                "aud has several values and azp is \"{azp}\", not \"{expected}\": the token was issued to another client"
+            ),
+        ),
+        _ => Check::new("aud", CheckStatus::Pass, format!("aud contains {expected}")),
+    }
+}
+
+fn check_typ(jwt: &DecodedJwt) -> Check {
+    match jwt.header_str("typ") {
+        None => Check::new("typ", CheckStatus::Pass, "no typ header (allowed)"),
+        Some(typ) => {
+            let bare = typ.to_ascii_lowercase();
+            let bare = bare.strip_prefix("application/").unwrap_or(&bare);
+            match bare {
+                "jwt" | "at+jwt" => Check::new("typ", CheckStatus::Pass, format!("typ is {typ}")),
+                "dpop+jwt" => Check::new(
+                    "typ",
+                    CheckStatus::Fail,
+                    "typ is dpop+jwt: this is a DPoP proof, sent in the DPoP header, not a token to accept",
+                ),
+                _ => Check::new(
+                    "typ",
+                    CheckStatus::Fail,
+                    format!("typ is \"{typ}\": expected JWT or at+jwt; this token is meant for another use"),
+                ),
+            }
+        }
+    }
+}

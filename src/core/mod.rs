@@ -1,0 +1,7 @@
+//! The pure core: values in, values out.
+//!
+//! Nothing here may touch egui, tokio, reqwest, axum, the keyring, the file system, the network or the
+//! system clock; `tests/layering.rs` enforces it. Time is always passed in as a Unix timestamp.
+
+pub mod jwt;
+pub mod oidc;

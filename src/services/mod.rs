@@ -1,0 +1,5 @@
+//! Effects: the clock, HTTP, files. Never egui; the window reaches these through `ui::backend`.
+
+pub mod clock;
+pub mod http;
+pub mod storage;

@@ -1,0 +1,227 @@
+//! Files: where tokenbench keeps its settings, atomic writes, and recovery from corrupt or newer files.
+
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+/// The format version written into every file tokenbench saves.
+pub const FORMAT_VERSION: u64 = 1;
+
+/// Why a file could not be saved.
+#[derive(Debug, thiserror::Error)]
+pub enum StorageError {
+    /// No home or config directory could be determined.
+    #[error("no configuration directory could be found: set XDG_CONFIG_HOME or HOME")]
+    NoDirectory,
+    /// An I/O failure, with the path.
+    #[error("could not write {path}: {source}")]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// The failure.
+        source: std::io::Error,
+    },
+    /// Serialisation failure (should not happen for plain data).
+    #[error("could not encode {path}: {reason}")]
+    Encode {
+        /// The file.
+        path: PathBuf,
+        /// The failure.
+        reason: String,
+    },
+}
+
+/// The platform directories tokenbench uses (XDG on Linux).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Dirs {
+    /// Settings.
+    pub config: PathBuf,
+    /// Workspaces and history.
+    pub data: PathBuf,
+}
+
+impl Dirs {
+    /// The platform's directories for tokenbench.
+    pub fn platform() -> Result<Self, StorageError> {
+        let dirs =
+            directories::ProjectDirs::from("dev", "tokenbench", "tokenbench").ok_or(StorageError::NoDirectory)?;
+        Ok(Self {
+            config: dirs.config_dir().to_path_buf(),
+            data: dirs.data_dir().to_path_buf(),
+        })
+    }
+
+    /// The settings file.
+    pub fn settings_file(&self) -> PathBuf {
+        self.config.join("settings.json")
+    }
+}
+
+/// A loaded value and, when the file had to be set aside, a message for the user.
+#[derive(Debug)]
+pub struct Loaded<T> {
+    /// The value read, or the default.
+    pub value: T,
+    /// Set when a corrupt or newer-format file was moved aside.
+    pub recovered: Option<String>,
+}
+
+/// Loads a JSON file written by [`save_json`]. A missing file gives the default; a corrupt or newer-format file
+/// is renamed to `<name>.corrupt-<timestamp>` (never deleted) and the default is used.
+pub fn load_json<T: DeserializeOwned + Default>(path: &Path, now: i64) -> Loaded<T> {
+    let Ok(text) = std::fs::read_to_string(path) else {
+        return Loaded {
+            value: T::default(),
+            recovered: None,
+        };
+    };
+    let problem = match serde_json::from_str::<serde_json::Value>(&text) {
+        Err(e) => format!("it is not valid JSON ({e})"),
+        Ok(v) if v.get("version").and_then(|v| v.as_u64()).unwrap_or(0) > FORMAT_VERSION => {
+            "it was written by a newer tokenbench".to_owned()
+        }
+        Ok(v) => match serde_json::from_value::<T>(v) {
+            Ok(value) => return Loaded { value, recovered: None },
+            Err(e) => format!("it could not be read ({e})"),
+        },
+    };
+    let aside = path.with_file_name(format!(
+        "{}.corrupt-{now}",
+        path.file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default()
+    ));
+    let moved = std::fs::rename(path, &aside).is_ok();
+    tracing::warn!(path = %path.display(), %problem, "set aside an unreadable file");
+    Loaded {
+        value: T::default(),
+        recovered: Some(if moved {
+            format!(
+                "{} was set aside as {} because {problem}; defaults are in use",
+                path.display(),
+                aside.display()
+            )
+        } else {
+            format!(
+                "{} could not be read because {problem}; defaults are in use",
+                path.display()
+            )
+        }),
+    }
+}
+
+/// Saves a value as pretty JSON, atomically.
+pub fn save_json<T: Serialize>(path: &Path, value: &T) -> Result<(), StorageError> {
+    let mut text = serde_json::to_string_pretty(value).map_err(|e| StorageError::Encode {
+        path: path.to_path_buf(),
+        reason: e.to_string(),
+    })?;
+    text.push('\n');
+    write_atomic(path, text.as_bytes())
+}
+
+/// Writes a file so that a crash leaves either the old or the new content, never a mix: the bytes go to a
+/// temporary file in the same directory, are flushed to disk, and the temporary file is renamed over the target.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), StorageError> {
+    let io = |source| StorageError::Io {
+        path: path.to_path_buf(),
+        source,
+    };
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir).map_err(io)?;
+    let temp = temp_path(path);
+    let result = (|| {
+        let mut file = std::fs::File::create(&temp)?;
+        file.write_all(bytes)?;
+        file.sync_all()?;
+        std::fs::rename(&temp, path)
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&temp);
+    }
+    result.map_err(io)
+}
+
+/// The temporary sibling used by [`write_atomic`].
+pub fn temp_path(path: &Path) -> PathBuf {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    path.with_file_name(format!(".{name}.tmp-{}", std::process::id()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+    struct Sample {
+        version: u64,
+        name: String,
+    }
+
+    #[test]
+    fn saved_value_loads_back() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("nested/s.json");
+        let value = Sample {
+            version: 1,
+            name: "x".into(),
+        };
+        save_json(&path, &value).unwrap();
+        assert_eq!(load_json::<Sample>(&path, 0).value, value);
+    }
+
+    #[test]
+    fn corrupt_file_is_set_aside_not_deleted() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("s.json");
+        std::fs::write(&path, "{not json").unwrap();
+        let loaded = load_json::<Sample>(&path, 42);
+        assert_eq!(loaded.value, Sample::default());
+        assert!(loaded.recovered.unwrap().contains("s.json.corrupt-42"));
+        assert_eq!(
+            std::fs::read_to_string(dir.path().join("s.json.corrupt-42")).unwrap(),
+            "{not json"
+        );
+    }
+
+    #[test]
+    fn newer_format_is_set_aside() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("s.json");
+        std::fs::write(&path, r#"{"version": 99, "name": "future"}"#).unwrap();
+        assert!(load_json::<Sample>(&path, 7).recovered.unwrap().contains("newer"));
+    }
+
+    #[test]
+    fn interrupted_write_leaves_the_old_file_intact() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("s.json");
+        save_json(
+            &path,
+            &Sample {
+                version: 1,
+                name: "old".into(),
+            },
+        )
+        .unwrap();
+        // A crash after the temporary file was written but before the rename.
+        std::fs::write(temp_path(&path), "{\"version\":1,\"na").unwrap();
+        assert_eq!(load_json::<Sample>(&path, 0).value.name, "old");
+        save_json(
+            &path,
+            &Sample {
+                version: 1,
+                name: "new".into(),
+            },
+        )
+        .unwrap();
+        assert_eq!(load_json::<Sample>(&path, 0).value.name, "new");
+    }
+}

@@ -1,0 +1,341 @@
+//! The application: drains backend events, handles global input (paste, drop, shortcuts), draws the
+//! navigation and the selected panel, and runs the commands panels produced.
+
+use super::backend::Backend;
+use super::command::{Command, Event};
+use super::panels::inspector::InspectorPanel;
+use super::panels::placeholder::placeholder_ui;
+use super::settings::{Settings, Tab, ThemeChoice};
+use super::theme;
+use crate::core::jwt::input::{Inspection, inspect};
+use crate::services::clock::Clock;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::mpsc::{Receiver, channel};
+
+/// How the window starts.
+pub struct LaunchOptions {
+    /// Settings loaded from disk (or defaults).
+    pub settings: Settings,
+    /// A message when the settings file had to be set aside.
+    pub settings_notice: Option<String>,
+    /// Where settings are saved; `None` keeps them in memory (tests).
+    pub settings_path: Option<PathBuf>,
+    /// Tab from the command line, overriding the saved one.
+    pub tab: Option<Tab>,
+    /// Token from the command line.
+    pub token: Option<String>,
+    /// Save a screenshot here after the first frames, then close.
+    pub screenshot: Option<PathBuf>,
+    /// The clock for time checks.
+    pub clock: Arc<dyn Clock>,
+    /// The local time zone for displayed times.
+    pub zone: jiff::tz::TimeZone,
+}
+
+/// Screenshot state for `--screenshot`.
+struct ScreenshotJob {
+    path: PathBuf,
+    frames_left: u32,
+    images: Option<Receiver<Arc<egui::ColorImage>>>,
+}
+
+/// The tokenbench window.
+pub struct TokenbenchApp {
+    /// Persisted settings.
+    pub settings: Settings,
+    /// The inspector panel.
+    pub inspector: InspectorPanel,
+    backend: Backend,
+    clock: Arc<dyn Clock>,
+    zone: jiff::tz::TimeZone,
+    banner: Option<String>,
+    paste_offer: Option<String>,
+    saved_settings: Settings,
+    screenshot: Option<ScreenshotJob>,
+}
+
+impl TokenbenchApp {
+    /// Builds the app for a context (the window's, or a test harness's).
+    pub fn new(ctx: &egui::Context, options: LaunchOptions) -> std::io::Result<Self> {
+        let mut settings = options.settings;
+        if let Some(tab) = options.tab {
+            settings.tab = tab;
+        }
+        if options.token.is_some() && options.tab.is_none() {
+            settings.tab = Tab::Inspector;
+        }
+        apply_theme(ctx, settings.theme);
+        Ok(Self {
+            inspector: InspectorPanel::new(settings.leeway_seconds, options.token),
+            backend: Backend::new(ctx.clone(), options.settings_path)?,
+            saved_settings: settings.clone(),
+            settings,
+            clock: options.clock,
+            zone: options.zone,
+            banner: options.settings_notice,
+            paste_offer: None,
+            screenshot: options.screenshot.map(|path| ScreenshotJob {
+                path,
+                frames_left: 3,
+                images: None,
+            }),
+        })
+    }
+
+    fn apply_events(&mut self, ctx: &egui::Context) {
+        for event in self.backend.drain() {
+            match event {
+                Event::KeysFetched { id, result } => self.inspector.keys_fetched(id, result),
+                Event::TokenFileLoaded { path, result } => match result {
+                    Ok(text) => {
+                        self.inspector.load(&text);
+                        self.settings.tab = Tab::Inspector;
+                    }
+                    Err(e) => self.inspector.notice = Some(format!("{e} ({})", path.display())),
+                },
+                Event::ReportSaved(Ok(Some(path))) => {
+                    self.inspector.notice = Some(format!("Report saved to {}", path.display()));
+                }
+                Event::ReportSaved(Ok(None)) => {}
+                Event::ReportSaved(Err(e)) => self.inspector.notice = Some(format!("Report not saved: {e}")),
+                Event::SettingsNotSaved(e) => self.banner = Some(format!("Settings not saved: {e}")),
+                Event::ScreenshotSaved(result) => {
+                    match result {
+                        Ok(path) => eprintln!("screenshot saved to {}", path.display()),
+                        Err(e) => eprintln!("screenshot failed: {e}"),
+                    }
+                    ctx.send_viewport_cmd(egui::ViewportCommand::Close);
+                }
+            }
+        }
+    }
+
+    fn handle_input(&mut self, ctx: &egui::Context, commands: &mut Vec<Command>) {
+        let nothing_focused = ctx.memory(|m| m.focused().is_none());
+        let (pasted, dropped) = ctx.input(|i| {
+            let pasted = i.events.iter().find_map(|e| match e {
+                egui::Event::Paste(text) => Some(text.clone()),
+                _ => None,
+            });
+            (pasted, i.raw.dropped_files.clone())
+        });
+        if let Some(text) = pasted.filter(|_| nothing_focused) {
+            self.offer_paste(text);
+        }
+        for file in dropped {
+            commands.push(Command::ReadTokenFile(file.path().to_path_buf()));
+        }
+        self.shortcuts(ctx, commands);
+    }
+
+    /// A paste outside any text field: a JWT goes straight into the inspector when it is open, otherwise it
+    /// is offered in a banner.
+    fn offer_paste(&mut self, text: String) {
+        if !matches!(inspect(&text), Inspection::Jwt(_)) {
+            return;
+        }
+        if self.settings.tab == Tab::Inspector {
+            self.inspector.load(&text);
+        } else {
+            self.paste_offer = Some(text);
+        }
+    }
+
+    fn shortcuts(&mut self, ctx: &egui::Context, commands: &mut Vec<Command>) {
+        use egui::{Key, KeyboardShortcut, Modifiers};
+        let pressed = |key| ctx.input_mut(|i| i.consume_shortcut(&KeyboardShortcut::new(Modifiers::COMMAND, key)));
+        if pressed(Key::O) {
+            commands.push(Command::OpenTokenFile);
+        }
+        if pressed(Key::S) && !self.inspector.token.is_empty() {
+            commands.push(self.inspector.export_command(self.clock.now(), &self.zone));
+        }
+        if pressed(Key::D) {
+            self.inspector.pin();
+        }
+        let digits = [
+            Key::Num1,
+            Key::Num2,
+            Key::Num3,
+            Key::Num4,
+            Key::Num5,
+            Key::Num6,
+            Key::Num7,
+        ];
+        for (key, tab) in digits.into_iter().zip(Tab::ALL) {
+            if pressed(key) {
+                self.settings.tab = tab;
+            }
+        }
+    }
+
+    fn top_bar_ui(&mut self, ui: &mut egui::Ui, ctx: &egui::Context) {
+        ui.horizontal(|ui| {
+            ui.heading("tokenbench");
+            ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                let before = self.settings.theme;
+                for (choice, name) in [
+                    (ThemeChoice::Light, "Light"),
+                    (ThemeChoice::Dark, "Dark"),
+                    (ThemeChoice::System, "System"),
+                ] {
+                    ui.selectable_value(&mut self.settings.theme, choice, name);
+                }
+                ui.label("Theme");
+                if before != self.settings.theme {
+                    apply_theme(ctx, self.settings.theme);
+                }
+            });
+        });
+    }
+
+    fn banners_ui(&mut self, ui: &mut egui::Ui) {
+        let dark = ui.visuals().dark_mode;
+        if let Some(message) = self.banner.clone() {
+            ui.horizontal_wrapped(|ui| {
+                ui.label(egui::RichText::new(message).color(theme::warning(dark)));
+                if ui.button("Dismiss").clicked() {
+                    self.banner = None;
+                }
+            });
+        }
+        if let Some(text) = self.paste_offer.clone() {
+            ui.horizontal(|ui| {
+                ui.label("The clipboard holds a JWT");
+                if ui.button("Inspect it").clicked() {
+                    self.inspector.load(&text);
+                    self.settings.tab = Tab::Inspector;
+                    self.paste_offer = None;
+                }
+                if ui.button("Dismiss").clicked() {
+                    self.paste_offer = None;
+                }
+            });
+        }
+    }
+
+    fn navigation_ui(&mut self, ui: &mut egui::Ui) {
+        for tab in Tab::ALL {
+            let selected = self.settings.tab == tab;
+            if ui.selectable_label(selected, tab.title()).clicked() {
+                self.settings.tab = tab;
+            }
+        }
+    }
+
+    fn persist_if_changed(&mut self, ctx: &egui::Context, commands: &mut Vec<Command>) {
+        if let Some(rect) = ctx.input(|i| i.viewport().inner_rect) {
+            self.settings.window_size = Some([rect.width().round(), rect.height().round()]);
+        }
+        self.settings.leeway_seconds = self
+            .inspector
+            .leeway
+            .trim()
+            .parse()
+            .unwrap_or(self.settings.leeway_seconds);
+        // Window size changes continuously while resizing; it is saved with the next other change or on exit.
+        let mut comparable = self.settings.clone();
+        comparable.window_size = self.saved_settings.window_size;
+        if comparable != self.saved_settings {
+            self.saved_settings = self.settings.clone();
+            commands.push(Command::SaveSettings(self.settings.clone()));
+        }
+    }
+
+    fn screenshot_step(&mut self, ctx: &egui::Context, commands: &mut Vec<Command>) {
+        let Some(job) = &mut self.screenshot else { return };
+        if job.frames_left > 0 {
+            job.frames_left -= 1;
+            ctx.request_repaint();
+            return;
+        }
+        match &job.images {
+            None => {
+                let (sender, receiver) = channel();
+                let waker = ctx.clone();
+                ctx.request_screenshot(move |image| {
+                    let _ = sender.send(image);
+                    waker.request_repaint();
+                });
+                job.images = Some(receiver);
+            }
+            Some(receiver) => {
+                if let Ok(image) = receiver.try_recv() {
+                    commands.push(Command::SaveScreenshot {
+                        path: job.path.clone(),
+                        image,
+                    });
+                    self.screenshot = None;
+                }
+            }
+        }
+    }
+
+    /// Draws one frame into `ui` and runs the resulting commands. Also used by UI tests.
+    pub fn frame_ui(&mut self, ui: &mut egui::Ui) {
+        let ctx = ui.ctx().clone();
+        ctx.accesskit_node_builder(egui::accesskit_root_id(), |node| node.set_label("tokenbench"));
+        self.apply_events(&ctx);
+        let mut commands = Vec::new();
+        self.handle_input(&ctx, &mut commands);
+        egui::Panel::top("top_bar").show(ui, |ui| {
+            self.top_bar_ui(ui, &ctx);
+            self.banners_ui(ui);
+        });
+        egui::Panel::left("navigation")
+            .exact_size(theme::NAV_WIDTH)
+            .show(ui, |ui| self.navigation_ui(ui));
+        let now = self.clock.now();
+        egui::CentralPanel::default().show(ui, |ui| {
+            egui::ScrollArea::vertical()
+                .auto_shrink([false, false])
+                .show(ui, |ui| match self.settings.tab {
+                    Tab::Inspector => self.inspector.ui(ui, now, &self.zone, &mut commands),
+                    other => placeholder_ui(ui, other),
+                });
+        });
+        self.persist_if_changed(&ctx, &mut commands);
+        self.screenshot_step(&ctx, &mut commands);
+        for command in commands {
+            self.backend.run(command);
+        }
+    }
+}
+
+fn apply_theme(ctx: &egui::Context, choice: ThemeChoice) {
+    ctx.set_theme(match choice {
+        ThemeChoice::System => egui::ThemePreference::System,
+        ThemeChoice::Dark => egui::ThemePreference::Dark,
+        ThemeChoice::Light => egui::ThemePreference::Light,
+    });
+}
+
+impl eframe::App for TokenbenchApp {
+    fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
+        self.frame_ui(ui);
+    }
+
+    fn on_exit(&mut self, _gl: Option<&eframe::glow::Context>) {
+        self.backend.save_settings_now(&self.settings);
+    }
+}
+
+/// Opens the window and blocks until it closes.
+pub fn run(options: LaunchOptions) -> Result<(), eframe::Error> {
+    let size = options.settings.window_size.unwrap_or([1100.0, 760.0]);
+    let native = eframe::NativeOptions {
+        viewport: egui::ViewportBuilder::default()
+            .with_title("tokenbench")
+            .with_app_id("tokenbench")
+            .with_inner_size(size)
+            .with_min_inner_size([640.0, 420.0])
+            .with_drag_and_drop(true),
+        ..Default::default()
+    };
+    eframe::run_native(
+        "tokenbench",
+        native,
+        Box::new(|cc| Ok(Box::new(TokenbenchApp::new(&cc.egui_ctx, options)?))),
+    )
+}

@@ -1,0 +1,181 @@
+//! The backend: owns the async runtime and runs every command off the UI thread. Each answer is sent as an
+//! event first, then a repaint is requested, so the next frame sees it.
+
+use super::command::{Command, Event, RequestId};
+use crate::services::{http, storage};
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::mpsc::{Receiver, Sender, channel};
+use tokio::task::AbortHandle;
+
+/// Largest token file read, so a wrong drop (a video…) does not fill memory.
+const MAX_TOKEN_FILE_BYTES: u64 = 1024 * 1024;
+
+/// Sends an event and wakes the UI.
+#[derive(Clone)]
+struct Outbox {
+    sender: Sender<Event>,
+    ctx: egui::Context,
+}
+
+impl Outbox {
+    fn send(&self, event: Event) {
+        // The receiver lives as long as the app; a failed send means the window is closing.
+        let _ = self.sender.send(event);
+        self.ctx.request_repaint();
+    }
+}
+
+/// Runs commands in the background.
+pub struct Backend {
+    runtime: tokio::runtime::Runtime,
+    outbox: Outbox,
+    events: Receiver<Event>,
+    running: HashMap<RequestId, AbortHandle>,
+    settings_path: Option<PathBuf>,
+}
+
+impl Backend {
+    /// Starts the runtime. `settings_path` is where settings are saved (`None`: not saved).
+    pub fn new(ctx: egui::Context, settings_path: Option<PathBuf>) -> std::io::Result<Self> {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .thread_name("tokenbench-backend")
+            .enable_all()
+            .build()?;
+        let (sender, events) = channel();
+        Ok(Self {
+            runtime,
+            outbox: Outbox { sender, ctx },
+            events,
+            running: HashMap::new(),
+            settings_path,
+        })
+    }
+
+    /// Events that arrived since the last call.
+    pub fn drain(&mut self) -> Vec<Event> {
+        let events: Vec<Event> = self.events.try_iter().collect();
+        for event in &events {
+            if let Event::KeysFetched { id, .. } = event {
+                self.running.remove(id);
+            }
+        }
+        events
+    }
+
+    /// Starts a command; never blocks.
+    pub fn run(&mut self, command: Command) {
+        let out = self.outbox.clone();
+        match command {
+            Command::FetchJwks { id, url } => self.spawn_fetch(id, async move {
+                let client = http::client()?;
+                http::fetch_jwks(&client, &url).await.map(|jwks| (url, jwks))
+            }),
+            Command::DiscoverJwks { id, issuer } => self.spawn_fetch(id, async move {
+                let client = http::client()?;
+                http::discover_jwks(&client, &issuer).await
+            }),
+            Command::Cancel(id) => {
+                if let Some(handle) = self.running.remove(&id) {
+                    handle.abort();
+                }
+            }
+            Command::OpenTokenFile => self.blocking(move || {
+                if let Some(path) = rfd::FileDialog::new().set_title("Open a token").pick_file() {
+                    out.send(read_token_file(&path));
+                }
+            }),
+            Command::ReadTokenFile(path) => self.blocking(move || out.send(read_token_file(&path))),
+            Command::ExportReport { markdown, file_name } => {
+                self.blocking(move || out.send(save_report(&markdown, &file_name)))
+            }
+            Command::SaveSettings(settings) => {
+                let Some(path) = self.settings_path.clone() else { return };
+                self.blocking(move || {
+                    if let Err(e) = storage::save_json(&path, &settings) {
+                        out.send(Event::SettingsNotSaved(e.to_string()));
+                    }
+                });
+            }
+            Command::SaveScreenshot { path, image } => self.blocking(move || {
+                out.send(Event::ScreenshotSaved(save_png(&path, &image).map(|()| path)));
+            }),
+        }
+    }
+
+    fn spawn_fetch(
+        &mut self,
+        id: RequestId,
+        fetch: impl Future<Output = Result<(String, String), http::FetchError>> + Send + 'static,
+    ) {
+        let out = self.outbox.clone();
+        let task = self.runtime.spawn(async move {
+            let result = fetch.await.map_err(|e| e.to_string());
+            out.send(Event::KeysFetched { id, result });
+        });
+        self.running.insert(id, task.abort_handle());
+    }
+
+    fn blocking(&self, job: impl FnOnce() + Send + 'static) {
+        drop(self.runtime.spawn_blocking(job));
+    }
+
+    /// Saves settings synchronously; used once when the window closes.
+    pub fn save_settings_now(&self, settings: &super::Settings) {
+        if let Some(path) = &self.settings_path
+            && let Err(e) = storage::save_json(path, settings)
+        {
+            tracing::warn!("settings not saved: {e}");
+        }
+    }
+}
+
+fn read_token_file(path: &Path) -> Event {
+    let result = match std::fs::metadata(path) {
+        Ok(meta) if meta.len() > MAX_TOKEN_FILE_BYTES => Err(format!(
+            "{} is {} bytes: a token file is at most 1 MiB",
+            path.display(),
+            meta.len()
+        )),
+        Ok(_) => std::fs::read(path)
+            .map_err(|e| format!("could not read {}: {e}", path.display()))
+            .and_then(|bytes| {
+                String::from_utf8(bytes).map_err(|_| format!("{} is not a text file: a token is text", path.display()))
+            }),
+        Err(e) => Err(format!("could not read {}: {e}", path.display())),
+    };
+    Event::TokenFileLoaded {
+        path: path.to_path_buf(),
+        result,
+    }
+}
+
+fn save_report(markdown: &str, file_name: &str) -> Event {
+    let picked = rfd::FileDialog::new()
+        .set_title("Export report")
+        .set_file_name(file_name)
+        .add_filter("Markdown", &["md"])
+        .save_file();
+    let Some(path) = picked else {
+        return Event::ReportSaved(Ok(None));
+    };
+    Event::ReportSaved(
+        storage::write_atomic(&path, markdown.as_bytes())
+            .map(|()| Some(path))
+            .map_err(|e| e.to_string()),
+    )
+}
+
+fn save_png(path: &Path, image: &egui::ColorImage) -> Result<(), String> {
+    let [width, height] = image.size;
+    let pixels: Vec<u8> = image.pixels.iter().flat_map(|c| c.to_array()).collect();
+    let buffer = image::RgbaImage::from_raw(width as u32, height as u32, pixels)
+        .ok_or_else(|| "the screenshot has an unexpected size".to_owned())?;
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).map_err(|e| format!("could not create {}: {e}", dir.display()))?;
+    }
+    buffer
+        .save(path)
+        .map_err(|e| format!("could not write {}: {e}", path.display()))
+}

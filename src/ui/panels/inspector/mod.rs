@@ -1,0 +1,244 @@
+//! The inspector: paste, type, drop or open a token; decode, explain, verify, diff and export a report.
+
+mod decoded;
+mod diff;
+mod keys;
+mod verdict;
+
+use crate::core::jwt::analysis::{Analysis, analyse, not_a_jwt_message};
+use crate::core::jwt::input::normalize;
+use crate::core::jwt::report::{Style, text_report};
+use crate::core::jwt::{Expectations, Inspection};
+use crate::ui::command::{Command, RequestId};
+use crate::ui::{theme, widgets};
+pub use keys::{KeyForm, KeySource};
+use std::time::Duration;
+
+/// Inputs that determine the analysis; when they are unchanged, the cached analysis is reused.
+#[derive(Clone, PartialEq)]
+struct AnalysisInputs {
+    token: String,
+    key: keys::KeyFingerprint,
+    issuer: String,
+    audience: String,
+    leeway: i64,
+    now: i64,
+}
+
+/// The inspector's state.
+#[derive(Default)]
+pub struct InspectorPanel {
+    /// The token text exactly as typed or pasted.
+    pub token: String,
+    /// A token pinned for comparison.
+    pub pinned: Option<String>,
+    /// The verification key form.
+    pub keys: KeyForm,
+    /// Expected issuer.
+    pub issuer: String,
+    /// Expected audience.
+    pub audience: String,
+    /// Leeway as typed.
+    pub leeway: String,
+    /// A message about loading or saving (file errors, report saved…).
+    pub notice: Option<String>,
+    cache: Option<(AnalysisInputs, Analysis)>,
+}
+
+impl InspectorPanel {
+    /// A panel with the given leeway and token.
+    pub fn new(leeway: i64, token: Option<String>) -> Self {
+        Self {
+            token: token.unwrap_or_default(),
+            leeway: leeway.to_string(),
+            ..Self::default()
+        }
+    }
+
+    /// Replaces the token (from a paste, a file or the command line).
+    pub fn load(&mut self, text: &str) {
+        self.token = text.trim().to_owned();
+        self.notice = None;
+    }
+
+    /// Applies fetched keys.
+    pub fn keys_fetched(&mut self, id: RequestId, result: Result<(String, String), String>) {
+        self.keys.fetched(id, result);
+    }
+
+    /// The leeway, or why the typed text is not one.
+    fn leeway_seconds(&self) -> Result<i64, String> {
+        match self.leeway.trim().parse::<i64>() {
+            Ok(seconds) if (0..=86_400).contains(&seconds) => Ok(seconds),
+            _ => Err("leeway must be a whole number of seconds between 0 and 86400".to_owned()),
+        }
+    }
+
+    /// The current analysis at `now`, recomputed only when an input changed.
+    pub fn analysis(&mut self, now: i64) -> &Analysis {
+        let inputs = AnalysisInputs {
+            token: self.token.clone(),
+            key: self.keys.fingerprint(),
+            issuer: self.issuer.trim().to_owned(),
+            audience: self.audience.trim().to_owned(),
+            leeway: self
+                .leeway_seconds()
+                .unwrap_or(crate::core::jwt::verify::DEFAULT_LEEWAY_SECONDS),
+            now,
+        };
+        if self.cache.as_ref().is_some_and(|(cached, _)| *cached != inputs) {
+            self.cache = None;
+        }
+        let keys = &self.keys;
+        let (_, analysis) = self.cache.get_or_insert_with(|| {
+            let key = keys.material().ok().flatten();
+            let expect = Expectations {
+                issuer: Some(inputs.issuer.clone()).filter(|s| !s.is_empty()),
+                audience: Some(inputs.audience.clone()).filter(|s| !s.is_empty()),
+                leeway: inputs.leeway,
+            };
+            let analysis = analyse(&inputs.token, key.as_ref(), &expect, now);
+            (inputs, analysis)
+        });
+        analysis
+    }
+
+    /// The Markdown report of the current token.
+    pub fn report(&mut self, now: i64, zone: &jiff::tz::TimeZone) -> String {
+        text_report(self.analysis(now), zone, Style::Markdown)
+    }
+
+    /// Draws the panel.
+    pub fn ui(&mut self, ui: &mut egui::Ui, now: i64, zone: &jiff::tz::TimeZone, commands: &mut Vec<Command>) {
+        self.toolbar_ui(ui, now, zone, commands);
+        self.input_ui(ui);
+        let has_times = {
+            let analysis = self.analysis(now).clone();
+            self.result_ui(ui, &analysis, zone, commands);
+            matches!(&analysis.inspection, Inspection::Jwt(jwt) if ["exp", "nbf", "iat"].iter().any(|c| jwt.claim_seconds(c).is_some()))
+        };
+        if has_times {
+            // Relative times ("expires in 3 min") tick once a second while the inspector is visible.
+            ui.ctx().request_repaint_after(Duration::from_secs(1));
+        }
+    }
+
+    fn toolbar_ui(&mut self, ui: &mut egui::Ui, now: i64, zone: &jiff::tz::TimeZone, commands: &mut Vec<Command>) {
+        ui.horizontal_wrapped(|ui| {
+            if ui
+                .button("Open…")
+                .on_hover_text("Open a file holding a token (Ctrl+O)")
+                .clicked()
+            {
+                commands.push(Command::OpenTokenFile);
+            }
+            if ui
+                .add_enabled(!self.token.is_empty(), egui::Button::new("Clear"))
+                .clicked()
+            {
+                self.token.clear();
+            }
+            let pin = egui::Button::new("Pin for diff");
+            if ui
+                .add_enabled(!self.token.is_empty(), pin)
+                .on_hover_text("Compare other tokens with this one (Ctrl+D)")
+                .clicked()
+            {
+                self.pin();
+            }
+            let export = egui::Button::new("Export report…");
+            if ui
+                .add_enabled(!self.token.is_empty(), export)
+                .on_hover_text("Markdown for a support ticket, without the signature (Ctrl+S)")
+                .clicked()
+            {
+                commands.push(self.export_command(now, zone));
+            }
+            if !self.token.is_empty() {
+                widgets::fields::copy_button(ui, "token", &normalize(&self.token));
+            }
+        });
+        if let Some(notice) = &self.notice {
+            ui.label(notice.as_str());
+        }
+    }
+
+    /// Pins the current token for diffing.
+    pub fn pin(&mut self) {
+        if !self.token.is_empty() {
+            self.pinned = Some(normalize(&self.token));
+        }
+    }
+
+    /// The export command for the current token.
+    pub fn export_command(&mut self, now: i64, zone: &jiff::tz::TimeZone) -> Command {
+        Command::ExportReport {
+            markdown: self.report(now, zone),
+            file_name: "token-report.md".to_owned(),
+        }
+    }
+
+    fn input_ui(&mut self, ui: &mut egui::Ui) {
+        let label = ui.label("Token");
+        ui.add(
+            egui::TextEdit::multiline(&mut self.token)
+                .hint_text("Paste a JWT (Ctrl+V anywhere), drop a file, or use Open…")
+                .font(egui::TextStyle::Monospace)
+                .desired_rows(3)
+                .desired_width(f32::INFINITY),
+        )
+        .labelled_by(label.id);
+    }
+
+    fn result_ui(
+        &mut self,
+        ui: &mut egui::Ui,
+        analysis: &Analysis,
+        zone: &jiff::tz::TimeZone,
+        commands: &mut Vec<Command>,
+    ) {
+        ui.add_space(theme::SECTION_GAP);
+        let Inspection::Jwt(jwt) = &analysis.inspection else {
+            if let Some(message) = not_a_jwt_message(&analysis.inspection) {
+                let colour = if matches!(analysis.inspection, Inspection::Empty) {
+                    theme::muted(ui.visuals().dark_mode)
+                } else {
+                    theme::warning(ui.visuals().dark_mode)
+                };
+                ui.label(egui::RichText::new(message).color(colour));
+            }
+            decoded::other_input_ui(ui, &analysis.inspection);
+            return;
+        };
+        widgets::token_view::token_view_ui(ui, &jwt.raw);
+        verdict::summary_ui(ui, analysis);
+        ui.add_space(theme::SECTION_GAP);
+        decoded::decoded_ui(ui, jwt, analysis.now, zone);
+        ui.add_space(theme::SECTION_GAP);
+        egui::CollapsingHeader::new("Verify").default_open(true).show(ui, |ui| {
+            self.keys.ui(ui, jwt.claim_str("iss"), commands);
+            self.expectations_ui(ui);
+            verdict::checks_ui(ui, analysis);
+        });
+        verdict::findings_ui(ui, analysis);
+        if let Some(pinned) = self.pinned.clone()
+            && diff::diff_ui(ui, &pinned, jwt)
+        {
+            self.pinned = None;
+        }
+    }
+
+    fn expectations_ui(&mut self, ui: &mut egui::Ui) {
+        widgets::fields::labelled_line(ui, "Expected issuer", &mut self.issuer, "https://TENANT.auth0.com/");
+        widgets::fields::labelled_line(
+            ui,
+            "Expected audience",
+            &mut self.audience,
+            "client ID or API identifier",
+        );
+        widgets::fields::labelled_line(ui, "Leeway (seconds)", &mut self.leeway, "60");
+        if let Err(e) = self.leeway_seconds() {
+            widgets::fields::inline_error(ui, &e);
+        }
+    }
+}

@@ -1,0 +1,4 @@
+//! One panel per navigation tab.
+
+pub mod inspector;
+pub mod placeholder;

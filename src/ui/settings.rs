@@ -1,0 +1,106 @@
+//! What the window remembers between runs: theme, tab, window size, leeway. Nothing secret.
+
+use serde::{Deserialize, Serialize};
+
+/// The left navigation's entries, in order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum Tab {
+    /// Legacy /delegation.
+    Delegation,
+    /// Native-social token exchange.
+    TokenExchange,
+    /// The embedded issuer.
+    LocalIssuer,
+    /// Decode, explain, verify.
+    #[default]
+    Inspector,
+    /// X-RateLimit gauges and timeline.
+    RateLimits,
+    /// Keyring items.
+    Secrets,
+    /// Past requests.
+    History,
+}
+
+impl Tab {
+    /// Every tab, in navigation order.
+    pub const ALL: [Tab; 7] = [
+        Tab::Delegation,
+        Tab::TokenExchange,
+        Tab::LocalIssuer,
+        Tab::Inspector,
+        Tab::RateLimits,
+        Tab::Secrets,
+        Tab::History,
+    ];
+
+    /// The navigation label.
+    pub fn title(self) -> &'static str {
+        match self {
+            Tab::Delegation => "Delegation",
+            Tab::TokenExchange => "Token exchange",
+            Tab::LocalIssuer => "Local issuer",
+            Tab::Inspector => "Inspector",
+            Tab::RateLimits => "Rate limits",
+            Tab::Secrets => "Secrets",
+            Tab::History => "History",
+        }
+    }
+}
+
+impl From<crate::cli::TabArg> for Tab {
+    fn from(arg: crate::cli::TabArg) -> Self {
+        use crate::cli::TabArg as A;
+        match arg {
+            A::Delegation => Tab::Delegation,
+            A::TokenExchange => Tab::TokenExchange,
+            A::LocalIssuer => Tab::LocalIssuer,
+            A::Inspector => Tab::Inspector,
+            A::RateLimits => Tab::RateLimits,
+            A::Secrets => Tab::Secrets,
+            A::History => Tab::History,
+        }
+    }
+}
+
+/// Light, dark, or whatever the system uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum ThemeChoice {
+    /// Follow the system.
+    #[default]
+    System,
+    /// Always dark.
+    Dark,
+    /// Always light.
+    Light,
+}
+
+/// Persisted window settings.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Settings {
+    /// File format version.
+    pub version: u64,
+    /// The theme.
+    pub theme: ThemeChoice,
+    /// The selected tab.
+    pub tab: Tab,
+    /// Inner window size in points.
+    pub window_size: Option<[f32; 2]>,
+    /// Clock-skew leeway for the inspector, in seconds.
+    pub leeway_seconds: i64,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            version: crate::services::storage::FORMAT_VERSION,
+            theme: ThemeChoice::System,
+            tab: Tab::Inspector,
+            window_size: None,
+            leeway_seconds: crate::core::jwt::verify::DEFAULT_LEEWAY_SECONDS,
+        }
+    }
+}

@@ -1,0 +1,59 @@
+//! Labelled inputs (every input has an accessible name), secret fields with show/hide, copy buttons, badges.
+
+use egui::{Color32, RichText};
+
+/// A single-line input with a visible label that is also its accessible name.
+pub fn labelled_line(ui: &mut egui::Ui, label: &str, value: &mut String, hint: &str) -> egui::Response {
+    ui.horizontal(|ui| {
+        let label = ui.label(label);
+        ui.add(
+            egui::TextEdit::singleline(value)
+                .hint_text(hint)
+                .desired_width(f32::INFINITY),
+        )
+        .labelled_by(label.id)
+    })
+    .inner
+}
+
+/// A masked single-line input with a show/hide toggle.
+pub fn secret_line(ui: &mut egui::Ui, label: &str, value: &mut String, shown: &mut bool) -> egui::Response {
+    ui.horizontal(|ui| {
+        let label = ui.label(label);
+        let toggle = if *shown { "Hide" } else { "Show" };
+        let response = ui
+            .add(
+                egui::TextEdit::singleline(value)
+                    .password(!*shown)
+                    .desired_width(ui.available_width() - 60.0),
+            )
+            .labelled_by(label.id);
+        if ui.button(toggle).on_hover_text("Show or hide the secret").clicked() {
+            *shown = !*shown;
+        }
+        response
+    })
+    .inner
+}
+
+/// A small "Copy" button that puts `text` on the clipboard.
+pub fn copy_button(ui: &mut egui::Ui, what: &str, text: &str) {
+    if ui
+        .small_button(format!("Copy {what}"))
+        .on_hover_text("Copy to the clipboard")
+        .clicked()
+    {
+        ui.ctx().copy_text(text.to_owned());
+    }
+}
+
+/// A coloured, strong label used for verdicts and severities.
+pub fn badge(ui: &mut egui::Ui, text: &str, colour: Color32) -> egui::Response {
+    ui.label(RichText::new(text).strong().color(colour))
+}
+
+/// An inline error message next to a field.
+pub fn inline_error(ui: &mut egui::Ui, message: &str) {
+    let colour = crate::ui::theme::error(ui.visuals().dark_mode);
+    ui.label(RichText::new(message).color(colour));
+}

@@ -1,0 +1,437 @@
+//! Architecture guard for the layers of the crate:
+//!
+//! - `src/core` is pure logic: no GUI, async runtime, network, keyring,
+//!   dialogs, filesystem, environment or wall clock, and no upward imports.
+//!   That keeps it testable without a display, a network or a fake clock.
+//! - `src/services` does the effects but knows nothing about the GUI.
+//! - `src/ui/panels` and `src/ui/widgets` draw; they reach the network and
+//!   the keyring only through state handed to them, never directly.
+//!
+//! The checker is a small token scanner rather than a parser, and uses only
+//! `std` on purpose: a rule about dependencies should not need any. It blanks
+//! out `//` comments (including `///` and `//!`) and string literals, expands
+//! `use` trees (`use std::{fs, env};` yields `std::fs` and `std::env`), and
+//! compares every path it finds with the forbidden ones.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+/// What `src/core` must not name. A single segment is a crate and matches only
+/// at the start of a path; longer entries match anywhere inside a path, so
+/// `SystemTime::now` also catches `std::time::SystemTime::now`.
+const CORE_FORBIDDEN: &[&str] = &[
+    "egui",
+    "eframe",
+    "tokio",
+    "reqwest",
+    "axum",
+    "keyring",
+    "keyring_core",
+    "zbus_secret_service_keyring_store",
+    "rfd",
+    "directories",
+    "std::fs",
+    "std::net",
+    "std::env",
+    "std::time::SystemTime",
+    "SystemTime::now",
+    "Timestamp::now",
+    "Zoned::now",
+    "crate::services",
+    "crate::ui",
+];
+
+const SERVICES_FORBIDDEN: &[&str] = &["egui", "eframe", "crate::ui"];
+
+const UI_LEAF_FORBIDDEN: &[&str] = &[
+    "reqwest",
+    "axum",
+    "keyring",
+    "keyring_core",
+    "zbus_secret_service_keyring_store",
+    "crate::services",
+];
+
+#[test]
+fn core_does_not_import_effect_crates_or_upper_layers() {
+    assert_layer_is_clean("src/core", CORE_FORBIDDEN, Presence::Required);
+}
+
+#[test]
+fn services_do_not_depend_on_the_ui() {
+    assert_layer_is_clean("src/services", SERVICES_FORBIDDEN, Presence::Required);
+}
+
+#[test]
+fn panels_do_not_reach_the_network_or_keyring_directly() {
+    assert_layer_is_clean("src/ui/panels", UI_LEAF_FORBIDDEN, Presence::Optional);
+}
+
+#[test]
+fn widgets_do_not_reach_the_network_or_keyring_directly() {
+    assert_layer_is_clean("src/ui/widgets", UI_LEAF_FORBIDDEN, Presence::Optional);
+}
+
+/// These prove the checker can fail, so a green run above means something.
+mod the_checker {
+    use super::{CORE_FORBIDDEN, check_source};
+
+    #[test]
+    fn flags_a_use_statement_of_a_forbidden_crate() {
+        let found = check_source("use tokio::sync;\n", CORE_FORBIDDEN);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].line, 1);
+        assert_eq!(found[0].rule, "tokio");
+    }
+
+    #[test]
+    fn ignores_a_forbidden_path_in_a_comment() {
+        let source = "// tokio:: in a comment\n/// egui::Ui\n//! use std::fs;\nfn f() {} // reqwest::get\n";
+        let found = check_source(source, CORE_FORBIDDEN);
+        assert!(found.is_empty(), "{found:?}");
+    }
+
+    #[test]
+    fn ignores_a_forbidden_path_in_a_string() {
+        let source = "const A: &str = \"tokio::spawn // x\";\nconst B: &str = r#\"use std::fs;\"#;\n";
+        let found = check_source(source, CORE_FORBIDDEN);
+        assert!(found.is_empty(), "{found:?}");
+    }
+
+    #[test]
+    fn flags_members_of_a_use_group_on_their_own_lines() {
+        let source = "use std::{\n    collections::HashMap,\n    fs,\n    time::{Duration, SystemTime},\n};\n";
+        let found = check_source(source, CORE_FORBIDDEN);
+        let lines: Vec<(usize, &str)> = found.iter().map(|v| (v.line, v.rule)).collect();
+        assert_eq!(lines, [(3, "std::fs"), (4, "std::time::SystemTime")]);
+    }
+
+    #[test]
+    fn flags_qualified_paths_in_expressions_and_attributes() {
+        let source = "#[tokio::test]\nasync fn t() { let _ = jiff::Timestamp::now(); }\n";
+        let rules: Vec<&str> = check_source(source, CORE_FORBIDDEN).iter().map(|v| v.rule).collect();
+        assert_eq!(rules, ["tokio", "Timestamp::now"]);
+    }
+
+    #[test]
+    fn ignores_a_local_name_that_equals_a_crate_name() {
+        let source = "fn f(keyring: &Store) { keyring.get(); let rfd = 1; }\nuse crate::core::keyring_view;\n";
+        let found = check_source(source, CORE_FORBIDDEN);
+        assert!(found.is_empty(), "{found:?}");
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Walking the tree
+
+#[derive(Clone, Copy, PartialEq)]
+enum Presence {
+    /// The layer is part of the design; its absence means the test is
+    /// looking in the wrong place and would pass vacuously.
+    Required,
+    /// The layer may not have been written yet.
+    Optional,
+}
+
+fn assert_layer_is_clean(layer: &str, forbidden: &[&'static str], presence: Presence) {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let dir = root.join(layer);
+    if !dir.is_dir() {
+        assert!(
+            presence == Presence::Optional,
+            "{layer} does not exist; the layering rules expect it"
+        );
+        return;
+    }
+
+    let mut report = Vec::new();
+    for file in rust_files(&dir) {
+        let source = fs::read_to_string(&file).unwrap_or_else(|e| panic!("cannot read {}: {e}", file.display()));
+        let lines: Vec<&str> = source.lines().collect();
+        for v in check_source(&source, forbidden) {
+            let text = lines.get(v.line - 1).map_or("", |l| l.trim());
+            let shown = file.strip_prefix(root).unwrap_or(&file).display();
+            report.push(format!(
+                "{shown}:{}: `{text}` uses `{}` (forbidden: `{}`)",
+                v.line, v.path, v.rule
+            ));
+        }
+    }
+    assert!(
+        report.is_empty(),
+        "{layer} breaks the layering rules:\n{}",
+        report.join("\n")
+    );
+}
+
+/// All `.rs` files under `dir`, sorted so failures are reported stably.
+fn rust_files(dir: &Path) -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    let mut pending = vec![dir.to_path_buf()];
+    while let Some(dir) = pending.pop() {
+        let entries = fs::read_dir(&dir).unwrap_or_else(|e| panic!("cannot list {}: {e}", dir.display()));
+        for entry in entries {
+            let path = entry
+                .unwrap_or_else(|e| panic!("cannot list {}: {e}", dir.display()))
+                .path();
+            if path.is_dir() {
+                pending.push(path);
+            } else if path.extension().is_some_and(|ext| ext == "rs") {
+                files.push(path);
+            }
+        }
+    }
+    files.sort();
+    files
+}
+
+// ---------------------------------------------------------------------------
+// The checker
+
+#[derive(Debug, PartialEq)]
+struct Violation {
+    /// 1-based line of the offending path (for a multi-line `use`, the line
+    /// of the item that breaks the rule).
+    line: usize,
+    /// The path as found, e.g. `std::time::SystemTime`.
+    path: String,
+    /// The forbidden entry it matched.
+    rule: &'static str,
+}
+
+fn check_source(source: &str, forbidden: &[&'static str]) -> Vec<Violation> {
+    let tokens = tokenize(&blank_comments_and_strings(source));
+    let mut violations = Vec::new();
+    for found in find_paths(&tokens) {
+        // One report per path is enough, even if several rules match it.
+        if let Some(&rule) = forbidden.iter().find(|rule| matches_rule(rule, &found)) {
+            violations.push(Violation {
+                line: found.line,
+                path: found.segments.join("::"),
+                rule,
+            });
+        }
+    }
+    violations
+}
+
+struct FoundPath {
+    segments: Vec<String>,
+    line: usize,
+    /// `use egui;` names the crate with a single segment, while a lone `rfd`
+    /// in an expression is just a local variable.
+    in_use: bool,
+}
+
+fn matches_rule(rule: &str, found: &FoundPath) -> bool {
+    let rule: Vec<&str> = rule.split("::").collect();
+    let segments = &found.segments;
+    if let [krate] = rule[..] {
+        return segments.first().is_some_and(|first| first == krate) && (found.in_use || segments.len() > 1);
+    }
+    segments
+        .windows(rule.len())
+        .any(|window| window.iter().zip(&rule).all(|(seg, want)| seg == want))
+}
+
+/// Replaces `//` comments and the contents of string and char literals with
+/// spaces, keeping newlines so line numbers stay right. Without the string
+/// handling, `"https://…"` would start a comment and hide the rest of a line.
+/// Block comments are left alone.
+fn blank_comments_and_strings(source: &str) -> String {
+    let chars: Vec<char> = source.chars().collect();
+    let mut out = String::with_capacity(source.len());
+    // Inside blanked text keep only the newlines.
+    let blank = |out: &mut String, text: &[char]| {
+        out.extend(text.iter().map(|&c| if c == '\n' { '\n' } else { ' ' }));
+    };
+    let mut i = 0;
+    while i < chars.len() {
+        match chars[i] {
+            '/' if chars.get(i + 1) == Some(&'/') => {
+                while i < chars.len() && chars[i] != '\n' {
+                    i += 1;
+                }
+            }
+            '"' => {
+                // `r"…"` / `r#"…"#`: the `r` and hashes are already in `out`.
+                let before = chars[..i].iter().rev().take_while(|&&c| c == '#').count();
+                let raw = i > before && chars[i - before - 1] == 'r';
+                let hashes = if raw { before } else { 0 };
+                let start = i;
+                i += 1;
+                while i < chars.len() {
+                    if !raw && chars[i] == '\\' {
+                        i += 2;
+                    } else if chars[i] == '"' && chars[i + 1..].iter().take_while(|&&c| c == '#').count() >= hashes {
+                        i += 1 + hashes;
+                        break;
+                    } else {
+                        i += 1;
+                    }
+                }
+                let end = i.min(chars.len());
+                blank(&mut out, &chars[start..end]);
+                i = end;
+            }
+            // A char literal such as '"' or '\'' (but not a lifetime like 'a).
+            '\'' if chars.get(i + 1) == Some(&'\\') => {
+                let close = chars
+                    .get(i + 3..)
+                    .unwrap_or_default()
+                    .iter()
+                    .position(|&c| c == '\'')
+                    .map_or(chars.len(), |p| i + 3 + p + 1);
+                blank(&mut out, &chars[i..close.min(chars.len())]);
+                i = close;
+            }
+            '\'' if chars.get(i + 2) == Some(&'\'') => {
+                out.push_str("   ");
+                i += 3;
+            }
+            c => {
+                out.push(c);
+                i += 1;
+            }
+        }
+    }
+    out
+}
+
+#[derive(Debug, PartialEq)]
+enum Token {
+    Ident(String),
+    /// `::`
+    PathSep,
+    Punct(char),
+}
+
+/// Identifiers, `::` and single punctuation characters, each with its line.
+fn tokenize(code: &str) -> Vec<(Token, usize)> {
+    let is_ident_char = |c: char| c == '_' || c.is_alphanumeric();
+    let mut tokens = Vec::new();
+    let mut line = 1;
+    let mut chars = code.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '\n' {
+            line += 1;
+        } else if is_ident_char(c) {
+            let mut ident = String::from(c);
+            while let Some(&next) = chars.peek().filter(|&&n| is_ident_char(n)) {
+                ident.push(next);
+                chars.next();
+            }
+            tokens.push((Token::Ident(ident), line));
+        } else if c == ':' && chars.peek() == Some(&':') {
+            chars.next();
+            tokens.push((Token::PathSep, line));
+        } else if !c.is_whitespace() {
+            tokens.push((Token::Punct(c), line));
+        }
+    }
+    tokens
+}
+
+fn is_ident(token: Option<&(Token, usize)>, name: &str) -> bool {
+    matches!(token, Some((Token::Ident(ident), _)) if ident == name)
+}
+
+/// Every path in the file: `a::b::c` runs in code, and each leaf of each `use`
+/// tree with its full prefix.
+fn find_paths(tokens: &[(Token, usize)]) -> Vec<FoundPath> {
+    let mut found = Vec::new();
+    let mut i = 0;
+    while i < tokens.len() {
+        if is_ident(tokens.get(i), "use") {
+            // Also `impl Trait + use<'a>`, which parses as nothing and moves on.
+            i = parse_use_tree(tokens, i + 1, &[], &mut found).max(i + 1);
+            continue;
+        }
+        let start = i;
+        if tokens[i].0 == Token::PathSep {
+            i += 1; // `::std::fs` is the same as `std::fs`
+        }
+        let mut segments = Vec::new();
+        while let Some((Token::Ident(ident), _)) = tokens.get(i) {
+            segments.push(ident.clone());
+            i += 1;
+            if tokens.get(i).map(|t| &t.0) == Some(&Token::PathSep) {
+                i += 1;
+            } else {
+                break;
+            }
+        }
+        if segments.is_empty() {
+            i = start + 1;
+        } else {
+            let line = tokens[start].1;
+            found.push(FoundPath {
+                segments,
+                line,
+                in_use: false,
+            });
+        }
+    }
+    found
+}
+
+/// Parses one use tree starting at `i` (after `use`, or inside `{ … }`) and
+/// records its leaves prefixed by `prefix`. Returns the index after the tree.
+fn parse_use_tree(tokens: &[(Token, usize)], mut i: usize, prefix: &[String], found: &mut Vec<FoundPath>) -> usize {
+    let mut path = prefix.to_vec();
+    if tokens.get(i).map(|t| &t.0) == Some(&Token::PathSep) {
+        i += 1;
+    }
+    loop {
+        match tokens.get(i) {
+            Some((Token::Ident(ident), line)) => {
+                i += 1;
+                let continues = tokens.get(i).map(|t| &t.0) == Some(&Token::PathSep);
+                // `use std::{self, …}` names `std` itself; a leading `self::`
+                // stays, so `self::keyring::X` does not look like the crate.
+                if continues || ident != "self" || path.is_empty() {
+                    path.push(ident.clone());
+                }
+                if continues {
+                    i += 1;
+                    continue;
+                }
+                if is_ident(tokens.get(i), "as") {
+                    i += 2; // `as alias` or `as _`
+                }
+                found.push(FoundPath {
+                    segments: path,
+                    line: *line,
+                    in_use: true,
+                });
+                return i;
+            }
+            Some((Token::Punct('*'), line)) => {
+                found.push(FoundPath {
+                    segments: path,
+                    line: *line,
+                    in_use: true,
+                });
+                return i + 1;
+            }
+            Some((Token::Punct('{'), _)) => {
+                i += 1;
+                loop {
+                    match tokens.get(i) {
+                        Some((Token::Punct('}'), _)) => return i + 1,
+                        Some((Token::Punct(','), _)) => i += 1,
+                        Some(_) => {
+                            let next = parse_use_tree(tokens, i, &path, found);
+                            if next == i {
+                                return i; // not a use tree after all; stop here
+                            }
+                            i = next;
+                        }
+                        None => return i,
+                    }
+                }
+            }
+            _ => return i,
+        }
+    }
+}
