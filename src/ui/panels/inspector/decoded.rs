@@ -32,13 +32,14 @@ pub fn decoded_ui(ui: &mut egui::Ui, jwt: &DecodedJwt, now: i64, zone: &jiff::tz
                 .filter(|_| is_time_claim(name))
                 .and_then(|s| time_view(name, s, now, zone));
             match (meaning, time) {
-                (m, Some(t)) => Some(format!(
-                    "{}\n{} · {} · {}",
-                    m.unwrap_or_default(),
-                    t.utc,
-                    t.local,
-                    t.relative
-                )),
+                (m, Some(t)) => {
+                    let local = if t.local == t.utc {
+                        String::new()
+                    } else {
+                        format!(" · {}", t.local)
+                    };
+                    Some(format!("{}\n{}{local} · {}", m.unwrap_or_default(), t.utc, t.relative))
+                }
                 (m, None) => m,
             }
         });
@@ -87,10 +88,15 @@ fn member_table_ui(
                     Value::String(s) => s.clone(),
                     other => other.to_string(),
                 };
+                let mode = if shown.len() > 48 {
+                    egui::TextWrapMode::Wrap
+                } else {
+                    egui::TextWrapMode::Extend
+                };
                 ui.add(
                     egui::Label::new(RichText::new(shown).monospace())
                         .selectable(true)
-                        .wrap(),
+                        .wrap_mode(mode),
                 );
                 ui.label(RichText::new(explain(name, value).unwrap_or_default()).color(muted));
                 ui.end_row();
