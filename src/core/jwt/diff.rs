@@ -46,7 +46,7 @@ impl TokenDiff {
         self.header.is_empty() && self.claims.is_empty()
     }
 
-    /// One-line summary, e.g. `alg RS256 → HS256; 2 claims added, 1 removed, 3 changed; lifetime 10 h → 1 h`.
+    /// One-line summary, e.g. `alg RS256 -> HS256; 2 claims added, 1 removed, 3 changed; lifetime 10 h -> 1 h`.
     pub fn summary(&self) -> String {
         let mut parts = Vec::new();
         for name in ["alg", "kid"] {
@@ -65,7 +65,7 @@ impl TokenDiff {
             && a != b
         {
             parts.push(format!(
-                "lifetime {} → {}",
+                "lifetime {} -> {}",
                 super::time::human_duration(a.unsigned_abs()),
                 super::time::human_duration(b.unsigned_abs())
             ));
@@ -74,12 +74,12 @@ impl TokenDiff {
     }
 }
 
-/// `RS256 → HS256`, `+ value`, `- value`.
+/// `RS256 -> HS256`, `+ value`, `- value`.
 pub fn describe_change(change: &Change) -> String {
     match change {
         Change::Added(v) => format!("added: {}", short(v)),
         Change::Removed(v) => format!("removed (was {})", short(v)),
-        Change::Changed { before, after } => format!("{} → {}", short(before), short(after)),
+        Change::Changed { before, after } => format!("{} -> {}", short(before), short(after)),
     }
 }
 
@@ -163,7 +163,7 @@ mod tests {
         let d = diff(&tenant, &target);
         assert_eq!(
             d.summary(),
-            "alg RS256 → HS256; kid removed (was k1); claims: 1 added, 1 removed, 2 changed; lifetime 10 h → 1 h"
+            "alg RS256 -> HS256; kid removed (was k1); claims: 1 added, 1 removed, 2 changed; lifetime 10 h -> 1 h"
         );
         assert!(
             d.claims

@@ -57,7 +57,10 @@ impl InspectorPanel {
 
     /// Replaces the token (from a paste, a file or the command line).
     pub fn load(&mut self, text: &str) {
-        self.token = text.trim().to_owned();
+        self.token = match crate::core::jwt::inspect(text) {
+            Inspection::Jwt(jwt) => jwt.raw,
+            _ => text.trim().to_owned(),
+        };
         self.notice = None;
     }
 

@@ -1,0 +1,176 @@
+//! The real app driven through its AccessKit tree with egui_kittest: paste a token, read the claims, verify
+//! with a wrong and a right secret, pin and diff, switch tabs and themes.
+
+use egui::accesskit::Role;
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+use tokenbench::services::clock::SimulatedClock;
+use tokenbench::ui::{LaunchOptions, Settings, Tab, TokenbenchApp};
+
+const NOW: i64 = 1_700_000_000;
+const SECRET: &str = "a-32-byte-long-secret-for-tests!";
+
+fn hs256(claims: serde_json::Value, secret: &str) -> String {
+    let key = jsonwebtoken::EncodingKey::from_secret(secret.as_bytes());
+    jsonwebtoken::encode(&jsonwebtoken::Header::default(), &claims, &key).expect("signing works")
+}
+
+fn unsigned(header: &str, claims: &str) -> String {
+    use base64::Engine;
+    let b64 = |s: &str| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(s);
+    format!("{}.{}.c2lnbmF0dXJl", b64(header), b64(claims))
+}
+
+fn options(settings_path: Option<std::path::PathBuf>) -> LaunchOptions {
+    LaunchOptions {
+        settings: Settings::default(),
+        settings_notice: None,
+        settings_path,
+        tab: None,
+        token: None,
+        screenshot: None,
+        clock: SimulatedClock::at(NOW),
+        zone: jiff::tz::TimeZone::UTC,
+    }
+}
+
+fn harness(options: LaunchOptions) -> Harness<'static, TokenbenchApp> {
+    Harness::builder()
+        .with_size([1200.0, 2400.0])
+        .build_eframe(move |cc| TokenbenchApp::new(&cc.egui_ctx, options).expect("the app starts"))
+}
+
+fn paste(harness: &mut Harness<'static, TokenbenchApp>, text: &str) {
+    harness.event(egui::Event::Paste(text.to_owned()));
+    harness.run();
+}
+
+fn type_secret(harness: &mut Harness<'static, TokenbenchApp>, secret: &str) {
+    let field = harness.get_by_role_and_label(Role::PasswordInput, "Secret");
+    field.focus();
+    harness.run();
+    harness
+        .get_by_role_and_label(Role::PasswordInput, "Secret")
+        .type_text(secret);
+    harness.run();
+}
+
+fn id_token() -> String {
+    hs256(
+        serde_json::json!({"iss": "https://tenant.auth0.com/", "sub": "auth0|42", "aud": "client-1",
+            "iat": NOW - 60, "exp": NOW + 3600, "email": "ada@example.com"}),
+        SECRET,
+    )
+}
+
+#[test]
+fn pasted_token_shows_the_claims_table_with_explanations_and_relative_times() {
+    let mut harness = harness(options(None));
+    harness.run();
+    paste(&mut harness, &format!("Bearer {}", id_token()));
+    assert!(harness.state().inspector.token.starts_with("eyJ"));
+    harness.get_by_label("Claims");
+    harness.get_by_label("auth0|42");
+    harness.get_by_label_contains("Email address (email scope)");
+    harness.get_by_label_contains("2023-11-14 23:13:20 UTC · expires in 1 h");
+    harness.get_by_label_contains("Decoded: signature not checked");
+}
+
+#[test]
+fn wrong_secret_names_the_failing_step() {
+    let mut harness = harness(options(None));
+    harness.run();
+    paste(&mut harness, &id_token());
+    type_secret(&mut harness, "not-the-secret");
+    harness.get_by_label_contains("Invalid: signature");
+    harness.get_by_label("FAIL");
+    assert!(
+        harness
+            .query_all_by_label_contains("the signature does not match")
+            .count()
+            >= 1
+    );
+}
+
+#[test]
+fn right_secret_shows_valid() {
+    let mut harness = harness(options(None));
+    harness.run();
+    paste(&mut harness, &id_token());
+    type_secret(&mut harness, SECRET);
+    harness.get_by_label_contains("Signature valid");
+    assert!(harness.query_by_label_contains("Invalid:").is_none());
+}
+
+#[test]
+fn pinned_token_is_diffed_with_the_next_one() {
+    let mut harness = harness(options(None));
+    harness.run();
+    let tenant = unsigned(
+        r#"{"alg":"RS256","kid":"k1"}"#,
+        r#"{"sub":"u","aud":"app","iat":0,"exp":36000}"#,
+    );
+    let target = unsigned(
+        r#"{"alg":"HS256"}"#,
+        r#"{"sub":"u","aud":"firebase","iat":0,"exp":3600}"#,
+    );
+    paste(&mut harness, &tenant);
+    harness.get_by_role_and_label(Role::Button, "Pin for diff").click();
+    harness.run();
+    harness.state_mut().inspector.token.clear();
+    harness.run();
+    paste(&mut harness, &target);
+    harness.get_by_label("Diff with pinned token");
+    harness.get_by_label_contains("alg RS256 -> HS256");
+    harness.get_by_label_contains("lifetime 10 h -> 1 h");
+    harness.get_by_label("app -> firebase");
+}
+
+#[test]
+fn non_jwt_input_says_what_it_looks_like() {
+    let mut harness = harness(options(None));
+    harness.run();
+    harness
+        .state_mut()
+        .inspector
+        .load("eyJhbGciOiJSU0EtT0FFUCIsImVuYyI6IkEyNTZHQ00ifQ.a.b.c.d");
+    harness.run();
+    harness.get_by_label_contains("this is a JWE");
+    harness.get_by_label("JWE header");
+}
+
+#[test]
+fn navigation_switches_tabs_and_the_choice_is_saved() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("settings.json");
+    let mut harness = harness(options(Some(path.clone())));
+    harness.run();
+    harness.get_by_label("Secrets").click();
+    harness.run();
+    assert_eq!(harness.state().settings.tab, Tab::Secrets);
+    harness.get_by_label_contains("Not available yet");
+    let saved = wait_for_file(&path);
+    assert!(saved.contains("\"tab\": \"secrets\""), "{saved}");
+}
+
+#[test]
+fn theme_can_be_switched_to_light() {
+    let mut harness = harness(options(None));
+    harness.run();
+    harness.get_by_label("Light").click();
+    harness.run();
+    assert!(harness.ctx.theme() == egui::Theme::Light);
+    harness.get_by_label("Dark").click();
+    harness.run();
+    assert!(harness.ctx.theme() == egui::Theme::Dark);
+}
+
+fn wait_for_file(path: &std::path::Path) -> String {
+    for _ in 0..100 {
+        if let Ok(text) = std::fs::read_to_string(path) {
+            return text;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    panic!("{} was never written", path.display());
+}
