@@ -5,3 +5,4 @@
 
 pub mod jwt;
 pub mod oidc;
+pub mod secret;

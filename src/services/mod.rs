@@ -2,4 +2,5 @@
 
 pub mod clock;
 pub mod http;
+pub mod secrets;
 pub mod storage;
