@@ -4,8 +4,10 @@ use clap::Parser;
 use std::process::ExitCode;
 use std::sync::Arc;
 use tokenbench::cli::{self, Cli, Command, EXIT_USAGE};
+use tokenbench::core::workspace::Workspace;
 use tokenbench::services::clock::{SystemClock, local_zone};
-use tokenbench::services::storage::{Dirs, load_json};
+use tokenbench::services::storage::{Dirs, Loaded, load_json};
+use tokenbench::ui::backend::BackendPaths;
 use tokenbench::ui::{LaunchOptions, Settings};
 
 fn main() -> ExitCode {
@@ -13,6 +15,7 @@ fn main() -> ExitCode {
     cli::init_logging(args.verbose);
     match &args.command {
         Some(Command::Inspect(inspect)) => ExitCode::from(cli::inspect::run(inspect)),
+        Some(Command::Secrets(command)) => ExitCode::from(cli::secrets::run(command)),
         None => open_window(args),
     }
 }
@@ -23,19 +26,20 @@ fn open_window(args: Cli) -> ExitCode {
         return ExitCode::from(EXIT_USAGE);
     }
     let dirs = Dirs::platform().ok();
-    let settings_path = dirs.map(|d| d.settings_file());
+    let paths = BackendPaths {
+        settings: dirs.as_ref().map(Dirs::settings_file),
+        workspace: dirs.as_ref().map(Dirs::workspace_file),
+    };
     let now = jiff::Timestamp::now().as_second();
-    let loaded = settings_path
-        .as_deref()
-        .map(|path| load_json::<Settings>(path, now))
-        .unwrap_or(tokenbench::services::storage::Loaded {
-            value: Settings::default(),
-            recovered: None,
-        });
+    let settings = load_or_default::<Settings>(paths.settings.as_deref(), now);
+    let workspace = load_or_default::<Workspace>(paths.workspace.as_deref(), now);
+    let notices: Vec<String> = settings.recovered.into_iter().chain(workspace.recovered).collect();
     let options = LaunchOptions {
-        settings: loaded.value,
-        settings_notice: loaded.recovered,
-        settings_path,
+        settings: settings.value,
+        settings_notice: (!notices.is_empty()).then(|| notices.join("; ")),
+        paths,
+        workspace: workspace.value,
+        secrets: None,
         tab: args.tab.map(Into::into),
         token: args.token,
         screenshot: args.screenshot,
@@ -51,6 +55,13 @@ fn open_window(args: Cli) -> ExitCode {
     }
 }
 
+fn load_or_default<T: serde::de::DeserializeOwned + Default>(path: Option<&std::path::Path>, now: i64) -> Loaded<T> {
+    path.map(|p| load_json::<T>(p, now)).unwrap_or(Loaded {
+        value: T::default(),
+        recovered: None,
+    })
+}
+
 fn has_display() -> bool {
     if !cfg!(target_os = "linux") {
         return true;
@@ -63,6 +74,7 @@ fn has_display() -> bool {
 fn no_display_message() -> &'static str {
     "tokenbench: no display (neither DISPLAY nor WAYLAND_DISPLAY is set), so the window cannot open.\n\
      Without a display, use the command line:\n  \
-     tokenbench inspect TOKEN [--secret S | --key FILE | --jwks-url URL | --discover] [--json]\n\
+     tokenbench inspect TOKEN [--secret S | --key FILE | --jwks-url URL | --discover] [--json]\n  \
+     tokenbench secrets list | set NAME | delete NAME\n\
      Run `tokenbench --help` for every command."
 }

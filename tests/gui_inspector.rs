@@ -4,7 +4,11 @@
 use egui::accesskit::Role;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
+use std::sync::Arc;
+use tokenbench::core::workspace::Workspace;
 use tokenbench::services::clock::SimulatedClock;
+use tokenbench::services::secrets::MemoryStore;
+use tokenbench::ui::backend::BackendPaths;
 use tokenbench::ui::{LaunchOptions, Settings, Tab, TokenbenchApp};
 
 const NOW: i64 = 1_700_000_000;
@@ -25,7 +29,12 @@ fn options(settings_path: Option<std::path::PathBuf>) -> LaunchOptions {
     LaunchOptions {
         settings: Settings::default(),
         settings_notice: None,
-        settings_path,
+        paths: BackendPaths {
+            settings: settings_path,
+            workspace: None,
+        },
+        workspace: Workspace::default(),
+        secrets: Some((Arc::new(MemoryStore::default()), None)),
         tab: None,
         token: None,
         screenshot: None,
@@ -145,12 +154,12 @@ fn navigation_switches_tabs_and_the_choice_is_saved() {
     let path = dir.path().join("settings.json");
     let mut harness = harness(options(Some(path.clone())));
     harness.run();
-    harness.get_by_label("Secrets").click();
+    harness.get_by_label("History").click();
     harness.run();
-    assert_eq!(harness.state().settings.tab, Tab::Secrets);
+    assert_eq!(harness.state().settings.tab, Tab::History);
     harness.get_by_label_contains("Not available yet");
     let saved = wait_for_file(&path);
-    assert!(saved.contains("\"tab\": \"secrets\""), "{saved}");
+    assert!(saved.contains("\"tab\": \"history\""), "{saved}");
 }
 
 #[test]

@@ -1,6 +1,7 @@
 //! The command line: `tokenbench` opens the window; subcommands work without a display.
 
 pub mod inspect;
+pub mod secrets;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
@@ -38,6 +39,9 @@ pub struct Cli {
 pub enum Command {
     /// Decode, explain and verify a token.
     Inspect(inspect::InspectArgs),
+    /// Manage tokenbench's items in the OS keyring.
+    #[command(subcommand)]
+    Secrets(secrets::SecretsCommand),
 }
 
 /// The window's tabs, as named on the command line.

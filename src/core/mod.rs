@@ -4,5 +4,7 @@
 //! system clock; `tests/layering.rs` enforces it. Time is always passed in as a Unix timestamp.
 
 pub mod jwt;
+pub mod keyimport;
 pub mod oidc;
 pub mod secret;
+pub mod workspace;

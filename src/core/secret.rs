@@ -142,6 +142,45 @@ pub fn validate_item_name(name: &str) -> Result<(), String> {
     Ok(())
 }
 
+/// The kinds of key the Secrets panel can generate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyKind {
+    /// RSA 2048-bit, for RS256/PS256.
+    Rsa2048,
+    /// EC P-256, for ES256.
+    P256,
+    /// 32 random bytes, for HS256.
+    Hmac256,
+    /// 48 random bytes, for HS384.
+    Hmac384,
+    /// 64 random bytes, for HS512.
+    Hmac512,
+}
+
+impl KeyKind {
+    /// Every kind, for menus.
+    pub const ALL: [KeyKind; 5] = [Self::Rsa2048, Self::P256, Self::Hmac256, Self::Hmac384, Self::Hmac512];
+
+    /// A label for menus.
+    pub fn title(self) -> &'static str {
+        match self {
+            Self::Rsa2048 => "RSA-2048 (RS256, PS256)",
+            Self::P256 => "EC P-256 (ES256)",
+            Self::Hmac256 => "HMAC secret, 32 bytes (HS256)",
+            Self::Hmac384 => "HMAC secret, 48 bytes (HS384)",
+            Self::Hmac512 => "HMAC secret, 64 bytes (HS512)",
+        }
+    }
+
+    /// The item-name prefix the generated value is stored under.
+    pub fn prefix(self) -> &'static str {
+        match self {
+            Self::Rsa2048 | Self::P256 => "signing_key",
+            _ => "hmac_secret",
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

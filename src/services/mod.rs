@@ -2,5 +2,6 @@
 
 pub mod clock;
 pub mod http;
+pub mod keygen;
 pub mod secrets;
 pub mod storage;

@@ -56,6 +56,11 @@ impl Dirs {
     pub fn settings_file(&self) -> PathBuf {
         self.config.join("settings.json")
     }
+
+    /// The workspace file (environments, saved forms, local tenant).
+    pub fn workspace_file(&self) -> PathBuf {
+        self.data.join("workspace.json")
+    }
 }
 
 /// A loaded value and, when the file had to be set aside, a message for the user.
@@ -109,6 +114,20 @@ pub fn load_json<T: DeserializeOwned + Default>(path: &Path, now: i64) -> Loaded
             )
         }),
     }
+}
+
+/// Reads a JSON file the user chose (an imported workspace); errors name the file and what was expected.
+pub fn read_json_file<T: DeserializeOwned>(path: &Path, expected: &str) -> Result<T, String> {
+    let text = std::fs::read_to_string(path).map_err(|e| format!("could not read {}: {e}", path.display()))?;
+    let value: serde_json::Value = serde_json::from_str(&text)
+        .map_err(|e| format!("{} is not valid JSON ({e}): expected {expected}", path.display()))?;
+    if value.get("version").and_then(|v| v.as_u64()).unwrap_or(0) > FORMAT_VERSION {
+        return Err(format!(
+            "{} was written by a newer tokenbench: update tokenbench to import it",
+            path.display()
+        ));
+    }
+    serde_json::from_value(value).map_err(|e| format!("{} is not {expected} ({e})", path.display()))
 }
 
 /// Saves a value as pretty JSON, atomically.

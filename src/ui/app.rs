@@ -1,14 +1,17 @@
 //! The application: drains backend events, handles global input (paste, drop, shortcuts), draws the
 //! navigation and the selected panel, and runs the commands panels produced.
 
-use super::backend::Backend;
-use super::command::{Command, Event};
+use super::backend::{Backend, BackendPaths};
+use super::command::{Command, Event, SecretPurpose};
 use super::panels::inspector::InspectorPanel;
 use super::panels::placeholder::placeholder_ui;
+use super::panels::secrets::SecretsPanel;
 use super::settings::{Settings, Tab, ThemeChoice};
 use super::theme;
 use crate::core::jwt::input::{Inspection, inspect};
+use crate::core::workspace::Workspace;
 use crate::services::clock::Clock;
+use crate::services::secrets::SecretStore;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::mpsc::{Receiver, channel};
@@ -19,8 +22,12 @@ pub struct LaunchOptions {
     pub settings: Settings,
     /// A message when the settings file had to be set aside.
     pub settings_notice: Option<String>,
-    /// Where settings are saved; `None` keeps them in memory (tests).
-    pub settings_path: Option<PathBuf>,
+    /// Where settings and the workspace are saved; `None` keeps them in memory (tests).
+    pub paths: BackendPaths,
+    /// The workspace loaded from disk (or empty).
+    pub workspace: Workspace,
+    /// A secret store to use instead of the OS keyring, with the reason the keyring is not used (tests).
+    pub secrets: Option<(Arc<dyn SecretStore>, Option<String>)>,
     /// Tab from the command line, overriding the saved one.
     pub tab: Option<Tab>,
     /// Token from the command line.
@@ -46,6 +53,12 @@ pub struct TokenbenchApp {
     pub settings: Settings,
     /// The inspector panel.
     pub inspector: InspectorPanel,
+    /// The secrets panel.
+    pub secrets: SecretsPanel,
+    /// Environments, saved forms, local tenant.
+    pub workspace: Workspace,
+    /// `Some(reason)` when secrets are kept in memory only.
+    pub keyring_problem: Option<String>,
     backend: Backend,
     clock: Arc<dyn Clock>,
     zone: jiff::tz::TimeZone,
@@ -66,9 +79,12 @@ impl TokenbenchApp {
             settings.tab = Tab::Inspector;
         }
         apply_theme(ctx, settings.theme);
-        Ok(Self {
+        let mut app = Self {
             inspector: InspectorPanel::new(settings.leeway_seconds, options.token),
-            backend: Backend::new(ctx.clone(), options.settings_path)?,
+            backend: Backend::new(ctx.clone(), options.paths, options.secrets)?,
+            secrets: SecretsPanel::default(),
+            workspace: options.workspace,
+            keyring_problem: None,
             saved_settings: settings.clone(),
             settings,
             clock: options.clock,
@@ -80,7 +96,10 @@ impl TokenbenchApp {
                 frames_left: 3,
                 images: None,
             }),
-        })
+        };
+        // Opens the keyring in the background and learns whether it is available.
+        app.backend.run(Command::ListSecrets);
+        Ok(app)
     }
 
     fn apply_events(&mut self, ctx: &egui::Context) {
@@ -101,14 +120,79 @@ impl TokenbenchApp {
                 Event::ReportSaved(Err(e)) => self.inspector.notice = Some(format!("Report not saved: {e}")),
                 Event::SettingsNotSaved(e) => self.banner = Some(format!("Settings not saved: {e}")),
                 Event::ScreenshotSaved(result) => {
-                    match result {
-                        Ok(path) => eprintln!("screenshot saved to {}", path.display()),
-                        Err(e) => eprintln!("screenshot failed: {e}"),
-                    }
-                    ctx.send_viewport_cmd(egui::ViewportCommand::Close);
+                    self.screenshot_saved(ctx, result);
                 }
+                other => self.apply_secret_event(ctx, other),
             }
         }
+    }
+
+    fn screenshot_saved(&mut self, ctx: &egui::Context, result: Result<PathBuf, String>) {
+        match result {
+            Ok(path) => eprintln!("screenshot saved to {}", path.display()),
+            Err(e) => eprintln!("screenshot failed: {e}"),
+        }
+        ctx.send_viewport_cmd(egui::ViewportCommand::Close);
+    }
+
+    fn apply_secret_event(&mut self, ctx: &egui::Context, event: Event) {
+        match event {
+            Event::SecretsListed {
+                names,
+                persistent,
+                problem,
+            } => {
+                self.keyring_problem = if persistent {
+                    None
+                } else {
+                    problem.or(Some(String::new()))
+                };
+                match names {
+                    Ok(names) => {
+                        self.inspector.keys.keyring_names = names.clone();
+                        self.secrets.names = names;
+                        self.secrets.list_error = None;
+                    }
+                    Err(e) => self.secrets.list_error = Some(e),
+                }
+            }
+            Event::SecretFetched { name, purpose, result } => match (purpose, result) {
+                (SecretPurpose::Reveal, Ok(value)) => self.secrets.reveal(name, value),
+                (SecretPurpose::Copy, Ok(value)) => {
+                    ctx.copy_text(value.expose().to_owned());
+                    self.secrets.message = Some(Ok(format!("Copied {name} to the clipboard")));
+                }
+                (SecretPurpose::Inspector, Ok(value)) => self.inspector.keys.secret = value.expose().to_owned(),
+                (_, Err(e)) => self.secrets.message = Some(Err(e)),
+            },
+            Event::SecretsChanged(result) => {
+                self.inspector.keys.keyring_message = Some(result.clone());
+                self.secrets.message = Some(result);
+            }
+            Event::WorkspaceExported(result) => self.secrets.message = workspace_exported_message(result),
+            Event::WorkspaceImported(result) => self.workspace_imported(result),
+            _ => {}
+        }
+    }
+
+    fn workspace_imported(&mut self, result: Result<Option<(Workspace, Vec<String>)>, String>) {
+        self.secrets.message = Some(match result {
+            Ok(None) => Err(super::backend::NO_FILE_CHOSEN.to_owned()),
+            Err(e) => Err(e),
+            Ok(Some((workspace, missing))) => {
+                self.workspace = workspace;
+                self.backend.run(Command::SaveWorkspace(self.workspace.clone()));
+                if missing.is_empty() {
+                    Ok("Workspace imported; every referenced secret is in the keyring".to_owned())
+                } else {
+                    Ok(format!(
+                        "Workspace imported. These referenced secrets are not in the keyring; add them under \
+                         \"Add a secret\": {}",
+                        missing.join(", ")
+                    ))
+                }
+            }
+        });
     }
 
     fn handle_input(&mut self, ctx: &egui::Context, commands: &mut Vec<Command>) {
@@ -200,6 +284,14 @@ impl TokenbenchApp {
                 }
             });
         }
+        if let Some(problem) = &self.keyring_problem {
+            ui.label(
+                egui::RichText::new(format!(
+                    "The OS keyring is unavailable: secrets are kept in memory only until tokenbench closes. {problem}"
+                ))
+                .color(theme::warning(dark)),
+            );
+        }
         if let Some(text) = self.paste_offer.clone() {
             ui.horizontal(|ui| {
                 ui.label("The clipboard holds a JWT");
@@ -277,6 +369,10 @@ impl TokenbenchApp {
         let ctx = ui.ctx().clone();
         ctx.accesskit_node_builder(egui::accesskit_root_id(), |node| node.set_label("tokenbench"));
         self.apply_events(&ctx);
+        if self.settings.tab != Tab::Secrets || !ctx.input(|i| i.focused) {
+            // A revealed secret is hidden again as soon as the Secrets panel loses focus.
+            self.secrets.hide();
+        }
         let mut commands = Vec::new();
         self.handle_input(&ctx, &mut commands);
         egui::Panel::top("top_bar").show(ui, |ui| {
@@ -292,6 +388,10 @@ impl TokenbenchApp {
                 .auto_shrink([false, false])
                 .show(ui, |ui| match self.settings.tab {
                     Tab::Inspector => self.inspector.ui(ui, now, &self.zone, &mut commands),
+                    Tab::Secrets => {
+                        let memory_only = self.keyring_problem.is_some();
+                        self.secrets.ui(ui, &mut self.workspace, memory_only, &mut commands);
+                    }
                     other => placeholder_ui(ui, other),
                 });
         });
@@ -301,6 +401,17 @@ impl TokenbenchApp {
             self.backend.run(command);
         }
     }
+}
+
+fn workspace_exported_message(result: Result<Option<PathBuf>, String>) -> Option<Result<String, String>> {
+    Some(match result {
+        Ok(Some(path)) => Ok(format!(
+            "Workspace exported to {} (secrets as keyring references only)",
+            path.display()
+        )),
+        Ok(None) => Err(super::backend::NO_FILE_CHOSEN.to_owned()),
+        Err(e) => Err(e),
+    })
 }
 
 fn apply_theme(ctx: &egui::Context, choice: ThemeChoice) {

@@ -1,6 +1,19 @@
 //! Commands (UI intent → backend) and events (backend → UI). Every effect the window needs goes through here.
 
+use crate::core::secret::{KeyKind, SecretString};
+use crate::core::workspace::Workspace;
 use std::path::PathBuf;
+
+/// Why a secret value is being fetched from the keyring.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SecretPurpose {
+    /// Show it in the Secrets panel after an explicit click.
+    Reveal,
+    /// Put it on the clipboard.
+    Copy,
+    /// Use it as the inspector's verification secret.
+    Inspector,
+}
 
 /// Identifies a cancellable background request.
 pub type RequestId = u64;
@@ -37,6 +50,44 @@ pub enum Command {
     },
     /// Persist settings.
     SaveSettings(super::Settings),
+    /// List tokenbench's keyring items (opens the keyring on first use).
+    ListSecrets,
+    /// Create or replace a keyring item.
+    StoreSecret {
+        /// Item name.
+        name: String,
+        /// The value.
+        value: SecretString,
+    },
+    /// Read a keyring item for a purpose.
+    FetchSecret {
+        /// Item name.
+        name: String,
+        /// What the value is for.
+        purpose: SecretPurpose,
+    },
+    /// Delete a keyring item (the UI has asked for confirmation).
+    DeleteSecret(String),
+    /// Generate a key or HMAC secret straight into the keyring.
+    GenerateKey {
+        /// Item name.
+        name: String,
+        /// What to generate.
+        kind: KeyKind,
+    },
+    /// Import a key file into the keyring (`None`: ask with a dialog).
+    ImportKeyFile(Option<PathBuf>),
+    /// Save the workspace to the data directory.
+    SaveWorkspace(Workspace),
+    /// Export the workspace (`None`: ask where with a dialog).
+    ExportWorkspace {
+        /// What to export (secrets are references already).
+        workspace: Workspace,
+        /// Target file.
+        path: Option<PathBuf>,
+    },
+    /// Import a workspace file (`None`: ask with a dialog).
+    ImportWorkspace(Option<PathBuf>),
     /// Write a screenshot PNG, then report back.
     SaveScreenshot {
         /// Where.
@@ -67,6 +118,30 @@ pub enum Event {
     ReportSaved(Result<Option<PathBuf>, String>),
     /// Saving settings failed.
     SettingsNotSaved(String),
+    /// The keyring's item names, and whether secrets persist (false: memory only, with the reason).
+    SecretsListed {
+        /// Names, or why they could not be listed.
+        names: Result<Vec<String>, String>,
+        /// True for the OS keyring, false for the in-memory fallback.
+        persistent: bool,
+        /// Why the keyring is unavailable, when it is.
+        problem: Option<String>,
+    },
+    /// A secret value was read (or not).
+    SecretFetched {
+        /// Item name.
+        name: String,
+        /// Why it was read.
+        purpose: SecretPurpose,
+        /// The value or the error.
+        result: Result<SecretString, String>,
+    },
+    /// A change to the keyring finished: a message for the user, or the error.
+    SecretsChanged(Result<String, String>),
+    /// A workspace was exported (`Ok(None)`: no file chosen).
+    WorkspaceExported(Result<Option<PathBuf>, String>),
+    /// A workspace was imported, with the referenced secrets that are missing from the keyring.
+    WorkspaceImported(Result<Option<(Workspace, Vec<String>)>, String>),
     /// The screenshot was written (or not).
     ScreenshotSaved(Result<PathBuf, String>),
 }

@@ -93,7 +93,7 @@ fn short(value: &Value) -> String {
 /// Compares `other` against the `pinned` token.
 pub fn diff(pinned: &DecodedJwt, other: &DecodedJwt) -> TokenDiff {
     let empty = Map::new();
-    let lifetime = |t: &DecodedJwt| Some(t.claim_seconds("exp")? - t.claim_seconds("iat")?);
+    let lifetime = |t: &DecodedJwt| Some(t.claim_seconds("exp")?.saturating_sub(t.claim_seconds("iat")?));
     TokenDiff {
         header: diff_maps(
             pinned.header.as_ref().unwrap_or(&empty),

@@ -85,40 +85,40 @@ fn time_findings(jwt: &DecodedJwt, leeway: i64, now: i64, out: &mut Vec<Finding>
             Severity::Warning,
             "no exp claim: the token never expires".into(),
         )),
-        Some(exp) if exp <= now - leeway => out.push(finding(
+        Some(exp) if exp <= now.saturating_sub(leeway) => out.push(finding(
             "expired",
             Severity::Error,
-            format!("expired {} ago", human_duration((now - exp).unsigned_abs())),
+            format!("expired {} ago", human_duration(now.abs_diff(exp))),
         )),
         Some(_) => {}
     }
-    if let Some(nbf) = jwt.claim_seconds("nbf").filter(|nbf| *nbf > now + leeway) {
+    if let Some(nbf) = jwt.claim_seconds("nbf").filter(|nbf| *nbf > now.saturating_add(leeway)) {
         out.push(finding(
             "not_yet_valid",
             Severity::Error,
-            format!("not valid for another {}", human_duration((nbf - now).unsigned_abs())),
+            format!("not valid for another {}", human_duration(nbf.abs_diff(now))),
         ));
     }
     let iat = jwt.claim_seconds("iat");
-    if let Some(iat) = iat.filter(|iat| *iat > now + leeway) {
+    if let Some(iat) = iat.filter(|iat| *iat > now.saturating_add(leeway)) {
         out.push(finding(
             "issued_in_future",
             Severity::Warning,
             format!(
                 "issued {} in the future: the issuer's clock is ahead of this machine's",
-                human_duration((iat - now).unsigned_abs())
+                human_duration(iat.abs_diff(now))
             ),
         ));
     }
     if let (Some(iat), Some(exp)) = (iat, jwt.claim_seconds("exp"))
-        && exp - iat > 86_400
+        && exp.saturating_sub(iat) > 86_400
     {
         out.push(finding(
             "lifetime_over_24h",
             Severity::Info,
             format!(
                 "lives {} (over 24 h): a stolen copy stays useful for long",
-                human_duration((exp - iat).unsigned_abs())
+                human_duration(exp.abs_diff(iat))
             ),
         ));
     }

@@ -246,13 +246,13 @@ fn signature_hint(alg: Algorithm, key: &SelectedKey) -> String {
 fn time_checks(jwt: &DecodedJwt, leeway: i64, now: i64) -> [Check; 2] {
     let exp = match jwt.claim_seconds("exp") {
         None => Check::new("exp", CheckStatus::Skip, "no exp claim: the token never expires"),
-        Some(exp) if now - leeway >= exp => Check::new(
+        Some(exp) if now.saturating_sub(leeway) >= exp => Check::new(
             "exp",
             CheckStatus::Fail,
             format!(
                 "expired {} ago (exp {exp}, now {now}, leeway {leeway} s): get a new token; if the clocks of \
                  issuer and verifier disagree, raise the leeway",
-                human_duration((now - exp).unsigned_abs())
+                human_duration(now.abs_diff(exp))
             ),
         ),
         Some(exp) => Check::new(
@@ -260,19 +260,19 @@ fn time_checks(jwt: &DecodedJwt, leeway: i64, now: i64) -> [Check; 2] {
             CheckStatus::Pass,
             format!(
                 "expires in {} (leeway {leeway} s)",
-                human_duration((exp - now).unsigned_abs())
+                human_duration(exp.abs_diff(now))
             ),
         ),
     };
     let nbf = match jwt.claim_seconds("nbf") {
         None => Check::new("nbf", CheckStatus::Skip, "no nbf claim"),
-        Some(nbf) if nbf > now + leeway => Check::new(
+        Some(nbf) if nbf > now.saturating_add(leeway) => Check::new(
             "nbf",
             CheckStatus::Fail,
             format!(
                 "not valid for another {} (nbf {nbf}, now {now}, leeway {leeway} s): the issuer's clock runs \
                  ahead of this machine's, or the token is meant for later",
-                human_duration((nbf - now).unsigned_abs())
+                human_duration(nbf.abs_diff(now))
             ),
         ),
         Some(nbf) => Check::new("nbf", CheckStatus::Pass, format!("valid since {nbf}")),

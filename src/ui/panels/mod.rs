@@ -2,3 +2,4 @@
 
 pub mod inspector;
 pub mod placeholder;
+pub mod secrets;

@@ -1,7 +1,8 @@
 //! The verification key form: secret (text or base64), PEM/JWK/JWKS text, JWKS URL, or discovery from `iss`.
 
 use crate::core::jwt::key::{KeyInput, KeyMaterial, parse_key};
-use crate::ui::command::{Command, RequestId};
+use crate::core::secret::{SecretString, validate_item_name};
+use crate::ui::command::{Command, RequestId, SecretPurpose};
 use crate::ui::widgets::fields::{inline_error, labelled_line, secret_line};
 use std::hash::{DefaultHasher, Hash, Hasher};
 
@@ -57,6 +58,11 @@ pub struct KeyForm {
     pub key_text: String,
     /// JWKS URL.
     pub jwks_url: String,
+    /// Keyring item names, for "load from keyring".
+    pub keyring_names: Vec<String>,
+    /// The result of the last keyring change, shown next to the secret field.
+    pub keyring_message: Option<Result<String, String>>,
+    save_as: String,
     fetched: Option<(String, String)>,
     fetching: Option<RequestId>,
     fetch_error: Option<String>,
@@ -125,6 +131,7 @@ impl KeyForm {
         match self.source {
             KeySource::Secret | KeySource::SecretBase64 => {
                 secret_line(ui, "Secret", &mut self.secret, &mut self.show_secret);
+                self.keyring_ui(ui, commands);
             }
             KeySource::KeyText => self.key_text_ui(ui),
             KeySource::JwksUrl => self.fetch_ui(ui, None, commands),
@@ -132,6 +139,42 @@ impl KeyForm {
         }
         if let Err(e) = self.material() {
             inline_error(ui, &e);
+        }
+    }
+
+    /// "Save to keyring" and "Load from keyring" for the secret field; nothing here is kept otherwise.
+    fn keyring_ui(&mut self, ui: &mut egui::Ui, commands: &mut Vec<Command>) {
+        ui.horizontal(|ui| {
+            let label = ui.label("Save to keyring as");
+            ui.add(
+                egui::TextEdit::singleline(&mut self.save_as)
+                    .hint_text("hmac_secret/my-app")
+                    .desired_width(220.0),
+            )
+            .labelled_by(label.id);
+            let valid = validate_item_name(&self.save_as).is_ok() && !self.secret.is_empty();
+            if ui.add_enabled(valid, egui::Button::new("Save secret")).clicked() {
+                let value = SecretString::new(self.secret.clone());
+                commands.push(Command::StoreSecret {
+                    name: self.save_as.clone(),
+                    value,
+                });
+            }
+            if !self.keyring_names.is_empty() {
+                ui.menu_button("Load from keyring", |ui| {
+                    for name in &self.keyring_names {
+                        if ui.button(name).clicked() {
+                            commands.push(Command::FetchSecret {
+                                name: name.clone(),
+                                purpose: SecretPurpose::Inspector,
+                            });
+                        }
+                    }
+                });
+            }
+        });
+        if let Some(Err(e)) = &self.keyring_message {
+            inline_error(ui, e);
         }
     }
 

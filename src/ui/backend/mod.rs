@@ -1,11 +1,17 @@
 //! The backend: owns the async runtime and runs every command off the UI thread. Each answer is sent as an
 //! event first, then a repaint is requested, so the next frame sees it.
 
+mod secrets;
+
+pub use secrets::{NO_FILE_CHOSEN, StoreSlot};
+
 use super::command::{Command, Event, RequestId};
+use crate::services::secrets::SecretStore;
 use crate::services::{http, storage};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::{Receiver, Sender, channel};
+use std::sync::{Arc, OnceLock};
 use tokio::task::AbortHandle;
 
 /// Largest token file read, so a wrong drop (a video…) does not fill memory.
@@ -13,13 +19,14 @@ const MAX_TOKEN_FILE_BYTES: u64 = 1024 * 1024;
 
 /// Sends an event and wakes the UI.
 #[derive(Clone)]
-struct Outbox {
+pub struct Outbox {
     sender: Sender<Event>,
     ctx: egui::Context,
 }
 
 impl Outbox {
-    fn send(&self, event: Event) {
+    /// Sends the event, then requests a repaint.
+    pub fn send(&self, event: Event) {
         // The receiver lives as long as the app; a failed send means the window is closing.
         let _ = self.sender.send(event);
         self.ctx.request_repaint();
@@ -32,12 +39,26 @@ pub struct Backend {
     outbox: Outbox,
     events: Receiver<Event>,
     running: HashMap<RequestId, AbortHandle>,
-    settings_path: Option<PathBuf>,
+    paths: BackendPaths,
+    secrets: StoreSlot,
+}
+
+/// Where the backend saves things; `None` keeps them in memory (tests).
+#[derive(Debug, Clone, Default)]
+pub struct BackendPaths {
+    /// settings.json.
+    pub settings: Option<PathBuf>,
+    /// workspace.json.
+    pub workspace: Option<PathBuf>,
 }
 
 impl Backend {
-    /// Starts the runtime. `settings_path` is where settings are saved (`None`: not saved).
-    pub fn new(ctx: egui::Context, settings_path: Option<PathBuf>) -> std::io::Result<Self> {
+    /// Starts the runtime. `store`, when given, replaces the OS keyring (tests, and the keyring-unavailable case).
+    pub fn new(
+        ctx: egui::Context,
+        paths: BackendPaths,
+        store: Option<(Arc<dyn SecretStore>, Option<String>)>,
+    ) -> std::io::Result<Self> {
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
             .thread_name("tokenbench-backend")
@@ -49,7 +70,8 @@ impl Backend {
             outbox: Outbox { sender, ctx },
             events,
             running: HashMap::new(),
-            settings_path,
+            paths,
+            secrets: Arc::new(store.map(OnceLock::from).unwrap_or_default()),
         })
     }
 
@@ -91,7 +113,9 @@ impl Backend {
                 self.blocking(move || out.send(save_report(&markdown, &file_name)))
             }
             Command::SaveSettings(settings) => {
-                let Some(path) = self.settings_path.clone() else { return };
+                let Some(path) = self.paths.settings.clone() else {
+                    return;
+                };
                 self.blocking(move || {
                     if let Err(e) = storage::save_json(&path, &settings) {
                         out.send(Event::SettingsNotSaved(e.to_string()));
@@ -101,6 +125,28 @@ impl Backend {
             Command::SaveScreenshot { path, image } => self.blocking(move || {
                 out.send(Event::ScreenshotSaved(save_png(&path, &image).map(|()| path)));
             }),
+            other => self.run_secret_command(other),
+        }
+    }
+
+    fn run_secret_command(&mut self, command: Command) {
+        let (out, slot) = (self.outbox.clone(), self.secrets.clone());
+        match command {
+            Command::ListSecrets => self.blocking(move || secrets::list(&slot, &out)),
+            Command::StoreSecret { name, value } => self.blocking(move || secrets::save(&slot, &out, name, value)),
+            Command::FetchSecret { name, purpose } => self.blocking(move || secrets::fetch(&slot, &out, name, purpose)),
+            Command::DeleteSecret(name) => self.blocking(move || secrets::delete(&slot, &out, name)),
+            Command::GenerateKey { name, kind } => self.blocking(move || secrets::generate(&slot, &out, name, kind)),
+            Command::ImportKeyFile(path) => self.blocking(move || secrets::import_key(&slot, &out, path)),
+            Command::SaveWorkspace(workspace) => {
+                let path = self.paths.workspace.clone();
+                self.blocking(move || secrets::save_workspace(path.as_deref(), &workspace, &out));
+            }
+            Command::ExportWorkspace { workspace, path } => {
+                self.blocking(move || secrets::export_workspace(&out, &workspace, path));
+            }
+            Command::ImportWorkspace(path) => self.blocking(move || secrets::import_workspace(&slot, &out, path)),
+            other => tracing::error!("command {other:?} reached the secrets dispatcher"),
         }
     }
 
@@ -123,7 +169,7 @@ impl Backend {
 
     /// Saves settings synchronously; used once when the window closes.
     pub fn save_settings_now(&self, settings: &super::Settings) {
-        if let Some(path) = &self.settings_path
+        if let Some(path) = &self.paths.settings
             && let Err(e) = storage::save_json(path, settings)
         {
             tracing::warn!("settings not saved: {e}");

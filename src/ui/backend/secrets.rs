@@ -1,0 +1,163 @@
+//! Backend jobs for the keyring and the workspace. They run on blocking threads: keyring calls can wait on
+//! D-Bus or on an unlock prompt.
+
+use super::Outbox;
+use crate::core::keyimport::parse_key_file;
+use crate::core::secret::{KeyKind, SecretString};
+use crate::core::workspace::Workspace;
+use crate::services::secrets::{SecretError, SecretStore, open_store};
+use crate::services::{keygen, storage};
+use crate::ui::command::{Event, SecretPurpose};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, OnceLock};
+
+/// The secret store, opened on first use (on a background thread), with the reason it is memory-only.
+pub type StoreSlot = Arc<OnceLock<(Arc<dyn SecretStore>, Option<String>)>>;
+
+/// The store, opening the OS keyring if this is the first use.
+fn store(slot: &StoreSlot) -> &(Arc<dyn SecretStore>, Option<String>) {
+    slot.get_or_init(|| {
+        let (store, problem) = open_store();
+        (store, problem.map(|e| e.to_string()))
+    })
+}
+
+/// Lists item names and reports whether they persist.
+pub fn list(slot: &StoreSlot, out: &Outbox) {
+    let (store, problem) = store(slot);
+    out.send(Event::SecretsListed {
+        names: store.list().map_err(|e| e.to_string()),
+        persistent: store.is_persistent(),
+        problem: problem.clone(),
+    });
+}
+
+/// Reads one value.
+pub fn fetch(slot: &StoreSlot, out: &Outbox, name: String, purpose: SecretPurpose) {
+    let result = store(slot).0.get(&name).map_err(|e| e.to_string());
+    out.send(Event::SecretFetched { name, purpose, result });
+}
+
+/// Runs a change, reports it, then sends the new list.
+fn change(slot: &StoreSlot, out: &Outbox, job: impl FnOnce(&dyn SecretStore) -> Result<String, String>) {
+    let result = job(store(slot).0.as_ref());
+    out.send(Event::SecretsChanged(result));
+    list(slot, out);
+}
+
+/// Creates or replaces an item.
+pub fn save(slot: &StoreSlot, out: &Outbox, name: String, value: SecretString) {
+    change(slot, out, |s| {
+        s.set(&name, &value)
+            .map(|()| format!("Saved {name}"))
+            .map_err(|e| e.to_string())
+    });
+}
+
+/// Deletes an item.
+pub fn delete(slot: &StoreSlot, out: &Outbox, name: String) {
+    change(slot, out, |s| {
+        s.delete(&name)
+            .map(|()| format!("Deleted {name}"))
+            .map_err(|e| e.to_string())
+    });
+}
+
+/// Generates a key into the keyring.
+pub fn generate(slot: &StoreSlot, out: &Outbox, name: String, kind: KeyKind) {
+    change(slot, out, |s| {
+        let value = keygen::generate(kind).map_err(|e| e.to_string())?;
+        s.set(&name, &value).map_err(|e| e.to_string())?;
+        Ok(format!("Generated {} into {name}", kind.title()))
+    });
+}
+
+/// Imports a key file: every item is validated before any is stored, so nothing is half-imported.
+pub fn import_key(slot: &StoreSlot, out: &Outbox, path: Option<PathBuf>) {
+    let Some(path) = path.or_else(|| rfd::FileDialog::new().set_title("Import key").pick_file()) else {
+        out.send(Event::SecretsChanged(Err(NO_FILE_CHOSEN.to_owned())));
+        return;
+    };
+    change(slot, out, |s| import_key_file(s, &path));
+}
+
+/// Says what to do when no file came back from a dialog.
+pub const NO_FILE_CHOSEN: &str = "No file chosen. If no dialog appeared, this desktop has no file-chooser portal: type the path in the field instead";
+
+fn import_key_file(store: &dyn SecretStore, path: &Path) -> Result<String, String> {
+    let bytes = std::fs::read(path).map_err(|e| format!("could not read {}: {e}", path.display()))?;
+    let text = String::from_utf8(bytes)
+        .map_err(|_| format!("{} is not a text file: expected a PEM or JSON key", path.display()))?;
+    let stem = path
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "imported".to_owned());
+    let items = parse_key_file(&stem, &text).map_err(|e| format!("{} {e}", path.display()))?;
+    let mut stored: Vec<String> = Vec::new();
+    for item in &items {
+        if let Err(e) = store.set(&item.name, &item.value) {
+            // Roll back what this import stored so far: all or nothing.
+            for name in &stored {
+                let _ = store.delete(name);
+            }
+            return Err(describe_store_error(&item.name, e));
+        }
+        stored.push(item.name.clone());
+    }
+    let described: Vec<String> = items
+        .iter()
+        .map(|i| format!("{} ({})", i.name, i.description))
+        .collect();
+    Ok(format!("Imported {}", described.join(", ")))
+}
+
+fn describe_store_error(name: &str, error: SecretError) -> String {
+    format!("{name} could not be stored, nothing was imported: {error}")
+}
+
+/// Saves the workspace atomically.
+pub fn save_workspace(path: Option<&Path>, workspace: &Workspace, out: &Outbox) {
+    let Some(path) = path else { return };
+    if let Err(e) = storage::save_json(path, workspace) {
+        out.send(Event::SettingsNotSaved(format!("workspace: {e}")));
+    }
+}
+
+/// Exports the workspace to a chosen file.
+pub fn export_workspace(out: &Outbox, workspace: &Workspace, path: Option<PathBuf>) {
+    let path = path.or_else(|| {
+        rfd::FileDialog::new()
+            .set_title("Export workspace")
+            .set_file_name("tokenbench-workspace.json")
+            .add_filter("JSON", &["json"])
+            .save_file()
+    });
+    let Some(path) = path else {
+        out.send(Event::WorkspaceExported(Ok(None)));
+        return;
+    };
+    let result = storage::save_json(&path, workspace)
+        .map(|()| Some(path))
+        .map_err(|e| e.to_string());
+    out.send(Event::WorkspaceExported(result));
+}
+
+/// Imports a workspace file and lists the secrets it refers to that the keyring lacks.
+pub fn import_workspace(slot: &StoreSlot, out: &Outbox, path: Option<PathBuf>) {
+    let path = path.or_else(|| {
+        rfd::FileDialog::new()
+            .set_title("Import workspace")
+            .add_filter("JSON", &["json"])
+            .pick_file()
+    });
+    let Some(path) = path else {
+        out.send(Event::WorkspaceImported(Ok(None)));
+        return;
+    };
+    let result = storage::read_json_file::<Workspace>(&path, "a tokenbench workspace").map(|workspace| {
+        let existing = store(slot).0.list().unwrap_or_default();
+        let missing = workspace.missing_secrets(&existing);
+        Some((workspace, missing))
+    });
+    out.send(Event::WorkspaceImported(result));
+}

@@ -1,0 +1,357 @@
+//! The Secrets panel: tokenbench's keyring items (names, kinds, where used — never values unless revealed on a
+//! click), add, replace, delete with confirmation, generate, import keys, environments and workspace files.
+
+use crate::core::secret::{KeyKind, SecretKind, SecretString, item_name, validate_item_name};
+use crate::core::workspace::{Environment, FieldError, Workspace};
+use crate::ui::command::{Command, SecretPurpose};
+use crate::ui::theme;
+use crate::ui::widgets::fields::{inline_error, labelled_line, secret_line};
+use egui::RichText;
+use std::path::PathBuf;
+
+/// The environment form, exactly as typed.
+#[derive(Default)]
+struct EnvironmentForm {
+    name: String,
+    local_issuer: bool,
+    base_url: String,
+    client_id: String,
+    client_secret: String,
+    show_secret: bool,
+    errors: Vec<FieldError>,
+}
+
+/// The Secrets panel's state. Revealed values are dropped (and wiped) when the panel is left.
+#[derive(Default)]
+pub struct SecretsPanel {
+    /// Item names from the last listing.
+    pub names: Vec<String>,
+    /// Why the last listing failed.
+    pub list_error: Option<String>,
+    /// The last result message (saved, deleted, imported…).
+    pub message: Option<Result<String, String>>,
+    revealed: Option<(String, SecretString)>,
+    replacing: Option<(String, String)>,
+    show_replacement: bool,
+    confirm_delete: Option<String>,
+    new_name: String,
+    new_value: String,
+    show_new: bool,
+    generate_name: String,
+    generate_kind: Option<KeyKind>,
+    path: String,
+    environment: EnvironmentForm,
+}
+
+impl SecretsPanel {
+    /// Shows a revealed value.
+    pub fn reveal(&mut self, name: String, value: SecretString) {
+        self.revealed = Some((name, value));
+    }
+
+    /// Hides any revealed value (the panel lost focus).
+    pub fn hide(&mut self) {
+        self.revealed = None;
+    }
+
+    /// Draws the panel. `memory_only` marks secrets that will not survive a restart.
+    pub fn ui(&mut self, ui: &mut egui::Ui, workspace: &mut Workspace, memory_only: bool, commands: &mut Vec<Command>) {
+        ui.heading("Secrets");
+        ui.label(if memory_only {
+            "Secrets are kept in memory only until tokenbench closes (the OS keyring is unavailable)"
+        } else {
+            "Each secret is its own item in the OS keyring (service \"tokenbench\"); none is written to disk"
+        });
+        self.message_ui(ui);
+        ui.add_space(theme::SECTION_GAP);
+        self.items_ui(ui, workspace, commands);
+        ui.add_space(theme::SECTION_GAP);
+        egui::CollapsingHeader::new("Add a secret")
+            .default_open(true)
+            .show(ui, |ui| self.add_ui(ui, commands));
+        egui::CollapsingHeader::new("Generate a key").show(ui, |ui| self.generate_ui(ui, commands));
+        egui::CollapsingHeader::new("Environments")
+            .default_open(true)
+            .show(ui, |ui| {
+                self.environments_ui(ui, workspace, commands);
+            });
+        egui::CollapsingHeader::new("Files")
+            .default_open(true)
+            .show(ui, |ui| self.files_ui(ui, workspace, commands));
+        self.delete_modal_ui(ui, commands);
+    }
+
+    fn message_ui(&self, ui: &mut egui::Ui) {
+        let dark = ui.visuals().dark_mode;
+        match &self.message {
+            Some(Ok(text)) => ui.label(RichText::new(text).color(theme::valid(dark))),
+            Some(Err(text)) => ui.label(RichText::new(text).color(theme::error(dark))),
+            None => return,
+        };
+    }
+
+    fn items_ui(&mut self, ui: &mut egui::Ui, workspace: &Workspace, commands: &mut Vec<Command>) {
+        ui.horizontal(|ui| {
+            ui.strong(format!("Items ({})", self.names.len()));
+            if ui.button("Refresh").clicked() {
+                commands.push(Command::ListSecrets);
+            }
+        });
+        if let Some(e) = &self.list_error {
+            inline_error(ui, e);
+        }
+        if self.names.is_empty() {
+            ui.label(RichText::new("No secrets yet").color(theme::muted(ui.visuals().dark_mode)));
+            return;
+        }
+        egui::Grid::new("secret_items")
+            .striped(true)
+            .num_columns(4)
+            .spacing([12.0, 6.0])
+            .show(ui, |ui| {
+                for name in self.names.clone() {
+                    ui.monospace(&name);
+                    ui.label(SecretKind::of(&name).title());
+                    let uses = workspace.uses_of(&name);
+                    ui.label(if uses.is_empty() {
+                        "not used".to_owned()
+                    } else {
+                        uses.join(", ")
+                    });
+                    ui.horizontal(|ui| self.item_actions_ui(ui, &name, commands));
+                    ui.end_row();
+                }
+            });
+        self.revealed_ui(ui);
+        self.replace_ui(ui, commands);
+    }
+
+    fn item_actions_ui(&mut self, ui: &mut egui::Ui, name: &str, commands: &mut Vec<Command>) {
+        let shown = self.revealed.as_ref().is_some_and(|(n, _)| n == name);
+        if shown {
+            if ui.button(format!("Hide {name}")).clicked() {
+                self.hide();
+            }
+        } else if ui.button(format!("Reveal {name}")).clicked() {
+            commands.push(Command::FetchSecret {
+                name: name.to_owned(),
+                purpose: SecretPurpose::Reveal,
+            });
+        }
+        if ui
+            .button(format!("Copy {name}"))
+            .on_hover_text("Copy the value to the clipboard")
+            .clicked()
+        {
+            commands.push(Command::FetchSecret {
+                name: name.to_owned(),
+                purpose: SecretPurpose::Copy,
+            });
+        }
+        if ui.button(format!("Replace {name}…")).clicked() {
+            self.replacing = Some((name.to_owned(), String::new()));
+        }
+        if ui.button(format!("Delete {name}…")).clicked() {
+            self.confirm_delete = Some(name.to_owned());
+        }
+    }
+
+    fn revealed_ui(&mut self, ui: &mut egui::Ui) {
+        let Some((name, value)) = &self.revealed else { return };
+        ui.horizontal_wrapped(|ui| {
+            ui.label(format!("{name}:"));
+            ui.add(egui::Label::new(RichText::new(value.expose()).monospace()).selectable(true));
+        });
+    }
+
+    fn replace_ui(&mut self, ui: &mut egui::Ui, commands: &mut Vec<Command>) {
+        let Some((name, value)) = &mut self.replacing else {
+            return;
+        };
+        let name = name.clone();
+        ui.label(format!("New value for {name}"));
+        secret_line(ui, "New value", value, &mut self.show_replacement);
+        let mut close = false;
+        ui.horizontal(|ui| {
+            if ui
+                .add_enabled(!value.is_empty(), egui::Button::new("Save new value"))
+                .clicked()
+            {
+                let value = SecretString::new(std::mem::take(value));
+                commands.push(Command::StoreSecret {
+                    name: name.clone(),
+                    value,
+                });
+                close = true;
+            }
+            close |= ui.button("Cancel").clicked();
+        });
+        if close {
+            self.replacing = None;
+        }
+    }
+
+    fn delete_modal_ui(&mut self, ui: &mut egui::Ui, commands: &mut Vec<Command>) {
+        let Some(name) = self.confirm_delete.clone() else {
+            return;
+        };
+        let modal = egui::Modal::new(egui::Id::unique("confirm_delete")).show(ui.ctx(), |ui| {
+            ui.label(format!("Delete {name} from the keyring? This cannot be undone"));
+            ui.horizontal(|ui| {
+                if ui.button("Delete").clicked() {
+                    commands.push(Command::DeleteSecret(name.clone()));
+                    self.confirm_delete = None;
+                    if self.revealed.as_ref().is_some_and(|(n, _)| *n == name) {
+                        self.hide();
+                    }
+                }
+                if ui.button("Cancel").clicked() {
+                    self.confirm_delete = None;
+                }
+            });
+        });
+        if modal.should_close() {
+            self.confirm_delete = None;
+        }
+    }
+
+    fn add_ui(&mut self, ui: &mut egui::Ui, commands: &mut Vec<Command>) {
+        labelled_line(ui, "Name", &mut self.new_name, "client_secret/dev/CLIENT_ID");
+        secret_line(ui, "Value", &mut self.new_value, &mut self.show_new);
+        let name_check = validate_item_name(&self.new_name);
+        if let (Err(e), false) = (&name_check, self.new_name.is_empty()) {
+            inline_error(ui, e);
+        }
+        let ready = name_check.is_ok() && !self.new_value.is_empty();
+        if ui.add_enabled(ready, egui::Button::new("Save to keyring")).clicked() {
+            let value = SecretString::new(std::mem::take(&mut self.new_value));
+            commands.push(Command::StoreSecret {
+                name: std::mem::take(&mut self.new_name),
+                value,
+            });
+        }
+    }
+
+    fn generate_ui(&mut self, ui: &mut egui::Ui, commands: &mut Vec<Command>) {
+        let kind = *self.generate_kind.get_or_insert(KeyKind::Rsa2048);
+        ui.horizontal(|ui| {
+            let label = ui.label("Kind");
+            egui::ComboBox::from_id_salt("generate_kind")
+                .selected_text(kind.title())
+                .show_ui(ui, |ui| {
+                    for option in KeyKind::ALL {
+                        ui.selectable_value(&mut self.generate_kind, Some(option), option.title());
+                    }
+                })
+                .response
+                .labelled_by(label.id);
+        });
+        labelled_line(ui, "Key name", &mut self.generate_name, "local");
+        let name = item_name(kind.prefix(), &[self.generate_name.trim()]);
+        let ready = !self.generate_name.trim().is_empty();
+        if ui
+            .add_enabled(ready, egui::Button::new(format!("Generate {name}")))
+            .clicked()
+        {
+            commands.push(Command::GenerateKey { name, kind });
+            self.generate_name.clear();
+        }
+    }
+
+    fn environments_ui(&mut self, ui: &mut egui::Ui, workspace: &mut Workspace, commands: &mut Vec<Command>) {
+        for env in &workspace.environments {
+            let target = env.base_url.as_deref().unwrap_or("local issuer");
+            let secret = env
+                .client_secret
+                .as_ref()
+                .map_or("no secret".to_owned(), |r| format!("secret {}", r.keyring));
+            ui.label(format!("{}: {target}, client {}, {secret}", env.name, env.client_id));
+        }
+        let form = &mut self.environment;
+        labelled_line(ui, "Environment name", &mut form.name, "dev");
+        ui.checkbox(&mut form.local_issuer, "Use the local issuer");
+        if !form.local_issuer {
+            labelled_line(ui, "Tenant URL", &mut form.base_url, "https://TENANT.auth0.com");
+        }
+        labelled_line(ui, "Client ID", &mut form.client_id, "default client for requests");
+        secret_line(ui, "Client secret", &mut form.client_secret, &mut form.show_secret);
+        for error in &form.errors {
+            inline_error(ui, &format!("{}: {}", error.field, error.message));
+        }
+        if ui.button("Add environment").clicked() {
+            self.add_environment(workspace, commands);
+        }
+    }
+
+    fn add_environment(&mut self, workspace: &mut Workspace, commands: &mut Vec<Command>) {
+        let form = &mut self.environment;
+        let secret_name = item_name("client_secret", &[form.name.trim(), form.client_id.trim()]);
+        let env = Environment {
+            name: form.name.trim().to_owned(),
+            base_url: (!form.local_issuer).then(|| form.base_url.trim().to_owned()),
+            client_id: form.client_id.trim().to_owned(),
+            client_secret: (!form.client_secret.is_empty()).then(|| crate::core::secret::SecretRef::new(&secret_name)),
+        };
+        form.errors = env.validate(&workspace.environments);
+        if !form.errors.is_empty() {
+            return;
+        }
+        if !form.client_secret.is_empty() {
+            let value = SecretString::new(std::mem::take(&mut form.client_secret));
+            commands.push(Command::StoreSecret {
+                name: secret_name,
+                value,
+            });
+        }
+        workspace.environments.push(env);
+        commands.push(Command::SaveWorkspace(workspace.clone()));
+        *form = EnvironmentForm::default();
+    }
+
+    fn files_ui(&mut self, ui: &mut egui::Ui, workspace: &Workspace, commands: &mut Vec<Command>) {
+        ui.horizontal_wrapped(|ui| {
+            if ui
+                .button("Import key…")
+                .on_hover_text("PEM private key, JWK/JWKS or Firebase service account")
+                .clicked()
+            {
+                commands.push(Command::ImportKeyFile(None));
+            }
+            if ui.button("Export workspace…").clicked() {
+                commands.push(Command::ExportWorkspace {
+                    workspace: workspace.clone(),
+                    path: None,
+                });
+            }
+            if ui.button("Import workspace…").clicked() {
+                commands.push(Command::ImportWorkspace(None));
+            }
+        });
+        labelled_line(ui, "Or a file path", &mut self.path, "/home/me/key.pem");
+        let path = PathBuf::from(self.path.trim());
+        let ready = !self.path.trim().is_empty();
+        ui.horizontal(|ui| {
+            if ui
+                .add_enabled(ready, egui::Button::new("Import key from path"))
+                .clicked()
+            {
+                commands.push(Command::ImportKeyFile(Some(path.clone())));
+            }
+            if ui
+                .add_enabled(ready, egui::Button::new("Export workspace to path"))
+                .clicked()
+            {
+                commands.push(Command::ExportWorkspace {
+                    workspace: workspace.clone(),
+                    path: Some(path.clone()),
+                });
+            }
+            if ui
+                .add_enabled(ready, egui::Button::new("Import workspace from path"))
+                .clicked()
+            {
+                commands.push(Command::ImportWorkspace(Some(path.clone())));
+            }
+        });
+    }
+}
