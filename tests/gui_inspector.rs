@@ -46,6 +46,7 @@ fn options(settings_path: Option<std::path::PathBuf>) -> LaunchOptions {
 fn harness(options: LaunchOptions) -> Harness<'static, TokenbenchApp> {
     Harness::builder()
         .with_size([1200.0, 2400.0])
+        .with_max_steps(16)
         .build_eframe(move |cc| TokenbenchApp::new(&cc.egui_ctx, options).expect("the app starts"))
 }
 

@@ -373,6 +373,7 @@ impl TokenbenchApp {
             // A revealed secret is hidden again as soon as the Secrets panel loses focus.
             self.secrets.hide();
         }
+        super::widgets::fields::set_memory_only(&ctx, self.keyring_problem.is_some());
         let mut commands = Vec::new();
         self.handle_input(&ctx, &mut commands);
         egui::Panel::top("top_bar").show(ui, |ui| {

@@ -258,10 +258,7 @@ fn time_checks(jwt: &DecodedJwt, leeway: i64, now: i64) -> [Check; 2] {
         Some(exp) => Check::new(
             "exp",
             CheckStatus::Pass,
-            format!(
-                "expires in {} (leeway {leeway} s)",
-                human_duration(exp.abs_diff(now))
-            ),
+            format!("expires in {} (leeway {leeway} s)", human_duration(exp.abs_diff(now))),
         ),
     };
     let nbf = match jwt.claim_seconds("nbf") {

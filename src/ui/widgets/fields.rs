@@ -16,18 +16,29 @@ pub fn labelled_line(ui: &mut egui::Ui, label: &str, value: &mut String, hint: &
     .inner
 }
 
-/// A masked single-line input with a show/hide toggle.
+fn memory_only_id() -> egui::Id {
+    egui::Id::unique("tokenbench_secrets_memory_only")
+}
+
+/// Tells every secret field whether secrets are kept in memory only (the keyring is unavailable).
+pub fn set_memory_only(ctx: &egui::Context, memory_only: bool) {
+    ctx.data_mut(|d| d.insert_temp(memory_only_id(), memory_only));
+}
+
+/// A masked single-line input with a show/hide toggle, marked "memory only" when the keyring is unavailable.
 pub fn secret_line(ui: &mut egui::Ui, label: &str, value: &mut String, shown: &mut bool) -> egui::Response {
+    let memory_only = ui.ctx().data(|d| d.get_temp::<bool>(memory_only_id())).unwrap_or(false);
     ui.horizontal(|ui| {
         let label = ui.label(label);
         let toggle = if *shown { "Hide" } else { "Show" };
+        let width = ui.available_width() - if memory_only { 150.0 } else { 60.0 };
         let response = ui
-            .add(
-                egui::TextEdit::singleline(value)
-                    .password(!*shown)
-                    .desired_width(ui.available_width() - 60.0),
-            )
+            .add(egui::TextEdit::singleline(value).password(!*shown).desired_width(width))
             .labelled_by(label.id);
+        if memory_only {
+            ui.label(RichText::new("memory only").color(crate::ui::theme::warning(ui.visuals().dark_mode)))
+                .on_hover_text("The OS keyring is unavailable: this secret is lost when tokenbench closes");
+        }
         if ui.button(toggle).on_hover_text("Show or hide the secret").clicked() {
             *shown = !*shown;
         }

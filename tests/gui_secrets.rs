@@ -1,0 +1,150 @@
+//! The Secrets panel driven through AccessKit with egui_kittest: store a secret from a field, see it listed by
+//! name, reveal it, delete it with confirmation; and the banner when the keyring is unavailable. Under
+//! `scripts/test` the store is the real Secret Service; elsewhere an in-memory store stands in.
+
+use egui::accesskit::Role;
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use tokenbench::core::workspace::Workspace;
+use tokenbench::services::clock::SimulatedClock;
+use tokenbench::services::secrets::{KeyringStore, MemoryStore, SecretStore};
+use tokenbench::ui::backend::BackendPaths;
+use tokenbench::ui::{LaunchOptions, Settings, Tab, TokenbenchApp};
+
+type App = Harness<'static, TokenbenchApp>;
+
+fn real_or_memory_store() -> Arc<dyn SecretStore> {
+    if std::env::var_os("TOKENBENCH_TEST_KEYRING").is_some() {
+        Arc::new(KeyringStore::open().expect("scripts/test starts an unlocked gnome-keyring"))
+    } else {
+        Arc::new(MemoryStore::default())
+    }
+}
+
+fn app(store: Arc<dyn SecretStore>, problem: Option<String>, tab: Tab) -> App {
+    let options = LaunchOptions {
+        settings: Settings::default(),
+        settings_notice: None,
+        paths: BackendPaths::default(),
+        workspace: Workspace::default(),
+        secrets: Some((store, problem)),
+        tab: Some(tab),
+        token: None,
+        screenshot: None,
+        clock: SimulatedClock::at(1_700_000_000),
+        zone: jiff::tz::TimeZone::UTC,
+    };
+    Harness::builder()
+        .with_size([1400.0, 2000.0])
+        .with_max_steps(16)
+        .build_eframe(move |cc| TokenbenchApp::new(&cc.egui_ctx, options).expect("the app starts"))
+}
+
+/// Steps the app until `done` holds: backend jobs finish on other threads.
+fn run_until(harness: &mut App, what: &str, done: impl Fn(&App) -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !done(harness) {
+        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        std::thread::sleep(Duration::from_millis(20));
+        harness.run();
+    }
+}
+
+fn type_into(harness: &mut App, role: Role, label: &str, text: &str) {
+    harness.get_by_role_and_label(role, label).focus();
+    harness.run();
+    harness.get_by_role_and_label(role, label).type_text(text);
+    harness.run();
+}
+
+#[test]
+fn a_secret_stored_from_a_field_is_listed_revealed_and_deleted() {
+    let store = real_or_memory_store();
+    let name = format!("hmac_secret/gui-{}", std::process::id());
+    let mut harness = app(store.clone(), None, Tab::Secrets);
+    harness.run();
+    type_into(&mut harness, Role::TextInput, "Name", &name);
+    type_into(
+        &mut harness,
+        Role::PasswordInput,
+        "Value",
+        "correct horse battery staple",
+    );
+    harness.get_by_role_and_label(Role::Button, "Save to keyring").click();
+    run_until(&mut harness, "the item to be listed", |h| {
+        h.state().secrets.names.contains(&name)
+    });
+    assert_eq!(
+        store.get(&name).expect("stored").expose(),
+        "correct horse battery staple"
+    );
+    assert!(
+        harness.query_by_label("correct horse battery staple").is_none(),
+        "the value is hidden until revealed"
+    );
+
+    harness
+        .get_by_role_and_label(Role::Button, &format!("Reveal {name}"))
+        .click();
+    run_until(&mut harness, "the value to be revealed", |h| {
+        h.query_by_label("correct horse battery staple").is_some()
+    });
+
+    harness
+        .get_by_role_and_label(Role::Button, &format!("Delete {name}…"))
+        .click();
+    harness.run();
+    harness.get_by_label_contains("This cannot be undone");
+    harness.get_by_role_and_label(Role::Button, "Delete").click();
+    run_until(&mut harness, "the item to disappear", |h| {
+        !h.state().secrets.names.contains(&name)
+    });
+    assert!(store.get(&name).is_err());
+    assert!(harness.query_by_label("correct horse battery staple").is_none());
+}
+
+#[test]
+fn leaving_the_panel_hides_a_revealed_secret() {
+    let store: Arc<dyn SecretStore> = Arc::new(MemoryStore::default());
+    store
+        .set("hmac_secret/shown", &"visible-value".into())
+        .expect("memory store works");
+    let mut harness = app(store, None, Tab::Secrets);
+    run_until(&mut harness, "the listing", |h| !h.state().secrets.names.is_empty());
+    harness
+        .get_by_role_and_label(Role::Button, "Reveal hmac_secret/shown")
+        .click();
+    run_until(&mut harness, "the reveal", |h| {
+        h.query_by_label("visible-value").is_some()
+    });
+    harness.get_by_label("Inspector").click();
+    harness.run();
+    harness.get_by_label("Secrets").click();
+    harness.run();
+    assert!(harness.query_by_label("visible-value").is_none());
+}
+
+#[test]
+fn unavailable_keyring_shows_the_banner_and_the_inspector_still_works() {
+    let problem = "no Secret Service on the session bus".to_owned();
+    let mut harness = app(Arc::new(MemoryStore::default()), Some(problem), Tab::Inspector);
+    run_until(&mut harness, "the banner", |h| {
+        h.query_by_label_contains("The OS keyring is unavailable").is_some()
+    });
+    harness.get_by_label_contains("no Secret Service on the session bus");
+    harness
+        .state_mut()
+        .inspector
+        .load("eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ1In0.c2ln");
+    harness.run();
+    harness.get_by_label("Claims");
+    harness.get_by_label("Secrets").click();
+    harness.run();
+    harness.get_by_label_contains("Secrets are kept in memory only");
+    assert!(
+        harness.query_all_by_label("memory only").count() >= 2,
+        "each secret field is marked"
+    );
+}
