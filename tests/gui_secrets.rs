@@ -44,7 +44,7 @@ fn app(store: Arc<dyn SecretStore>, problem: Option<String>, tab: Tab) -> App {
 
 /// Steps the app until `done` holds: backend jobs finish on other threads.
 fn run_until(harness: &mut App, what: &str, done: impl Fn(&App) -> bool) {
-    let deadline = Instant::now() + Duration::from_secs(10);
+    let deadline = Instant::now() + Duration::from_secs(30);
     while !done(harness) {
         assert!(Instant::now() < deadline, "timed out waiting for {what}");
         std::thread::sleep(Duration::from_millis(20));

@@ -9,10 +9,18 @@ use crate::services::secrets::{SecretError, SecretStore, open_store};
 use crate::services::{keygen, storage};
 use crate::ui::command::{Event, SecretPurpose};
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock, PoisonError};
 
 /// The secret store, opened on first use (on a background thread), with the reason it is memory-only.
 pub type StoreSlot = Arc<OnceLock<(Arc<dyn SecretStore>, Option<String>)>>;
+
+/// Keyring calls run one at a time, in the order they were issued: the Secret Service may prompt, and
+/// concurrent item creation in one collection is not something to rely on.
+static KEYRING_LANE: Mutex<()> = Mutex::new(());
+
+fn lane() -> MutexGuard<'static, ()> {
+    KEYRING_LANE.lock().unwrap_or_else(PoisonError::into_inner)
+}
 
 /// The store, opening the OS keyring if this is the first use.
 fn store(slot: &StoreSlot) -> &(Arc<dyn SecretStore>, Option<String>) {
@@ -24,6 +32,7 @@ fn store(slot: &StoreSlot) -> &(Arc<dyn SecretStore>, Option<String>) {
 
 /// Lists item names and reports whether they persist.
 pub fn list(slot: &StoreSlot, out: &Outbox) {
+    let _lane = lane();
     let (store, problem) = store(slot);
     out.send(Event::SecretsListed {
         names: store.list().map_err(|e| e.to_string()),
@@ -34,13 +43,17 @@ pub fn list(slot: &StoreSlot, out: &Outbox) {
 
 /// Reads one value.
 pub fn fetch(slot: &StoreSlot, out: &Outbox, name: String, purpose: SecretPurpose) {
+    let _lane = lane();
     let result = store(slot).0.get(&name).map_err(|e| e.to_string());
     out.send(Event::SecretFetched { name, purpose, result });
 }
 
 /// Runs a change, reports it, then sends the new list.
 fn change(slot: &StoreSlot, out: &Outbox, job: impl FnOnce(&dyn SecretStore) -> Result<String, String>) {
-    let result = job(store(slot).0.as_ref());
+    let result = {
+        let _lane = lane();
+        job(store(slot).0.as_ref())
+    };
     out.send(Event::SecretsChanged(result));
     list(slot, out);
 }
@@ -155,7 +168,10 @@ pub fn import_workspace(slot: &StoreSlot, out: &Outbox, path: Option<PathBuf>) {
         return;
     };
     let result = storage::read_json_file::<Workspace>(&path, "a tokenbench workspace").map(|workspace| {
-        let existing = store(slot).0.list().unwrap_or_default();
+        let existing = {
+            let _lane = lane();
+            store(slot).0.list().unwrap_or_default()
+        };
         let missing = workspace.missing_secrets(&existing);
         Some((workspace, missing))
     });

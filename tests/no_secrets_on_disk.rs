@@ -1,0 +1,197 @@
+//! A scripted workflow through the real app — create an environment with a client secret, store secrets from
+//! the Secrets panel and the inspector, save a form, export the workspace — with every directory pointed at a
+//! temp dir; then every file written there is read and must not contain any secret value or its base64.
+
+use base64::Engine;
+use egui::accesskit::Role;
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use tokenbench::core::secret::SecretRef;
+use tokenbench::core::workspace::{SavedForm, Workspace};
+use tokenbench::services::clock::SimulatedClock;
+use tokenbench::services::secrets::{KeyringStore, MemoryStore, SecretStore};
+use tokenbench::ui::backend::BackendPaths;
+use tokenbench::ui::{LaunchOptions, Settings, Tab, TokenbenchApp};
+
+type App = Harness<'static, TokenbenchApp>;
+
+const CLIENT_SECRET: &str = "client-secret-Zq8wX3vR7tY1uI0o";
+const PANEL_SECRET: &str = "panel-secret-Ab12Cd34Ef56Gh78";
+const INSPECTOR_SECRET: &str = "inspector-secret-Mn90Pq12Rs34";
+
+fn store() -> Arc<dyn SecretStore> {
+    if std::env::var_os("TOKENBENCH_TEST_KEYRING").is_some() {
+        Arc::new(KeyringStore::open().expect("scripts/test starts an unlocked gnome-keyring"))
+    } else {
+        Arc::new(MemoryStore::default())
+    }
+}
+
+fn app(dir: &Path, store: Arc<dyn SecretStore>) -> App {
+    let options = LaunchOptions {
+        settings: Settings::default(),
+        settings_notice: None,
+        paths: BackendPaths {
+            settings: Some(dir.join("config/settings.json")),
+            workspace: Some(dir.join("data/workspace.json")),
+        },
+        workspace: Workspace::default(),
+        secrets: Some((store, None)),
+        tab: Some(Tab::Secrets),
+        token: None,
+        screenshot: None,
+        clock: SimulatedClock::at(1_700_000_000),
+        zone: jiff::tz::TimeZone::UTC,
+    };
+    Harness::builder()
+        .with_size([1400.0, 2400.0])
+        .with_max_steps(16)
+        .build_eframe(move |cc| TokenbenchApp::new(&cc.egui_ctx, options).expect("the app starts"))
+}
+
+fn type_into(harness: &mut App, role: Role, label: &str, text: &str) {
+    harness.get_by_role_and_label(role, label).focus();
+    harness.run();
+    harness.get_by_role_and_label(role, label).type_text(text);
+    harness.run();
+}
+
+fn wait_for(harness: &mut App, what: &str, done: impl Fn(&App) -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !done(harness) {
+        assert!(
+            Instant::now() < deadline,
+            "timed out waiting for {what}; {:?}",
+            harness.state().secrets.message
+        );
+        std::thread::sleep(Duration::from_millis(20));
+        harness.run();
+    }
+}
+
+fn files_under(dir: &Path) -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(dir).expect("readable dir").flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            files.extend(files_under(&path));
+        } else {
+            files.push(path);
+        }
+    }
+    files
+}
+
+fn forbidden_forms(secret: &str) -> Vec<String> {
+    let engines = [
+        base64::engine::general_purpose::STANDARD,
+        base64::engine::general_purpose::STANDARD_NO_PAD,
+        base64::engine::general_purpose::URL_SAFE,
+        base64::engine::general_purpose::URL_SAFE_NO_PAD,
+    ];
+    let mut forms = vec![secret.to_owned()];
+    forms.extend(engines.iter().map(|e| e.encode(secret)));
+    forms
+}
+
+fn create_environment_and_secrets(harness: &mut App, unique: &str) {
+    type_into(harness, Role::TextInput, "Environment name", &format!("dev-{unique}"));
+    type_into(harness, Role::TextInput, "Tenant URL", "https://dev-tenant.auth0.com");
+    type_into(harness, Role::TextInput, "Client ID", "client-abc");
+    type_into(harness, Role::PasswordInput, "Client secret", CLIENT_SECRET);
+    harness.get_by_role_and_label(Role::Button, "Add environment").click();
+    harness.run();
+    type_into(harness, Role::TextInput, "Name", &format!("hmac_secret/panel-{unique}"));
+    type_into(harness, Role::PasswordInput, "Value", PANEL_SECRET);
+    harness.get_by_role_and_label(Role::Button, "Save to keyring").click();
+    harness.run();
+}
+
+fn store_inspector_secret(harness: &mut App, unique: &str) {
+    harness.get_by_label("Inspector").click();
+    harness.run();
+    harness
+        .state_mut()
+        .inspector
+        .load("eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ1In0.c2ln");
+    harness.run();
+    type_into(harness, Role::PasswordInput, "Secret", INSPECTOR_SECRET);
+    type_into(
+        harness,
+        Role::TextInput,
+        "Save to keyring as",
+        &format!("hmac_secret/inspector-{unique}"),
+    );
+    harness.get_by_role_and_label(Role::Button, "Save secret").click();
+    harness.run();
+}
+
+#[test]
+fn a_full_workflow_writes_no_secret_byte_to_disk() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let store = store();
+    let unique = std::process::id().to_string();
+    let mut harness = app(dir.path(), store.clone());
+    harness.run();
+    create_environment_and_secrets(&mut harness, &unique);
+    store_inspector_secret(&mut harness, &unique);
+    let names = [
+        format!("client_secret/dev-{unique}/client-abc"),
+        format!("hmac_secret/panel-{unique}"),
+        format!("hmac_secret/inspector-{unique}"),
+    ];
+    wait_for(&mut harness, &format!("all of {names:?} in the store"), |_| {
+        names.iter().all(|n| store.get(n).is_ok())
+    });
+
+    // A saved form that refers to a secret, then a workspace export to a file.
+    let form = SavedForm {
+        name: "refresh demo".into(),
+        kind: "delegation".into(),
+        fields: BTreeMap::from([("target".to_owned(), "client-abc".to_owned())]),
+        secrets: BTreeMap::from([("refresh_token".to_owned(), SecretRef::new(&names[1]))]),
+    };
+    harness.state_mut().workspace.forms.push(form);
+    let exported = dir.path().join("exports/workspace.json");
+    harness.get_by_label("Secrets").click();
+    harness.run();
+    type_into(
+        &mut harness,
+        Role::TextInput,
+        "Or a file path",
+        &exported.display().to_string(),
+    );
+    harness
+        .get_by_role_and_label(Role::Button, "Export workspace to path")
+        .click();
+    wait_for(&mut harness, "the export", |_| exported.exists());
+    harness.get_by_label("Dark").click();
+    harness.run();
+    wait_for(&mut harness, "settings and workspace files", |_| {
+        dir.path().join("config/settings.json").exists() && dir.path().join("data/workspace.json").exists()
+    });
+
+    let exported_text = std::fs::read_to_string(&exported).expect("export readable");
+    assert!(
+        exported_text.contains(&names[0]),
+        "the export refers to the client secret by name: {exported_text}"
+    );
+    let files = files_under(dir.path());
+    assert!(files.len() >= 3, "{files:?}");
+    for file in &files {
+        let bytes = std::fs::read(file).expect("readable file");
+        let text = String::from_utf8_lossy(&bytes);
+        for secret in [CLIENT_SECRET, PANEL_SECRET, INSPECTOR_SECRET] {
+            for form in forbidden_forms(secret) {
+                assert!(!text.contains(&form), "{} contains a secret ({form})", file.display());
+            }
+        }
+    }
+    for name in &names {
+        let _ = store.delete(name);
+    }
+}
