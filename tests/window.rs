@@ -18,9 +18,14 @@ fn display_available() -> bool {
 /// Runs the binary with a private config dir, killing it if it outlives `limit`.
 fn run_with_timeout(command: &mut Command, limit: Duration) -> Output {
     let config = tempfile::tempdir().expect("temp dir");
+    run_in(command, limit, config.path())
+}
+
+/// Runs the binary with `home` as its config and data dir.
+fn run_in(command: &mut Command, limit: Duration, home: &Path) -> Output {
     let mut child = command
-        .env("XDG_CONFIG_HOME", config.path())
-        .env("XDG_DATA_HOME", config.path())
+        .env("XDG_CONFIG_HOME", home)
+        .env("XDG_DATA_HOME", home)
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
         .spawn()
@@ -87,4 +92,63 @@ fn without_a_display_the_window_explains_and_names_the_cli() {
         stderr.contains("no display") && stderr.contains("tokenbench inspect"),
         "{stderr}"
     );
+}
+
+#[test]
+fn a_corrupt_settings_file_is_set_aside_and_the_window_still_opens() {
+    if !display_available() {
+        eprintln!("skipped: no DISPLAY (scripts/test runs this under Xvfb)");
+        return;
+    }
+    let home = tempfile::tempdir().expect("temp dir");
+    let config = home.path().join("tokenbench");
+    std::fs::create_dir_all(&config).expect("config dir");
+    std::fs::write(config.join("settings.json"), "{ this is not json").expect("write");
+    let shot = home.path().join("shot.png");
+    let output = run_in(
+        Command::new(env!("CARGO_BIN_EXE_tokenbench"))
+            .arg("--screenshot")
+            .arg(&shot)
+            .env_remove("WAYLAND_DISPLAY"),
+        Duration::from_secs(60),
+        home.path(),
+    );
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let aside: Vec<_> = std::fs::read_dir(&config)
+        .expect("readable")
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().starts_with("settings.json.corrupt-"))
+        .collect();
+    assert_eq!(aside.len(), 1, "the corrupt file is kept under another name");
+    assert_eq!(
+        std::fs::read_to_string(aside[0].path()).expect("readable"),
+        "{ this is not json"
+    );
+    let rewritten = std::fs::read_to_string(config.join("settings.json")).expect("settings saved on exit");
+    assert!(
+        serde_json::from_str::<serde_json::Value>(&rewritten).is_ok(),
+        "{rewritten}"
+    );
+}
+
+#[test]
+fn without_a_keyring_the_window_still_opens_and_inspects() {
+    if !display_available() {
+        eprintln!("skipped: no DISPLAY (scripts/test runs this under Xvfb)");
+        return;
+    }
+    let dir = tempfile::tempdir().expect("temp dir");
+    let shot = dir.path().join("no-keyring.png");
+    let output = run_with_timeout(
+        Command::new(env!("CARGO_BIN_EXE_tokenbench"))
+            .args(["--tab", "inspector", "--token", TOKEN, "--screenshot"])
+            .arg(&shot)
+            .env("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/bus")
+            .env_remove("WAYLAND_DISPLAY"),
+        Duration::from_secs(60),
+    );
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("keyring unavailable"), "{stderr}");
+    assert_is_a_real_screenshot(&shot);
 }
