@@ -1,1 +1,94 @@
-fn main() {}
+//! Benchmarks of what the inspector does on every keystroke: decode and explain a realistic Auth0 ID token,
+//! and verify HS256, RS256 (JWKS selected by kid) and ES256 (PEM) tokens. Tokens and keys are built once,
+//! outside the timed closures.
+
+#[path = "../tests/common/mod.rs"]
+mod common;
+
+use common::{KeyKind, NOW, hmac_token, jwks, key, rich_id_token_claims};
+use criterion::{Criterion, criterion_group, criterion_main};
+use jiff::tz::TimeZone;
+use jsonwebtoken::Algorithm;
+use std::hint::black_box;
+use tokenbench::core::jwt::analysis::analyse;
+use tokenbench::core::jwt::key::{KeyInput, parse_key};
+use tokenbench::core::jwt::report::{Style, text_report};
+use tokenbench::core::jwt::{Expectations, SignatureStatus};
+
+fn expectations() -> Expectations {
+    Expectations {
+        issuer: Some(common::ISSUER.to_owned()),
+        audience: Some(common::CLIENT_ID.to_owned()),
+        ..Expectations::default()
+    }
+}
+
+fn decode_and_explain(c: &mut Criterion) {
+    let token = key(KeyKind::Rsa, 0).sign(
+        Algorithm::RS256,
+        Some("NjVBRjY5MDlCMUIwNzU4RTA2QzZFMDQ4QzQ2MDAyQjVDNjk1RTM2Qg"),
+        &rich_id_token_claims(),
+    );
+    let expect = expectations();
+    let zone = TimeZone::UTC;
+    c.bench_function("decode_and_explain", |b| {
+        b.iter(|| {
+            let analysis = analyse(black_box(&token), None, &expect, NOW);
+            text_report(&analysis, &zone, Style::Text)
+        })
+    });
+}
+
+fn verify_hs256(c: &mut Criterion) {
+    let secret = "Zm9vYmFyYmF6cXV4LXNlY3JldC1mb3ItaHMyNTYtYmVuY2g";
+    let token = hmac_token(Algorithm::HS256, secret.as_bytes(), &rich_id_token_claims());
+    let material = parse_key(KeyInput::SecretText(secret)).expect("secret");
+    let expect = expectations();
+    assert_eq!(
+        analyse(&token, Some(&material), &expect, NOW)
+            .verdict
+            .map(|v| v.signature),
+        Some(SignatureStatus::Valid)
+    );
+    c.bench_function("verify_hs256", |b| {
+        b.iter(|| analyse(black_box(&token), Some(&material), &expect, NOW))
+    });
+}
+
+fn verify_rs256(c: &mut Criterion) {
+    let alg = Algorithm::RS256;
+    let token = key(KeyKind::Rsa, 0).sign(alg, Some("current"), &rich_id_token_claims());
+    let set = jwks(&[
+        key(KeyKind::Rsa, 1).jwk(Some("previous"), Some(alg)),
+        key(KeyKind::Rsa, 0).jwk(Some("current"), Some(alg)),
+    ]);
+    let material = parse_key(KeyInput::KeyText(&set)).expect("JWKS");
+    let expect = expectations();
+    assert_eq!(
+        analyse(&token, Some(&material), &expect, NOW)
+            .verdict
+            .map(|v| v.signature),
+        Some(SignatureStatus::Valid)
+    );
+    c.bench_function("verify_rs256", |b| {
+        b.iter(|| analyse(black_box(&token), Some(&material), &expect, NOW))
+    });
+}
+
+fn verify_es256(c: &mut Criterion) {
+    let token = key(KeyKind::P256, 0).sign(Algorithm::ES256, None, &rich_id_token_claims());
+    let material = parse_key(KeyInput::KeyText(&key(KeyKind::P256, 0).public_pem())).expect("PEM");
+    let expect = expectations();
+    assert_eq!(
+        analyse(&token, Some(&material), &expect, NOW)
+            .verdict
+            .map(|v| v.signature),
+        Some(SignatureStatus::Valid)
+    );
+    c.bench_function("verify_es256", |b| {
+        b.iter(|| analyse(black_box(&token), Some(&material), &expect, NOW))
+    });
+}
+
+criterion_group!(benches, decode_and_explain, verify_hs256, verify_rs256, verify_es256);
+criterion_main!(benches);
