@@ -2,63 +2,33 @@
 //! Firebase service account lands in the keyring, bad files are named and import nothing, and an imported
 //! workspace lists the secrets it refers to that are missing.
 
+mod gui_support;
+
 use egui::accesskit::Role;
-use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
+use gui_support::{App, launch, run_until, type_into};
 use std::path::Path;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
 use tokenbench::core::secret::{KeyKind, SecretRef};
 use tokenbench::core::workspace::{Environment, Workspace};
-use tokenbench::services::clock::SimulatedClock;
 use tokenbench::services::keygen::generate;
 use tokenbench::services::secrets::{MemoryStore, SecretStore};
+use tokenbench::ui::Tab;
 use tokenbench::ui::backend::BackendPaths;
-use tokenbench::ui::{LaunchOptions, Settings, Tab, TokenbenchApp};
-
-type App = Harness<'static, TokenbenchApp>;
 
 fn app(store: Arc<dyn SecretStore>) -> App {
-    let options = LaunchOptions {
-        settings: Settings::default(),
-        settings_notice: None,
-        paths: BackendPaths::default(),
-        workspace: Workspace::default(),
-        secrets: Some((store, None)),
-        tab: Some(Tab::Secrets),
-        token: None,
-        screenshot: None,
-        clock: SimulatedClock::at(1_700_000_000),
-        zone: jiff::tz::TimeZone::UTC,
-    };
-    Harness::builder()
-        .with_size([1400.0, 2400.0])
-        .with_max_steps(16)
-        .build_eframe(move |cc| TokenbenchApp::new(&cc.egui_ctx, options).expect("the app starts"))
+    launch(gui_support::options(Tab::Secrets, store, None, BackendPaths::default()))
 }
 
 fn use_path(harness: &mut App, path: &Path, button: &str) {
-    let field = harness.get_by_role_and_label(Role::TextInput, "Or a file path");
-    field.focus();
-    harness.run();
-    harness
-        .get_by_role_and_label(Role::TextInput, "Or a file path")
-        .type_text(&path.display().to_string());
-    harness.run();
+    type_into(harness, Role::TextInput, "Or a file path", &path.display().to_string());
     harness.get_by_role_and_label(Role::Button, button).click();
     harness.run();
 }
 
 fn wait_for_message(harness: &mut App) -> Result<String, String> {
-    let deadline = Instant::now() + Duration::from_secs(30);
-    loop {
-        if let Some(message) = harness.state().secrets.message.clone() {
-            return message;
-        }
-        assert!(Instant::now() < deadline, "no result message");
-        std::thread::sleep(Duration::from_millis(20));
-        harness.run();
-    }
+    run_until(harness, "a result message", |h| h.state().secrets.message.is_some());
+    harness.state().secrets.message.clone().expect("a message is present")
 }
 
 #[test]

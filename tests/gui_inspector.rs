@@ -1,17 +1,16 @@
 //! The real app driven through its AccessKit tree with egui_kittest: paste a token, read the claims, verify
 //! with a wrong and a right secret, pin and diff, switch tabs and themes.
 
-use egui::accesskit::Role;
-use egui_kittest::Harness;
-use egui_kittest::kittest::Queryable;
-use std::sync::Arc;
-use tokenbench::core::workspace::Workspace;
-use tokenbench::services::clock::SimulatedClock;
-use tokenbench::services::secrets::MemoryStore;
-use tokenbench::ui::backend::BackendPaths;
-use tokenbench::ui::{LaunchOptions, Settings, Tab, TokenbenchApp};
+mod gui_support;
 
-const NOW: i64 = 1_700_000_000;
+use egui::accesskit::Role;
+use egui_kittest::kittest::Queryable;
+use gui_support::{App, NOW, launch, type_into};
+use std::sync::Arc;
+use tokenbench::services::secrets::MemoryStore;
+use tokenbench::ui::Tab;
+use tokenbench::ui::backend::BackendPaths;
+
 const SECRET: &str = "a-32-byte-long-secret-for-tests!";
 
 fn hs256(claims: serde_json::Value, secret: &str) -> String {
@@ -25,44 +24,26 @@ fn unsigned(header: &str, claims: &str) -> String {
     format!("{}.{}.c2lnbmF0dXJl", b64(header), b64(claims))
 }
 
-fn options(settings_path: Option<std::path::PathBuf>) -> LaunchOptions {
-    LaunchOptions {
-        settings: Settings::default(),
-        settings_notice: None,
-        paths: BackendPaths {
-            settings: settings_path,
-            workspace: None,
-        },
-        workspace: Workspace::default(),
-        secrets: Some((Arc::new(MemoryStore::default()), None)),
-        tab: None,
-        token: None,
-        screenshot: None,
-        clock: SimulatedClock::at(NOW),
-        zone: jiff::tz::TimeZone::UTC,
-    }
+fn harness(settings_path: Option<std::path::PathBuf>) -> App {
+    let paths = BackendPaths {
+        settings: settings_path,
+        workspace: None,
+    };
+    launch(gui_support::options(
+        Tab::Inspector,
+        Arc::new(MemoryStore::default()),
+        None,
+        paths,
+    ))
 }
 
-fn harness(options: LaunchOptions) -> Harness<'static, TokenbenchApp> {
-    Harness::builder()
-        .with_size([1200.0, 2400.0])
-        .with_max_steps(16)
-        .build_eframe(move |cc| TokenbenchApp::new(&cc.egui_ctx, options).expect("the app starts"))
-}
-
-fn paste(harness: &mut Harness<'static, TokenbenchApp>, text: &str) {
+fn paste(harness: &mut App, text: &str) {
     harness.event(egui::Event::Paste(text.to_owned()));
     harness.run();
 }
 
-fn type_secret(harness: &mut Harness<'static, TokenbenchApp>, secret: &str) {
-    let field = harness.get_by_role_and_label(Role::PasswordInput, "Secret");
-    field.focus();
-    harness.run();
-    harness
-        .get_by_role_and_label(Role::PasswordInput, "Secret")
-        .type_text(secret);
-    harness.run();
+fn type_secret(harness: &mut App, secret: &str) {
+    type_into(harness, Role::PasswordInput, "Secret", secret);
 }
 
 fn id_token() -> String {
@@ -75,7 +56,7 @@ fn id_token() -> String {
 
 #[test]
 fn pasted_token_shows_the_claims_table_with_explanations_and_relative_times() {
-    let mut harness = harness(options(None));
+    let mut harness = harness(None);
     harness.run();
     paste(&mut harness, &format!("Bearer {}", id_token()));
     assert!(harness.state().inspector.token.starts_with("eyJ"));
@@ -88,7 +69,7 @@ fn pasted_token_shows_the_claims_table_with_explanations_and_relative_times() {
 
 #[test]
 fn wrong_secret_names_the_failing_step() {
-    let mut harness = harness(options(None));
+    let mut harness = harness(None);
     harness.run();
     paste(&mut harness, &id_token());
     type_secret(&mut harness, "not-the-secret");
@@ -104,7 +85,7 @@ fn wrong_secret_names_the_failing_step() {
 
 #[test]
 fn right_secret_shows_valid() {
-    let mut harness = harness(options(None));
+    let mut harness = harness(None);
     harness.run();
     paste(&mut harness, &id_token());
     type_secret(&mut harness, SECRET);
@@ -114,7 +95,7 @@ fn right_secret_shows_valid() {
 
 #[test]
 fn pinned_token_is_diffed_with_the_next_one() {
-    let mut harness = harness(options(None));
+    let mut harness = harness(None);
     harness.run();
     let tenant = unsigned(
         r#"{"alg":"RS256","kid":"k1"}"#,
@@ -138,7 +119,7 @@ fn pinned_token_is_diffed_with_the_next_one() {
 
 #[test]
 fn non_jwt_input_says_what_it_looks_like() {
-    let mut harness = harness(options(None));
+    let mut harness = harness(None);
     harness.run();
     harness
         .state_mut()
@@ -153,7 +134,7 @@ fn non_jwt_input_says_what_it_looks_like() {
 fn navigation_switches_tabs_and_the_choice_is_saved() {
     let dir = tempfile::tempdir().expect("temp dir");
     let path = dir.path().join("settings.json");
-    let mut harness = harness(options(Some(path.clone())));
+    let mut harness = harness(Some(path.clone()));
     harness.run();
     harness.get_by_label("History").click();
     harness.run();
@@ -165,7 +146,7 @@ fn navigation_switches_tabs_and_the_choice_is_saved() {
 
 #[test]
 fn theme_can_be_switched_to_light() {
-    let mut harness = harness(options(None));
+    let mut harness = harness(None);
     harness.run();
     harness.get_by_label("Light").click();
     harness.run();

@@ -2,61 +2,18 @@
 //! name, reveal it, delete it with confirmation; and the banner when the keyring is unavailable. Under
 //! `scripts/test` the store is the real Secret Service; elsewhere an in-memory store stands in.
 
+mod gui_support;
+
 use egui::accesskit::Role;
-use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
+use gui_support::{App, launch, real_or_memory_store, run_until, type_into};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
-use tokenbench::core::workspace::Workspace;
-use tokenbench::services::clock::SimulatedClock;
-use tokenbench::services::secrets::{KeyringStore, MemoryStore, SecretStore};
+use tokenbench::services::secrets::{MemoryStore, SecretStore};
+use tokenbench::ui::Tab;
 use tokenbench::ui::backend::BackendPaths;
-use tokenbench::ui::{LaunchOptions, Settings, Tab, TokenbenchApp};
-
-type App = Harness<'static, TokenbenchApp>;
-
-fn real_or_memory_store() -> Arc<dyn SecretStore> {
-    if std::env::var_os("TOKENBENCH_TEST_KEYRING").is_some() {
-        Arc::new(KeyringStore::open().expect("scripts/test starts an unlocked gnome-keyring"))
-    } else {
-        Arc::new(MemoryStore::default())
-    }
-}
 
 fn app(store: Arc<dyn SecretStore>, problem: Option<String>, tab: Tab) -> App {
-    let options = LaunchOptions {
-        settings: Settings::default(),
-        settings_notice: None,
-        paths: BackendPaths::default(),
-        workspace: Workspace::default(),
-        secrets: Some((store, problem)),
-        tab: Some(tab),
-        token: None,
-        screenshot: None,
-        clock: SimulatedClock::at(1_700_000_000),
-        zone: jiff::tz::TimeZone::UTC,
-    };
-    Harness::builder()
-        .with_size([1400.0, 2000.0])
-        .with_max_steps(16)
-        .build_eframe(move |cc| TokenbenchApp::new(&cc.egui_ctx, options).expect("the app starts"))
-}
-
-/// Steps the app until `done` holds: backend jobs finish on other threads.
-fn run_until(harness: &mut App, what: &str, done: impl Fn(&App) -> bool) {
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while !done(harness) {
-        assert!(Instant::now() < deadline, "timed out waiting for {what}");
-        std::thread::sleep(Duration::from_millis(20));
-        harness.run();
-    }
-}
-
-fn type_into(harness: &mut App, role: Role, label: &str, text: &str) {
-    harness.get_by_role_and_label(role, label).focus();
-    harness.run();
-    harness.get_by_role_and_label(role, label).type_text(text);
-    harness.run();
+    launch(gui_support::options(tab, store, problem, BackendPaths::default()))
 }
 
 #[test]

@@ -2,75 +2,31 @@
 //! the Secrets panel and the inspector, save a form, export the workspace — with every directory pointed at a
 //! temp dir; then every file written there is read and must not contain any secret value or its base64.
 
+mod gui_support;
+
 use base64::Engine;
 use egui::accesskit::Role;
-use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
+use gui_support::{App, launch, real_or_memory_store, run_until, type_into};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
 use tokenbench::core::secret::SecretRef;
-use tokenbench::core::workspace::{SavedForm, Workspace};
-use tokenbench::services::clock::SimulatedClock;
-use tokenbench::services::secrets::{KeyringStore, MemoryStore, SecretStore};
+use tokenbench::core::workspace::SavedForm;
+use tokenbench::services::secrets::SecretStore;
+use tokenbench::ui::Tab;
 use tokenbench::ui::backend::BackendPaths;
-use tokenbench::ui::{LaunchOptions, Settings, Tab, TokenbenchApp};
-
-type App = Harness<'static, TokenbenchApp>;
 
 const CLIENT_SECRET: &str = "client-secret-Zq8wX3vR7tY1uI0o";
 const PANEL_SECRET: &str = "panel-secret-Ab12Cd34Ef56Gh78";
 const INSPECTOR_SECRET: &str = "inspector-secret-Mn90Pq12Rs34";
 
-fn store() -> Arc<dyn SecretStore> {
-    if std::env::var_os("TOKENBENCH_TEST_KEYRING").is_some() {
-        Arc::new(KeyringStore::open().expect("scripts/test starts an unlocked gnome-keyring"))
-    } else {
-        Arc::new(MemoryStore::default())
-    }
-}
-
 fn app(dir: &Path, store: Arc<dyn SecretStore>) -> App {
-    let options = LaunchOptions {
-        settings: Settings::default(),
-        settings_notice: None,
-        paths: BackendPaths {
-            settings: Some(dir.join("config/settings.json")),
-            workspace: Some(dir.join("data/workspace.json")),
-        },
-        workspace: Workspace::default(),
-        secrets: Some((store, None)),
-        tab: Some(Tab::Secrets),
-        token: None,
-        screenshot: None,
-        clock: SimulatedClock::at(1_700_000_000),
-        zone: jiff::tz::TimeZone::UTC,
+    let paths = BackendPaths {
+        settings: Some(dir.join("config/settings.json")),
+        workspace: Some(dir.join("data/workspace.json")),
     };
-    Harness::builder()
-        .with_size([1400.0, 2400.0])
-        .with_max_steps(16)
-        .build_eframe(move |cc| TokenbenchApp::new(&cc.egui_ctx, options).expect("the app starts"))
-}
-
-fn type_into(harness: &mut App, role: Role, label: &str, text: &str) {
-    harness.get_by_role_and_label(role, label).focus();
-    harness.run();
-    harness.get_by_role_and_label(role, label).type_text(text);
-    harness.run();
-}
-
-fn wait_for(harness: &mut App, what: &str, done: impl Fn(&App) -> bool) {
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while !done(harness) {
-        assert!(
-            Instant::now() < deadline,
-            "timed out waiting for {what}; {:?}",
-            harness.state().secrets.message
-        );
-        std::thread::sleep(Duration::from_millis(20));
-        harness.run();
-    }
+    launch(gui_support::options(Tab::Secrets, store, None, paths))
 }
 
 fn files_under(dir: &Path) -> Vec<PathBuf> {
@@ -133,7 +89,7 @@ fn store_inspector_secret(harness: &mut App, unique: &str) {
 #[test]
 fn a_full_workflow_writes_no_secret_byte_to_disk() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let store = store();
+    let store = real_or_memory_store();
     let unique = std::process::id().to_string();
     let mut harness = app(dir.path(), store.clone());
     harness.run();
@@ -144,7 +100,7 @@ fn a_full_workflow_writes_no_secret_byte_to_disk() {
         format!("hmac_secret/panel-{unique}"),
         format!("hmac_secret/inspector-{unique}"),
     ];
-    wait_for(&mut harness, &format!("all of {names:?} in the store"), |_| {
+    run_until(&mut harness, &format!("all of {names:?} in the store"), |_| {
         names.iter().all(|n| store.get(n).is_ok())
     });
 
@@ -168,10 +124,10 @@ fn a_full_workflow_writes_no_secret_byte_to_disk() {
     harness
         .get_by_role_and_label(Role::Button, "Export workspace to path")
         .click();
-    wait_for(&mut harness, "the export", |_| exported.exists());
+    run_until(&mut harness, "the export", |_| exported.exists());
     harness.get_by_label("Dark").click();
     harness.run();
-    wait_for(&mut harness, "settings and workspace files", |_| {
+    run_until(&mut harness, "settings and workspace files", |_| {
         dir.path().join("config/settings.json").exists() && dir.path().join("data/workspace.json").exists()
     });
 

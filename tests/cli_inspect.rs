@@ -1,0 +1,872 @@
+//! `tokenbench inspect` end to end: the real binary, real signatures, a real HTTP server for JWKS and
+//! discovery. Exit status contract: 0 decoded (and every requested check passed), 1 a check failed,
+//! 2 not a token or wrong arguments.
+
+use aws_lc_rs::encoding::AsDer;
+use aws_lc_rs::rsa::{KeyPair, KeySize, PublicKeyComponents};
+use aws_lc_rs::signature::KeyPair as _;
+use axum::routing::get;
+use axum::{Json, Router};
+use base64::Engine;
+use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+use jsonwebtoken::{Algorithm, EncodingKey, Header, encode};
+use serde_json::{Value, json};
+use std::io::Write;
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+use std::sync::OnceLock;
+
+/// An HMAC secret of 40 bytes (above the 32-byte minimum for HS256).
+const SECRET: &str = "a-forty-byte-secret-for-hs256-tests-only";
+/// "Now" for the time checks in these tests: 2023-11-14T22:13:20Z.
+const NOW: i64 = 1_700_000_000;
+/// Expiry of the standard test token, one hour after `NOW`.
+const EXP: i64 = NOW + 3600;
+/// The CLI's default leeway.
+const DEFAULT_LEEWAY: i64 = 60;
+const ISSUER: &str = "https://tenant.example.auth0.com/";
+const AUDIENCE: &str = "https://api.example.com";
+/// A JWE compact serialization: header {"alg":"RSA-OAEP","enc":"A256GCM"} and four more segments.
+const JWE: &str = "eyJhbGciOiJSU0EtT0FFUCIsImVuYyI6IkEyNTZHQ00ifQ.a2V5.aXY.Y2lwaGVy.dGFn";
+
+// ---------------------------------------------------------------------------------------------------------
+// Running the binary
+// ---------------------------------------------------------------------------------------------------------
+
+fn command(args: &[&str]) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_tokenbench"));
+    cmd.arg("inspect")
+        .args(args)
+        .env_remove("RUST_LOG")
+        // The test server is local: never send its requests through a proxy from the environment.
+        .env("NO_PROXY", "127.0.0.1,localhost")
+        .env("no_proxy", "127.0.0.1,localhost")
+        .env("TZ", "UTC");
+    cmd
+}
+
+/// Runs `tokenbench inspect ARGS` with an empty standard input.
+fn run(args: &[&str]) -> Output {
+    command(args)
+        .stdin(Stdio::null())
+        .output()
+        .expect("the tokenbench binary runs")
+}
+
+/// Runs `tokenbench inspect ARGS` with `input` piped to standard input.
+fn run_with_stdin(args: &[&str], input: &str) -> Output {
+    let mut child = command(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the tokenbench binary starts");
+    child
+        .stdin
+        .take()
+        .expect("stdin is piped")
+        .write_all(input.as_bytes())
+        .expect("the token is written to stdin");
+    child.wait_with_output().expect("the tokenbench binary finishes")
+}
+
+fn code(output: &Output) -> i32 {
+    output.status.code().expect("the process exited normally")
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+/// Asserts the exit status, showing both output streams when it differs.
+#[track_caller]
+fn assert_exit(output: &Output, expected: i32) {
+    assert_eq!(
+        code(output),
+        expected,
+        "unexpected exit status\n--- stdout ---\n{}\n--- stderr ---\n{}",
+        stdout(output),
+        stderr(output)
+    );
+}
+
+/// Parses the `--json` object from stdout.
+#[track_caller]
+fn json_of(output: &Output) -> Value {
+    serde_json::from_slice(&output.stdout)
+        .unwrap_or_else(|e| panic!("stdout is not JSON ({e}):\n{}\n{}", stdout(output), stderr(output)))
+}
+
+#[track_caller]
+fn check<'a>(report: &'a Value, name: &str) -> &'a Value {
+    report["checks"]
+        .as_array()
+        .expect("checks is an array")
+        .iter()
+        .find(|c| c["name"] == name)
+        .unwrap_or_else(|| panic!("no {name} check in {report:#}"))
+}
+
+fn finding_codes(report: &Value) -> Vec<String> {
+    report["findings"]
+        .as_array()
+        .expect("findings is an array")
+        .iter()
+        .map(|f| f["code"].as_str().expect("a finding has a code").to_owned())
+        .collect()
+}
+
+fn at(time: i64) -> String {
+    time.to_string()
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Tokens and keys
+// ---------------------------------------------------------------------------------------------------------
+
+fn claims() -> Value {
+    json!({
+        "iss": ISSUER,
+        "sub": "auth0|64f1c0ffee",
+        "aud": AUDIENCE,
+        "iat": NOW - 60,
+        "exp": EXP,
+        "scope": "read:things",
+    })
+}
+
+fn hs256_with(secret: &[u8], claims: &Value) -> String {
+    encode(
+        &Header::new(Algorithm::HS256),
+        claims,
+        &EncodingKey::from_secret(secret),
+    )
+    .expect("HS256 signs")
+}
+
+fn hs256(claims: &Value) -> String {
+    hs256_with(SECRET.as_bytes(), claims)
+}
+
+fn signature_segment(token: &str) -> &str {
+    token.rsplit('.').next().expect("a token has segments")
+}
+
+/// An RSA key pair for RS256 tests, with its `kid`.
+struct RsaKey {
+    kid: &'static str,
+    pair: KeyPair,
+}
+
+impl RsaKey {
+    fn generate(kid: &'static str) -> Self {
+        Self {
+            kid,
+            pair: KeyPair::generate(KeySize::Rsa2048).expect("an RSA key is generated"),
+        }
+    }
+
+    fn sign(&self, claims: &Value) -> String {
+        let pkcs8 = self.pair.as_der().expect("the private key exports as PKCS#8");
+        let pem = pem("PRIVATE KEY", pkcs8.as_ref());
+        let key = EncodingKey::from_rsa_pem(pem.as_bytes()).expect("the PKCS#8 PEM is an RSA key");
+        let mut header = Header::new(Algorithm::RS256);
+        header.kid = Some(self.kid.to_owned());
+        encode(&header, claims, &key).expect("RS256 signs")
+    }
+
+    /// The public key as a `-----BEGIN PUBLIC KEY-----` (SubjectPublicKeyInfo) PEM.
+    fn public_pem(&self) -> String {
+        let spki = self.pair.public_key().as_der().expect("the public key exports as SPKI");
+        pem("PUBLIC KEY", spki.as_ref())
+    }
+
+    /// The public key as a JWK with `kid`, `alg` and `use`.
+    fn jwk(&self) -> Value {
+        let components = PublicKeyComponents::<Vec<u8>>::from(self.pair.public_key());
+        json!({
+            "kty": "RSA",
+            "kid": self.kid,
+            "use": "sig",
+            "alg": "RS256",
+            "n": URL_SAFE_NO_PAD.encode(&components.n),
+            "e": URL_SAFE_NO_PAD.encode(&components.e),
+        })
+    }
+}
+
+fn pem(label: &str, der: &[u8]) -> String {
+    let body = STANDARD.encode(der);
+    let lines: Vec<&str> = body
+        .as_bytes()
+        .chunks(64)
+        .map(|chunk| std::str::from_utf8(chunk).expect("base64 is ASCII"))
+        .collect();
+    format!("-----BEGIN {label}-----\n{}\n-----END {label}-----\n", lines.join("\n"))
+}
+
+/// The key that signs the RS256 tokens (kid `signing-key`).
+fn signing_key() -> &'static RsaKey {
+    static KEY: OnceLock<RsaKey> = OnceLock::new();
+    KEY.get_or_init(|| RsaKey::generate("signing-key"))
+}
+
+/// Another RSA key (kid `rotated-key`), listed first in the JWKS so that selection by `kid` matters.
+fn other_key() -> &'static RsaKey {
+    static KEY: OnceLock<RsaKey> = OnceLock::new();
+    KEY.get_or_init(|| RsaKey::generate("rotated-key"))
+}
+
+fn jwks() -> Value {
+    json!({ "keys": [other_key().jwk(), signing_key().jwk()] })
+}
+
+fn write_file(dir: &Path, name: &str, contents: &str) -> String {
+    let path = dir.join(name);
+    std::fs::write(&path, contents).expect("the test file is written");
+    path.to_str().expect("temp paths are UTF-8").to_owned()
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// A local issuer: JWKS and OpenID configuration over HTTP
+// ---------------------------------------------------------------------------------------------------------
+
+/// A local HTTP server, shared by every test of this file, serving
+/// `/jwks.json`, `/.well-known/jwks.json` and `/.well-known/openid-configuration`; anything else is 404.
+struct Issuer {
+    /// `http://127.0.0.1:PORT`, without a trailing slash.
+    base: String,
+}
+
+impl Issuer {
+    fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    /// The `iss` of tokens whose keys are discovered from this server.
+    fn iss(&self) -> String {
+        format!("{}/", self.base)
+    }
+}
+
+fn json_route(value: Value) -> axum::routing::MethodRouter {
+    get(move || {
+        let value = value.clone();
+        async move { Json(value) }
+    })
+}
+
+fn issuer() -> &'static Issuer {
+    static ISSUER: OnceLock<Issuer> = OnceLock::new();
+    ISSUER.get_or_init(|| {
+        // Bound before the runtime starts, so connections made right away wait in the backlog.
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("a local port is free");
+        listener.set_nonblocking(true).expect("the listener is non-blocking");
+        let base = format!("http://{}", listener.local_addr().expect("the listener has an address"));
+        let configuration = json!({
+            "issuer": format!("{base}/"),
+            "jwks_uri": format!("{base}/.well-known/jwks.json"),
+            "id_token_signing_alg_values_supported": ["RS256"],
+        });
+        let app = Router::new()
+            .route("/jwks.json", json_route(jwks()))
+            .route("/.well-known/jwks.json", json_route(jwks()))
+            .route("/.well-known/openid-configuration", json_route(configuration));
+        std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(1)
+                .enable_all()
+                .build()
+                .expect("the server runtime starts");
+            runtime.block_on(async move {
+                let listener = tokio::net::TcpListener::from_std(listener).expect("tokio adopts the listener");
+                axum::serve(listener, app).await.expect("the test server runs");
+            });
+        });
+        Issuer { base }
+    })
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Shared secrets
+// ---------------------------------------------------------------------------------------------------------
+
+#[test]
+fn a_valid_hs256_token_with_its_secret_exits_0_and_every_check_passes() {
+    let token = hs256(&claims());
+    let output = run(&[&token, "--secret", SECRET, "--at", &at(NOW), "--json"]);
+    assert_exit(&output, 0);
+    let report = json_of(&output);
+    assert_eq!(report["signature"]["alg"], "HS256");
+    assert_eq!(report["signature"]["status"], "valid");
+    assert_eq!(report["valid"], true);
+    assert_eq!(report["payload"]["sub"], "auth0|64f1c0ffee");
+    assert_eq!(report["header"]["alg"], "HS256");
+    let checks = report["checks"].as_array().expect("checks is an array");
+    assert!(!checks.is_empty());
+    for c in checks {
+        assert_eq!(c["ok"], true, "check failed: {c}");
+        assert_ne!(c["status"], "fail", "check failed: {c}");
+    }
+    assert_eq!(check(&report, "signature")["status"], "pass");
+    assert!(finding_codes(&report).is_empty(), "{report:#}");
+}
+
+#[test]
+fn a_wrong_secret_exits_1_with_a_failed_signature_check() {
+    let token = hs256(&claims());
+    let wrong = "another-forty-byte-secret-that-did-not-sign";
+    let output = run(&[&token, "--secret", wrong, "--at", &at(NOW), "--json"]);
+    assert_exit(&output, 1);
+    let report = json_of(&output);
+    assert_eq!(report["signature"]["status"], "invalid");
+    assert_eq!(report["valid"], false);
+    let signature = check(&report, "signature");
+    assert_eq!(signature["ok"], false);
+    assert_eq!(signature["status"], "fail");
+    assert!(
+        signature["detail"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("does not match"),
+        "{signature}"
+    );
+    assert_eq!(
+        report["signature"]["reason"], signature["detail"],
+        "the signature reason repeats the check's detail"
+    );
+}
+
+/// 40 secret bytes, not UTF-8, starting with `0xf8` so that their base64url starts with `-`.
+fn binary_secret() -> Vec<u8> {
+    (0u8..40).map(|i| i.wrapping_mul(37).wrapping_add(0xf8)).collect()
+}
+
+#[test]
+fn a_base64url_secret_given_with_secret_base64_verifies() {
+    // Bytes that are not UTF-8 and whose base64url uses both '-' and '_' (but does not start with '-').
+    let secret: Vec<u8> = (0u8..40).map(|i| i.wrapping_mul(37)).collect();
+    let encoded = URL_SAFE_NO_PAD.encode(&secret);
+    assert!(
+        encoded.contains('-') && encoded.contains('_') && !encoded.starts_with('-'),
+        "{encoded}"
+    );
+    let token = hs256_with(&secret, &claims());
+    let output = run(&[&token, "--secret-base64", &encoded, "--at", &at(NOW), "--json"]);
+    assert_exit(&output, 0);
+    assert_eq!(json_of(&output)["signature"]["status"], "valid");
+
+    let as_text = run(&[&token, "--secret", &encoded, "--at", &at(NOW)]);
+    assert_exit(&as_text, 1);
+}
+
+#[test]
+fn a_base64url_secret_starting_with_a_hyphen_is_accepted_in_the_equals_form() {
+    let secret = binary_secret();
+    let encoded = URL_SAFE_NO_PAD.encode(&secret);
+    assert!(encoded.starts_with('-'), "{encoded}");
+    let token = hs256_with(&secret, &claims());
+    let output = run(&[
+        &token,
+        &format!("--secret-base64={encoded}"),
+        "--at",
+        &at(NOW),
+        "--json",
+    ]);
+    assert_exit(&output, 0);
+    assert_eq!(json_of(&output)["signature"]["status"], "valid");
+}
+
+/// Auth0 client secrets are base64url, so about one in 32 starts with `-` or `_`; one starting with `-` is
+/// taken by clap for an option unless written `--secret-base64=VALUE`.
+#[test]
+#[ignore = "known CLI bug: --secret/--secret-base64 need allow_hyphen_values (see the cli_inspect report)"]
+fn a_base64url_secret_starting_with_a_hyphen_is_accepted_as_a_separate_argument() {
+    let secret = binary_secret();
+    let encoded = URL_SAFE_NO_PAD.encode(&secret);
+    let token = hs256_with(&secret, &claims());
+    let output = run(&[&token, "--secret-base64", &encoded, "--at", &at(NOW)]);
+    assert_exit(&output, 0);
+    let text_secret = "-starts-with-a-hyphen-and-is-forty-bytes-";
+    let token = hs256_with(text_secret.as_bytes(), &claims());
+    let output = run(&[&token, "--secret", text_secret, "--at", &at(NOW)]);
+    assert_exit(&output, 0);
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Time
+// ---------------------------------------------------------------------------------------------------------
+
+#[test]
+fn a_token_checked_before_its_expiry_exits_0() {
+    let token = hs256(&claims());
+    let output = run(&[&token, "--secret", SECRET, "--at", &at(EXP - 1), "--json"]);
+    assert_exit(&output, 0);
+    let report = json_of(&output);
+    assert_eq!(check(&report, "exp")["status"], "pass");
+    assert!(!finding_codes(&report).contains(&"expired".to_owned()));
+}
+
+#[test]
+fn a_token_checked_after_expiry_plus_leeway_exits_1_with_the_expired_finding() {
+    let token = hs256(&claims());
+    let output = run(&[
+        &token,
+        "--secret",
+        SECRET,
+        "--at",
+        &at(EXP + DEFAULT_LEEWAY + 1),
+        "--json",
+    ]);
+    assert_exit(&output, 1);
+    let report = json_of(&output);
+    assert_eq!(report["signature"]["status"], "valid", "only the time check fails");
+    assert_eq!(check(&report, "exp")["ok"], false);
+    assert!(finding_codes(&report).contains(&"expired".to_owned()), "{report:#}");
+}
+
+#[test]
+fn the_default_leeway_of_60_seconds_accepts_a_token_just_past_its_expiry() {
+    let token = hs256(&claims());
+    let output = run(&[
+        &token,
+        "--secret",
+        SECRET,
+        "--at",
+        &at(EXP + DEFAULT_LEEWAY - 1),
+        "--json",
+    ]);
+    assert_exit(&output, 0);
+    assert!(!finding_codes(&json_of(&output)).contains(&"expired".to_owned()));
+
+    let wider = run(&[&token, "--secret", SECRET, "--at", &at(EXP + 500), "--leeway", "600"]);
+    assert_exit(&wider, 0);
+}
+
+#[test]
+fn with_leeway_0_a_token_is_expired_exactly_at_exp_and_valid_one_second_before() {
+    let token = hs256(&claims());
+    let before = run(&[
+        &token,
+        "--secret",
+        SECRET,
+        "--leeway",
+        "0",
+        "--at",
+        &at(EXP - 1),
+        "--json",
+    ]);
+    assert_exit(&before, 0);
+
+    let at_exp = run(&[&token, "--secret", SECRET, "--leeway", "0", "--at", &at(EXP), "--json"]);
+    assert_exit(&at_exp, 1);
+    let report = json_of(&at_exp);
+    assert_eq!(check(&report, "exp")["ok"], false);
+    assert!(finding_codes(&report).contains(&"expired".to_owned()), "{report:#}");
+}
+
+#[test]
+fn without_a_key_or_expectation_an_expired_token_exits_0_but_is_reported_expired() {
+    // exp in 2001, checked against the real clock (no --at).
+    let mut expired = claims();
+    expired["iat"] = json!(999_000_000);
+    expired["exp"] = json!(1_000_000_000);
+    let token = hs256(&expired);
+    let output = run(&[&token, "--json"]);
+    assert_exit(&output, 0);
+    let report = json_of(&output);
+    assert_eq!(report["signature"]["status"], "unchecked");
+    assert!(finding_codes(&report).contains(&"expired".to_owned()), "{report:#}");
+
+    let text = run(&[&token]);
+    assert_exit(&text, 0);
+    assert!(stdout(&text).contains("expired"), "{}", stdout(&text));
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Issuer and audience
+// ---------------------------------------------------------------------------------------------------------
+
+#[test]
+fn an_issuer_mismatch_exits_1_even_without_a_key() {
+    let token = hs256(&claims());
+    let output = run(&[
+        &token,
+        "--iss",
+        "https://other.example.auth0.com/",
+        "--at",
+        &at(NOW),
+        "--json",
+    ]);
+    assert_exit(&output, 1);
+    let report = json_of(&output);
+    assert_eq!(check(&report, "iss")["ok"], false);
+    assert_eq!(report["signature"]["status"], "unchecked");
+
+    let matching = run(&[&token, "--iss", ISSUER, "--at", &at(NOW)]);
+    assert_exit(&matching, 0);
+}
+
+#[test]
+fn a_matching_audience_exits_0_and_another_audience_exits_1() {
+    let token = hs256(&claims());
+    let output = run(&[&token, "--aud", AUDIENCE, "--at", &at(NOW), "--json"]);
+    assert_exit(&output, 0);
+    assert_eq!(check(&json_of(&output), "aud")["status"], "pass");
+
+    let other = run(&[&token, "--aud", "https://other-api.example.com", "--at", &at(NOW)]);
+    assert_exit(&other, 1);
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Standard input
+// ---------------------------------------------------------------------------------------------------------
+
+#[test]
+fn a_token_piped_with_dash_is_read_from_standard_input() {
+    let token = hs256(&claims());
+    let output = run_with_stdin(&["-", "--secret", SECRET, "--at", &at(NOW), "--json"], &token);
+    assert_exit(&output, 0);
+    assert_eq!(json_of(&output)["signature"]["status"], "valid");
+}
+
+#[test]
+fn a_token_piped_without_a_token_argument_is_read_from_standard_input() {
+    let token = hs256(&claims());
+    let output = run_with_stdin(&["--secret", SECRET, "--at", &at(NOW), "--json"], &format!("{token}\n"));
+    assert_exit(&output, 0);
+    assert_eq!(json_of(&output)["signature"]["status"], "valid");
+}
+
+#[test]
+fn piped_input_with_surrounding_whitespace_and_a_bearer_prefix_is_cleaned_up() {
+    let token = hs256(&claims());
+    let input = format!("  \n\tBearer {token}  \r\n\n");
+    let now = at(NOW);
+    for first in [Some("-"), None] {
+        let args: Vec<&str> = first
+            .into_iter()
+            .chain(["--secret", SECRET, "--at", now.as_str(), "--json"])
+            .collect();
+        let output = run_with_stdin(&args, &input);
+        assert_exit(&output, 0);
+        let report = json_of(&output);
+        assert_eq!(report["signature"]["status"], "valid");
+        assert_eq!(report["payload"]["iss"], ISSUER);
+    }
+}
+
+#[test]
+fn an_authorization_header_line_given_as_the_argument_is_cleaned_up() {
+    let token = hs256(&claims());
+    let output = run(&[
+        &format!("Authorization: Bearer {token}"),
+        "--secret",
+        SECRET,
+        "--at",
+        &at(NOW),
+    ]);
+    assert_exit(&output, 0);
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Input that is not a token
+// ---------------------------------------------------------------------------------------------------------
+
+#[test]
+fn text_that_is_not_a_token_exits_2_and_says_so() {
+    let output = run(&["hello"]);
+    assert_exit(&output, 2);
+    let err = stderr(&output);
+    assert!(err.contains("not a JWT"), "{err}");
+    assert!(err.contains("not a token"), "{err}");
+}
+
+#[test]
+fn a_jwe_exits_2_and_stderr_says_it_is_an_encrypted_jwe() {
+    let output = run(&[JWE, "--json"]);
+    assert_exit(&output, 2);
+    let err = stderr(&output);
+    assert!(err.contains("JWE"), "{err}");
+    assert!(err.contains("encrypted"), "{err}");
+    assert_eq!(json_of(&output)["kind"], "jwe");
+}
+
+#[test]
+fn a_jwe_exits_2_even_when_a_key_is_given() {
+    let output = run(&[JWE, "--secret", SECRET]);
+    assert_exit(&output, 2);
+    assert!(stderr(&output).contains("JWE"), "{}", stderr(&output));
+}
+
+#[test]
+fn a_token_with_a_payload_that_is_not_base64_exits_2_and_points_at_the_payload() {
+    let token = hs256(&claims());
+    let mut parts: Vec<&str> = token.split('.').collect();
+    parts[1] = "eyJzdWIi*not~base64*";
+    let broken = parts.join(".");
+    let output = run(&[&broken, "--secret", SECRET]);
+    assert_exit(&output, 2);
+    let err = stderr(&output);
+    assert!(err.contains("does not decode"), "{err}");
+    let out = stdout(&output);
+    assert!(out.contains("payload is not base64url"), "{out}");
+    assert!(out.contains("FAILED at step \"structure\""), "{out}");
+}
+
+#[test]
+fn empty_standard_input_exits_2() {
+    let output = run_with_stdin(&[], "  \n");
+    assert_exit(&output, 2);
+    assert!(stderr(&output).contains("no input"), "{}", stderr(&output));
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Wrong arguments
+// ---------------------------------------------------------------------------------------------------------
+
+#[test]
+fn two_key_sources_together_exit_2_with_a_usage_message() {
+    let token = hs256(&claims());
+    let output = run(&[&token, "--secret", "x", "--key", "y"]);
+    assert_exit(&output, 2);
+    let err = stderr(&output);
+    assert!(err.contains("--secret") && err.contains("--key"), "{err}");
+    assert!(err.contains("cannot be used with"), "{err}");
+    assert!(output.stdout.is_empty(), "nothing is analysed: {}", stdout(&output));
+}
+
+#[test]
+fn a_missing_key_file_exits_2_and_names_the_file() {
+    let dir = tempfile::tempdir().expect("a temp dir");
+    let missing = dir.path().join("no-such-key.pem");
+    let missing = missing.to_str().expect("UTF-8 path");
+    let token = hs256(&claims());
+    let output = run(&[&token, "--key", missing]);
+    assert_exit(&output, 2);
+    let err = stderr(&output);
+    assert!(err.contains(missing), "{err}");
+    assert!(err.contains("PEM, JWK or JWKS"), "{err}");
+}
+
+#[test]
+fn a_private_key_file_is_refused_with_exit_2() {
+    let dir = tempfile::tempdir().expect("a temp dir");
+    let pkcs8 = signing_key().pair.as_der().expect("PKCS#8");
+    let path = write_file(dir.path(), "private.pem", &pem("PRIVATE KEY", pkcs8.as_ref()));
+    let token = signing_key().sign(&claims());
+    let output = run(&[&token, "--key", &path]);
+    assert_exit(&output, 2);
+    let err = stderr(&output);
+    assert!(err.contains("private key") && err.contains(&path), "{err}");
+}
+
+#[test]
+fn a_leeway_that_is_not_a_number_exits_2() {
+    let token = hs256(&claims());
+    let output = run(&[&token, "--leeway", "soon"]);
+    assert_exit(&output, 2);
+    assert!(stderr(&output).contains("--leeway"), "{}", stderr(&output));
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Key files
+// ---------------------------------------------------------------------------------------------------------
+
+#[test]
+fn an_rs256_token_verifies_with_a_pem_public_key_file() {
+    let dir = tempfile::tempdir().expect("a temp dir");
+    let path = write_file(dir.path(), "public.pem", &signing_key().public_pem());
+    let token = signing_key().sign(&claims());
+    let output = run(&[&token, "--key", &path, "--at", &at(NOW), "--json"]);
+    assert_exit(&output, 0);
+    let report = json_of(&output);
+    assert_eq!(report["signature"]["alg"], "RS256");
+    assert_eq!(report["signature"]["status"], "valid");
+
+    let wrong = write_file(dir.path(), "other.pem", &other_key().public_pem());
+    let output = run(&[&token, "--key", &wrong, "--at", &at(NOW), "--json"]);
+    assert_exit(&output, 1);
+    assert_eq!(check(&json_of(&output), "signature")["ok"], false);
+}
+
+#[test]
+fn an_rs256_token_verifies_with_a_jwk_file() {
+    let dir = tempfile::tempdir().expect("a temp dir");
+    let path = write_file(dir.path(), "key.jwk", &signing_key().jwk().to_string());
+    let token = signing_key().sign(&claims());
+    let output = run(&[&token, "--key", &path, "--at", &at(NOW), "--json"]);
+    assert_exit(&output, 0);
+    let report = json_of(&output);
+    assert_eq!(report["signature"]["status"], "valid");
+    assert!(
+        check(&report, "key")["detail"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("signing-key"),
+        "{report:#}"
+    );
+}
+
+#[test]
+fn a_jwks_file_selects_the_key_named_by_the_tokens_kid() {
+    let dir = tempfile::tempdir().expect("a temp dir");
+    let path = write_file(dir.path(), "jwks.json", &jwks().to_string());
+    let token = signing_key().sign(&claims());
+    let output = run(&[&token, "--key", &path, "--at", &at(NOW), "--json"]);
+    assert_exit(&output, 0);
+    let report = json_of(&output);
+    assert_eq!(report["signature"]["status"], "valid");
+    let key = check(&report, "key")["detail"].as_str().unwrap_or_default().to_owned();
+    assert!(key.contains("kid=signing-key"), "{key}");
+}
+
+#[test]
+fn a_jwks_file_without_the_tokens_kid_exits_1_and_lists_the_kids_it_has() {
+    let dir = tempfile::tempdir().expect("a temp dir");
+    let only_other = json!({ "keys": [other_key().jwk()] });
+    let path = write_file(dir.path(), "jwks.json", &only_other.to_string());
+    let token = signing_key().sign(&claims());
+    let output = run(&[&token, "--key", &path, "--at", &at(NOW), "--json"]);
+    assert_exit(&output, 1);
+    let report = json_of(&output);
+    let key = check(&report, "key");
+    assert_eq!(key["ok"], false);
+    let detail = key["detail"].as_str().unwrap_or_default();
+    assert!(
+        detail.contains("signing-key") && detail.contains("rotated-key"),
+        "{detail}"
+    );
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Keys over HTTP
+// ---------------------------------------------------------------------------------------------------------
+
+#[test]
+fn a_jwks_url_served_over_http_verifies_an_rs256_token() {
+    let url = issuer().url("/jwks.json");
+    let token = signing_key().sign(&claims());
+    let output = run(&[&token, "--jwks-url", &url, "--at", &at(NOW), "--json"]);
+    assert_exit(&output, 0);
+    let report = json_of(&output);
+    assert_eq!(report["signature"]["status"], "valid");
+    assert!(
+        check(&report, "key")["detail"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("signing-key")
+    );
+}
+
+#[test]
+fn a_jwks_url_answering_404_exits_2_with_the_status_in_the_message() {
+    let url = issuer().url("/no-such-jwks.json");
+    let token = signing_key().sign(&claims());
+    let output = run(&[&token, "--jwks-url", &url, "--at", &at(NOW)]);
+    assert_exit(&output, 2);
+    let err = stderr(&output);
+    assert!(err.contains("404"), "{err}");
+    assert!(err.contains(&url), "{err}");
+}
+
+#[test]
+fn a_jwks_url_that_is_not_http_exits_2() {
+    let token = signing_key().sign(&claims());
+    let output = run(&[&token, "--jwks-url", "ftp://example.com/jwks.json"]);
+    assert_exit(&output, 2);
+    assert!(stderr(&output).contains("not an http(s) URL"), "{}", stderr(&output));
+}
+
+#[test]
+fn discover_fetches_the_jwks_named_by_the_issuers_openid_configuration() {
+    let server = issuer();
+    let mut discovered = claims();
+    discovered["iss"] = json!(server.iss());
+    let token = signing_key().sign(&discovered);
+    let output = run(&[&token, "--discover", "--at", &at(NOW), "--json"]);
+    assert_exit(&output, 0);
+    let report = json_of(&output);
+    assert_eq!(report["signature"]["status"], "valid");
+
+    let with_issuer = run(&[&token, "--discover", "--iss", &server.iss(), "--at", &at(NOW)]);
+    assert_exit(&with_issuer, 0);
+}
+
+#[test]
+fn discover_without_an_iss_claim_exits_2_and_suggests_another_key_source() {
+    let mut anonymous = claims();
+    anonymous.as_object_mut().expect("claims are an object").remove("iss");
+    let token = signing_key().sign(&anonymous);
+    let output = run(&[&token, "--discover"]);
+    assert_exit(&output, 2);
+    let err = stderr(&output);
+    assert!(err.contains("iss") && err.contains("--jwks-url"), "{err}");
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Reports
+// ---------------------------------------------------------------------------------------------------------
+
+#[test]
+fn report_writes_markdown_with_the_claims_but_without_the_signature() {
+    let dir = tempfile::tempdir().expect("a temp dir");
+    let path = dir.path().join("report.md");
+    let path_text = path.to_str().expect("UTF-8 path");
+    let token = hs256(&claims());
+    let output = run(&[&token, "--secret", SECRET, "--at", &at(NOW), "--report", path_text]);
+    assert_exit(&output, 0);
+    assert!(stderr(&output).contains("report written to"), "{}", stderr(&output));
+
+    let markdown = std::fs::read_to_string(&path).expect("the report exists");
+    assert!(markdown.starts_with("# Token report"), "{markdown}");
+    assert!(markdown.contains("signature has been removed"), "{markdown}");
+    assert!(markdown.contains("## Claims"), "{markdown}");
+    assert!(markdown.contains("auth0|64f1c0ffee"), "{markdown}");
+    assert!(markdown.contains(ISSUER), "{markdown}");
+    assert!(markdown.contains("| Claim | Value | Meaning |"), "{markdown}");
+    assert!(
+        !markdown.contains(signature_segment(&token)),
+        "the signature leaked:\n{markdown}"
+    );
+    assert!(!markdown.contains(&token), "the token leaked:\n{markdown}");
+}
+
+#[test]
+fn the_readable_report_explains_claims_and_ends_the_verdict_with_valid() {
+    let token = hs256(&claims());
+    let output = run(&[&token, "--secret", SECRET, "--at", &at(NOW)]);
+    assert_exit(&output, 0);
+    let out = stdout(&output);
+    assert!(out.contains("Verdict"), "{out}");
+    assert!(out.contains("VALID: every check passed"), "{out}");
+    assert!(out.contains("Issuer"), "{out}");
+    assert!(out.contains("Audience"), "{out}");
+    assert!(out.contains("Expiration time"), "{out}");
+    assert!(out.contains("2023-11-14"), "exp and iat are shown as dates: {out}");
+    assert!(!out.contains(signature_segment(&token)), "{out}");
+}
+
+#[test]
+fn the_readable_report_without_a_key_says_the_signature_was_not_checked() {
+    let token = hs256(&claims());
+    let output = run(&[&token, "--at", &at(NOW)]);
+    assert_exit(&output, 0);
+    let out = stdout(&output);
+    assert!(out.contains("DECODED: signature not checked"), "{out}");
+    assert!(out.contains("Issuer"), "{out}");
+}
+
+#[test]
+fn the_readable_report_of_a_failed_check_names_the_failing_step() {
+    let token = hs256(&claims());
+    let wrong = "another-forty-byte-secret-that-did-not-sign";
+    let output = run(&[&token, "--secret", wrong, "--at", &at(NOW)]);
+    assert_exit(&output, 1);
+    let out = stdout(&output);
+    assert!(out.contains("FAILED at step \"signature\""), "{out}");
+}

@@ -1,0 +1,75 @@
+//! Shared set-up for the egui_kittest tests: the real app with a simulated clock, a chosen secret store and
+//! optional save paths, plus helpers to type into labelled fields and to wait for backend jobs.
+#![allow(dead_code)]
+
+use egui::accesskit::Role;
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use tokenbench::core::workspace::Workspace;
+use tokenbench::services::clock::SimulatedClock;
+use tokenbench::services::secrets::{KeyringStore, MemoryStore, SecretStore};
+use tokenbench::ui::backend::BackendPaths;
+use tokenbench::ui::{LaunchOptions, Settings, Tab, TokenbenchApp};
+
+/// The app under test.
+pub type App = Harness<'static, TokenbenchApp>;
+
+/// "Now" for every GUI test: 2023-11-14 22:13:20 UTC.
+pub const NOW: i64 = 1_700_000_000;
+
+/// The real Secret Service under `scripts/test` (TOKENBENCH_TEST_KEYRING=1), memory elsewhere.
+pub fn real_or_memory_store() -> Arc<dyn SecretStore> {
+    if std::env::var_os("TOKENBENCH_TEST_KEYRING").is_some() {
+        Arc::new(KeyringStore::open().expect("scripts/test starts an unlocked gnome-keyring"))
+    } else {
+        Arc::new(MemoryStore::default())
+    }
+}
+
+/// Launch options for a test: defaults, UTC, the clock at [`NOW`], nothing saved unless `paths` say so.
+pub fn options(tab: Tab, store: Arc<dyn SecretStore>, problem: Option<String>, paths: BackendPaths) -> LaunchOptions {
+    LaunchOptions {
+        settings: Settings::default(),
+        settings_notice: None,
+        paths,
+        workspace: Workspace::default(),
+        secrets: Some((store, problem)),
+        tab: Some(tab),
+        token: None,
+        screenshot: None,
+        clock: SimulatedClock::at(NOW),
+        zone: jiff::tz::TimeZone::UTC,
+    }
+}
+
+/// The app in a tall window, so every section is laid out without scrolling.
+pub fn launch(options: LaunchOptions) -> App {
+    Harness::builder()
+        .with_size([1400.0, 2400.0])
+        .with_max_steps(16)
+        .build_eframe(move |cc| TokenbenchApp::new(&cc.egui_ctx, options).expect("the app starts"))
+}
+
+/// Focuses the input with this role and label and types `text` into it.
+pub fn type_into(harness: &mut App, role: Role, label: &str, text: &str) {
+    harness.get_by_role_and_label(role, label).focus();
+    harness.run();
+    harness.get_by_role_and_label(role, label).type_text(text);
+    harness.run();
+}
+
+/// Steps the app until `done` holds: backend jobs finish on other threads.
+pub fn run_until(harness: &mut App, what: &str, done: impl Fn(&App) -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !done(harness) {
+        let message = &harness.state().secrets.message;
+        assert!(
+            Instant::now() < deadline,
+            "timed out waiting for {what}; last message {message:?}"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+        harness.run();
+    }
+}
