@@ -384,7 +384,6 @@ fn a_base64url_secret_starting_with_a_hyphen_is_accepted_in_the_equals_form() {
 /// Auth0 client secrets are base64url, so about one in 32 starts with `-` or `_`; one starting with `-` is
 /// taken by clap for an option unless written `--secret-base64=VALUE`.
 #[test]
-#[ignore = "known CLI bug: --secret/--secret-base64 need allow_hyphen_values (see the cli_inspect report)"]
 fn a_base64url_secret_starting_with_a_hyphen_is_accepted_as_a_separate_argument() {
     let secret = binary_secret();
     let encoded = URL_SAFE_NO_PAD.encode(&secret);

@@ -19,10 +19,10 @@ pub struct InspectArgs {
     /// The token, or `-` (or nothing) to read standard input.
     pub token: Option<String>,
     /// HMAC secret as text (prefer --key FILE: arguments are visible to other local users).
-    #[arg(long, group = "key_source")]
+    #[arg(long, group = "key_source", allow_hyphen_values = true)]
     pub secret: Option<String>,
     /// HMAC secret in base64 or base64url (Auth0 legacy secret_encoded).
-    #[arg(long, group = "key_source", value_name = "SECRET")]
+    #[arg(long, group = "key_source", value_name = "SECRET", allow_hyphen_values = true)]
     pub secret_base64: Option<String>,
     /// File holding a PEM public key or certificate, a JWK or a JWKS.
     #[arg(long, group = "key_source", value_name = "FILE")]
