@@ -792,8 +792,35 @@ fn discover_fetches_the_jwks_named_by_the_issuers_openid_configuration() {
     let report = json_of(&output);
     assert_eq!(report["signature"]["status"], "valid");
 
+    assert!(
+        stderr(&output).contains("warning: --discover without --iss"),
+        "{}",
+        stderr(&output)
+    );
+
     let with_issuer = run(&[&token, "--discover", "--iss", &server.iss(), "--at", &at(NOW)]);
     assert_exit(&with_issuer, 0);
+    assert!(!stderr(&with_issuer).contains("warning"), "{}", stderr(&with_issuer));
+}
+
+#[test]
+fn discover_asks_the_expected_issuer_not_the_one_the_token_names() {
+    let server = issuer();
+    let mut forged = claims();
+    forged["iss"] = json!("http://127.0.0.1:9/");
+    let token = signing_key().sign(&forged);
+    // Keys come from --iss (reachable); the token's own iss (port 9, nothing listens) is never contacted.
+    let output = run(&[&token, "--discover", "--iss", &server.iss(), "--at", &at(NOW), "--json"]);
+    assert_exit(&output, 1);
+    let report = json_of(&output);
+    assert_eq!(report["signature"]["status"], "valid");
+    let iss = report["checks"]
+        .as_array()
+        .expect("checks")
+        .iter()
+        .find(|c| c["name"] == "iss")
+        .expect("iss check");
+    assert_eq!(iss["ok"], false);
 }
 
 #[test]

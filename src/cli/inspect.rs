@@ -40,10 +40,15 @@ pub struct InspectArgs {
     #[arg(long, value_name = "AUDIENCE")]
     pub aud: Option<String>,
     /// Allowed clock skew for exp and nbf.
-    #[arg(long, value_name = "SECONDS", default_value_t = crate::core::jwt::verify::DEFAULT_LEEWAY_SECONDS)]
+    #[arg(
+        long,
+        value_name = "SECONDS",
+        default_value_t = crate::core::jwt::verify::DEFAULT_LEEWAY_SECONDS,
+        value_parser = clap::value_parser!(i64).range(0..=86_400)
+    )]
     pub leeway: i64,
     /// Treat this Unix time as "now" for the time checks.
-    #[arg(long, value_name = "UNIX_TIME")]
+    #[arg(long, value_name = "UNIX_TIME", allow_negative_numbers = true)]
     pub at: Option<i64>,
     /// Print one JSON object instead of the readable report.
     #[arg(long)]
@@ -107,10 +112,14 @@ fn exit_code(analysis: &Analysis, checked: bool) -> u8 {
         _ => false,
     };
     if !decodes {
-        if let Some(message) = not_a_jwt_message(&analysis.inspection) {
-            eprintln!("tokenbench inspect: not a JWT: {message}");
-        } else {
-            eprintln!("tokenbench inspect: the token does not decode: see the structure check above");
+        match (&analysis.inspection, not_a_jwt_message(&analysis.inspection)) {
+            (_, Some(message)) => eprintln!("tokenbench inspect: not a JWT: {message}"),
+            (Inspection::Jwt(jwt), None) => eprintln!(
+                "tokenbench inspect: the token does not decode: {}. Copy the whole token again: it may have been \
+                 cut or changed",
+                jwt.first_error().map(ToString::to_string).unwrap_or_default()
+            ),
+            _ => {}
         }
         return EXIT_USAGE;
     }
@@ -163,7 +172,16 @@ fn load_key(args: &InspectArgs, raw: &str) -> anyhow::Result<Option<KeyMaterial>
     let jwks = if let Some(url) = &args.jwks_url {
         block_on(async { http::fetch_jwks(&http::client()?, url).await })?
     } else if args.discover {
-        let issuer = issuer_of(raw)?;
+        let issuer = match &args.iss {
+            Some(expected) => expected.clone(),
+            None => {
+                eprintln!(
+                    "tokenbench inspect: warning: --discover without --iss fetches keys from the issuer the token \
+                     names itself, so a forged token can point at its own keys; add --iss https://TENANT/"
+                );
+                issuer_of(raw)?
+            }
+        };
         block_on(async { http::discover_jwks(&http::client()?, &issuer).await })?.1
     } else {
         return Ok(None);

@@ -3,6 +3,9 @@
 use serde_json::Value;
 use std::time::Duration;
 
+/// Largest JWKS or discovery document accepted; real ones are a few kilobytes.
+pub const MAX_BODY_BYTES: usize = 1024 * 1024;
+
 /// How long a key fetch may take before it is abandoned.
 pub const FETCH_TIMEOUT: Duration = Duration::from_secs(15);
 
@@ -97,7 +100,17 @@ async fn get_json(client: &reqwest::Client, url: &str) -> Result<Value, FetchErr
             status: status.as_u16(),
         });
     }
-    let bytes = response.bytes().await.map_err(network)?;
+    let mut response = response;
+    let mut bytes = Vec::new();
+    while let Some(chunk) = response.chunk().await.map_err(network)? {
+        bytes.extend_from_slice(&chunk);
+        if bytes.len() > MAX_BODY_BYTES {
+            return Err(FetchError::Body {
+                url: url.to_owned(),
+                expected: "a document under 1 MiB",
+            });
+        }
+    }
     serde_json::from_slice(&bytes).map_err(|_| FetchError::Body {
         url: url.to_owned(),
         expected: "JSON",

@@ -48,7 +48,7 @@ pub fn analyse(raw: &str, key: Option<&KeyMaterial>, expect: &Expectations, now:
 pub fn not_a_jwt_message(inspection: &Inspection) -> Option<String> {
     Some(match inspection {
         Inspection::Jwt(_) => return None,
-        Inspection::Empty => "no input: paste a token, drop a file or use Open…".to_owned(),
+        Inspection::Empty => "no input: there is no token to inspect".to_owned(),
         Inspection::Jwe { header } => match header {
             Ok(h) => format!(
                 "this is a JWE (encrypted token, 5 segments) with header {}: only the holder of the decryption key \

@@ -42,6 +42,14 @@ impl KeySource {
     }
 }
 
+/// Which issuer discovery would ask, and whether that issuer is only what the token says about itself.
+pub struct Discovery {
+    /// The issuer to discover from.
+    pub issuer: Option<String>,
+    /// True when it is the token's own `iss` (no expected issuer was given).
+    pub from_token: bool,
+}
+
 /// A hash standing for the key inputs, so the analysis cache notices changes without copying secrets.
 pub type KeyFingerprint = u64;
 
@@ -115,7 +123,7 @@ impl KeyForm {
     }
 
     /// Draws the form. `issuer` is the token's `iss`, for discovery.
-    pub fn ui(&mut self, ui: &mut egui::Ui, issuer: Option<&str>, commands: &mut Vec<Command>) {
+    pub fn ui(&mut self, ui: &mut egui::Ui, discovery: &Discovery, commands: &mut Vec<Command>) {
         ui.horizontal(|ui| {
             let label = ui.label("Key");
             egui::ComboBox::from_id_salt("key_source")
@@ -135,7 +143,16 @@ impl KeyForm {
             }
             KeySource::KeyText => self.key_text_ui(ui),
             KeySource::JwksUrl => self.fetch_ui(ui, None, commands),
-            KeySource::Discover => self.fetch_ui(ui, issuer, commands),
+            KeySource::Discover => {
+                if discovery.from_token && discovery.issuer.is_some() {
+                    inline_error(
+                        ui,
+                        "Keys come from the issuer the token names itself, so a forged token can bring its own \
+                         keys: set the expected issuer below",
+                    );
+                }
+                self.fetch_ui(ui, discovery.issuer.as_deref(), commands);
+            }
         }
         if let Err(e) = self.material() {
             inline_error(ui, &e);

@@ -219,7 +219,20 @@ impl InspectorPanel {
         decoded::decoded_ui(ui, jwt, analysis.now, zone);
         ui.add_space(theme::SECTION_GAP);
         egui::CollapsingHeader::new("Verify").default_open(true).show(ui, |ui| {
-            self.keys.ui(ui, jwt.claim_str("iss"), commands);
+            // Discovery trusts the expected issuer when one is given; the token's own iss is only a fallback.
+            let expected = self.issuer.trim().to_owned();
+            let discovery = if expected.is_empty() {
+                keys::Discovery {
+                    issuer: jwt.claim_str("iss").map(str::to_owned),
+                    from_token: true,
+                }
+            } else {
+                keys::Discovery {
+                    issuer: Some(expected),
+                    from_token: false,
+                }
+            };
+            self.keys.ui(ui, &discovery, commands);
             self.expectations_ui(ui);
             verdict::checks_ui(ui, analysis);
         });
