@@ -4,6 +4,7 @@ use clap::Parser;
 use std::process::ExitCode;
 use std::sync::Arc;
 use tokenbench::cli::{self, Cli, Command, EXIT_USAGE};
+use tokenbench::core::history::History;
 use tokenbench::core::workspace::Workspace;
 use tokenbench::services::clock::{SystemClock, local_zone};
 use tokenbench::services::storage::{Dirs, Loaded, load_json};
@@ -33,12 +34,19 @@ fn open_window(args: Cli) -> ExitCode {
     let now = jiff::Timestamp::now().as_second();
     let settings = load_or_default::<Settings>(paths.settings.as_deref(), now);
     let workspace = load_or_default::<Workspace>(paths.workspace.as_deref(), now);
-    let notices: Vec<String> = settings.recovered.into_iter().chain(workspace.recovered).collect();
+    let history = load_or_default::<History>(dirs.as_ref().map(Dirs::history_file).as_deref(), now);
+    let notices: Vec<String> = settings
+        .recovered
+        .into_iter()
+        .chain(workspace.recovered)
+        .chain(history.recovered)
+        .collect();
     let options = LaunchOptions {
         settings: settings.value,
         settings_notice: (!notices.is_empty()).then(|| notices.join("; ")),
         paths,
         workspace: workspace.value,
+        history: history.value,
         secrets: None,
         tab: args.tab.map(Into::into),
         token: args.token,

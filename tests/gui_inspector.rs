@@ -136,12 +136,21 @@ fn navigation_switches_tabs_and_the_choice_is_saved() {
     let path = dir.path().join("settings.json");
     let mut harness = harness(Some(path.clone()));
     harness.run();
-    harness.get_by_label("History").click();
+    harness.get_by_label("Rate limits").click();
     harness.run();
-    assert_eq!(harness.state().settings.tab, Tab::History);
+    assert_eq!(harness.state().settings.tab, Tab::RateLimits);
     harness.get_by_label_contains("Not available yet");
     let saved = wait_for_file(&path);
-    assert!(saved.contains("\"tab\": \"history\""), "{saved}");
+    assert!(saved.contains("\"tab\": \"rate_limits\""), "{saved}");
+}
+
+#[test]
+fn history_tab_says_it_is_empty_until_requests_are_sent() {
+    let mut harness = harness(None);
+    harness.run();
+    harness.get_by_label("History").click();
+    harness.run();
+    harness.get_by_label_contains("No requests yet");
 }
 
 #[test]

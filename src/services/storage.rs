@@ -57,6 +57,11 @@ impl Dirs {
         self.config.join("settings.json")
     }
 
+    /// The request history file.
+    pub fn history_file(&self) -> PathBuf {
+        self.data.join("history.json")
+    }
+
     /// The workspace file (environments, saved forms, local tenant).
     pub fn workspace_file(&self) -> PathBuf {
         self.data.join("workspace.json")

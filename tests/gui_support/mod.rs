@@ -7,6 +7,7 @@ use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
+use tokenbench::core::history::History;
 use tokenbench::core::workspace::Workspace;
 use tokenbench::services::clock::SimulatedClock;
 use tokenbench::services::secrets::{KeyringStore, MemoryStore, SecretStore};
@@ -35,6 +36,7 @@ pub fn options(tab: Tab, store: Arc<dyn SecretStore>, problem: Option<String>, p
         settings_notice: None,
         paths,
         workspace: Workspace::default(),
+        history: History::default(),
         secrets: Some((store, problem)),
         tab: Some(tab),
         token: None,

@@ -10,6 +10,7 @@ use super::panels::placeholder::placeholder_ui;
 use super::panels::secrets::SecretsPanel;
 use super::settings::{Settings, Tab, ThemeChoice};
 use super::theme;
+use crate::core::history::History;
 use crate::core::jwt::input::{Inspection, inspect};
 use crate::core::workspace::Workspace;
 use crate::services::clock::Clock;
@@ -28,6 +29,8 @@ pub struct LaunchOptions {
     pub paths: BackendPaths,
     /// The workspace loaded from disk (or empty).
     pub workspace: Workspace,
+    /// The request history loaded from disk (or empty).
+    pub history: History,
     /// A secret store to use instead of the OS keyring, with the reason the keyring is not used (tests).
     pub secrets: Option<(Arc<dyn SecretStore>, Option<String>)>,
     /// Tab from the command line, overriding the saved one.
@@ -59,6 +62,8 @@ pub struct TokenbenchApp {
     pub secrets: SecretsPanel,
     /// Environments, saved forms, local tenant.
     pub workspace: Workspace,
+    /// Past requests.
+    pub history: History,
     /// `Some(reason)` when secrets are kept in memory only.
     pub keyring_problem: Option<String>,
     backend: Backend,
@@ -86,6 +91,7 @@ impl TokenbenchApp {
             backend: Backend::new(ctx.clone(), options.paths, options.secrets)?,
             secrets: SecretsPanel::default(),
             workspace: options.workspace,
+            history: options.history,
             keyring_problem: None,
             saved_settings: settings.clone(),
             settings,
@@ -298,6 +304,7 @@ impl TokenbenchApp {
                 .auto_shrink([false, false])
                 .show(ui, |ui| match self.settings.tab {
                     Tab::Inspector => self.inspector.ui(ui, now, &self.zone, &mut commands),
+                    Tab::History => super::panels::history::history_ui(ui, &self.history, &self.zone),
                     Tab::Secrets => {
                         let memory_only = self.keyring_problem.is_some();
                         self.secrets.ui(ui, &mut self.workspace, memory_only, &mut commands);

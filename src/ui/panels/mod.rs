@@ -1,5 +1,6 @@
 //! One panel per navigation tab.
 
+pub mod history;
 pub mod inspector;
 pub mod placeholder;
 pub mod secrets;

@@ -20,9 +20,7 @@ fn plan(tab: Tab) -> &'static str {
         Tab::RateLimits => {
             "Show every response's X-RateLimit-Limit, Remaining and Reset as gauges, countdowns and a timeline"
         }
-        Tab::Secrets => "List, reveal, replace, generate and delete tokenbench's items in the OS keyring",
-        Tab::History => "Keep every request and response (secrets redacted), with the tokens they produced",
-        Tab::Inspector => "",
+        Tab::Inspector | Tab::Secrets | Tab::History => "",
     }
 }
 
