@@ -72,6 +72,7 @@ pub fn run_until(harness: &mut App, what: &str, done: impl Fn(&App) -> bool) {
             "timed out waiting for {what}; last message {message:?}"
         );
         std::thread::sleep(Duration::from_millis(20));
-        harness.run();
+        // `step`, not `run`: a spinner repaints on every frame while a job is under way.
+        harness.step();
     }
 }
