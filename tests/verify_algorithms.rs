@@ -291,13 +291,18 @@ fn x509_certificate_pem_verifies_rs256_and_es256() {
 }
 
 #[test]
-fn token_carrying_its_certificate_in_x5c_verifies_with_no_key_given_as_self_asserted() {
+fn token_matching_its_own_x5c_is_reported_as_self_asserted_never_as_valid() {
     for alg in [Algorithm::RS256, Algorithm::ES256] {
         let mut jws_header = header(alg, Some("x5c-key"));
         jws_header.x5c = Some(vec![key_for(alg).x5c()]);
         let token = sign(&jws_header, &auth0_claims(), &key_for(alg).encoding_key());
         let analysis = run(&token, None);
-        assert_valid(&analysis, &format!("{alg:?} with its own x5c"));
+        assert_eq!(
+            verdict(&analysis).signature,
+            SignatureStatus::Unchecked,
+            "{alg:?} with its own x5c"
+        );
+        assert_eq!(check(&analysis, "signature").status, CheckStatus::Skip);
         let key_check = check(&analysis, "key");
         assert!(key_check.detail.contains("self-asserted"), "{key_check:?}");
         assert!(key_check.detail.contains("x5c"), "{key_check:?}");
@@ -557,6 +562,22 @@ fn audience_array_with_several_values_fails_at_aud_when_azp_is_another_client() 
     };
     let analysis = run_expecting(&hs256(&claims), Some(&key), &wrong_audience);
     assert_eq!(failed_at(&analysis, "audience not in aud").name, "aud");
+}
+
+#[test]
+fn auth0_access_token_for_an_api_passes_aud_although_azp_names_the_client() {
+    let key = secret_text(SECRET);
+    let api = "https://api.example.com/";
+    let mut claims = with_claim("aud", json!([api, "https://tenant.example.auth0.com/userinfo"]));
+    claims["azp"] = json!(CLIENT_ID);
+    claims["scope"] = json!("openid profile read:things");
+    let expect = Expectations {
+        audience: Some(api.to_owned()),
+        ..auth0_expectations()
+    };
+    let analysis = run_expecting(&hs256(&claims), Some(&key), &expect);
+    assert_valid(&analysis, "access token with API and userinfo audiences");
+    assert!(check(&analysis, "aud").detail.contains(CLIENT_ID));
 }
 
 #[test]

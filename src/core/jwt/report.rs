@@ -30,7 +30,7 @@ pub fn json_report(analysis: &Analysis) -> Value {
         },
         "checks": verdict.map(|v| v.checks.clone()).unwrap_or_default(),
         "findings": analysis.findings,
-        "valid": analysis.passed(),
+        "valid": analysis.passed() && verdict.is_some_and(|v| v.signature == super::SignatureStatus::Valid),
     })
 }
 
@@ -181,12 +181,13 @@ fn finding_lines(analysis: &Analysis, style: Style, out: &mut Vec<String>) {
 fn sas_lines(inspection: &Inspection, out: &mut Vec<String>) {
     if let Inspection::AzureSas(sas) = inspection {
         for field in &sas.fields {
-            out.push(format!(
-                "  {} = {}  {}",
-                field.name,
-                field.value,
-                field.meaning.unwrap_or("")
-            ));
+            // The signature would make the report usable as the SAS itself.
+            let value = if field.name == "sig" {
+                "(removed)"
+            } else {
+                field.value.as_str()
+            };
+            out.push(format!("  {} = {value}  {}", field.name, field.meaning.unwrap_or("")));
         }
     }
 }
@@ -212,5 +213,29 @@ fn row(style: Style, cells: &[&str]) -> String {
             ),
             [] => String::new(),
         },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::jwt::analysis::analyse;
+    use crate::core::jwt::verify::Expectations;
+
+    #[test]
+    fn a_sas_report_never_carries_its_signature() {
+        let sas = "sv=2014-02-14&sr=b&se=2015-01-08T18%3A50%3A14Z&sp=r&sig=c2VjcmV0LXNpZw%3D%3D";
+        let analysis = analyse(sas, None, &Expectations::default(), 0);
+        let report = text_report(&analysis, &TimeZone::UTC, Style::Markdown);
+        assert!(report.contains("sig = (removed)"), "{report}");
+        assert!(!report.contains("c2VjcmV0LXNpZw"), "{report}");
+    }
+
+    #[test]
+    fn json_valid_is_false_when_the_signature_was_not_checked() {
+        let token = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ1In0.c2ln";
+        let analysis = analyse(token, None, &Expectations::default(), 0);
+        assert!(analysis.passed());
+        assert_eq!(json_report(&analysis)["valid"], false);
     }
 }

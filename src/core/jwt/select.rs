@@ -13,6 +13,8 @@ pub struct SelectedKey {
     pub key: DecodingKey,
     /// Where it came from, e.g. `the JWKS key kid=abc`.
     pub description: String,
+    /// True for the token's own `x5c` certificate: a match proves nothing about who signed it.
+    pub self_asserted: bool,
 }
 
 /// Explains a mismatch between the token's algorithm family and the kind of key given.
@@ -63,12 +65,14 @@ pub fn select_key(jwt: &DecodedJwt, alg: Algorithm, key: Option<&KeyMaterial>) -
         Some(KeyMaterial::Secret(bytes)) => Ok(Some(SelectedKey {
             key: DecodingKey::from_secret(bytes),
             description: format!("the shared secret ({} bytes)", bytes.len()),
+            self_asserted: false,
         })),
         Some(KeyMaterial::Pem { label, text }) => pem_decoding_key(text, alg)
             .map(|key| {
                 Some(SelectedKey {
                     key,
                     description: format!("the PEM {}", label.to_lowercase()),
+                    self_asserted: false,
                 })
             })
             .map_err(|e| {
@@ -105,6 +109,7 @@ fn x5c_key(jwt: &DecodedJwt, alg: Algorithm) -> Result<Option<SelectedKey>, Stri
         description: "the certificate in the token's own x5c header (self-asserted: it proves only that the token \
                       matches the certificate it carries; check that the certificate is your issuer's)"
             .to_owned(),
+        self_asserted: true,
     }))
 }
 
@@ -174,6 +179,7 @@ fn jwk_decoding_key(jwk: &Jwk, alg: Algorithm) -> Result<SelectedKey, String> {
         .map(|key| SelectedKey {
             key,
             description: name.clone(),
+            self_asserted: false,
         })
         .map_err(|e| format!("{name} cannot be used: {e}"))
 }

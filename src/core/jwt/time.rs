@@ -26,7 +26,7 @@ pub fn time_view(claim: &str, seconds: i64, now: i64, local: &TimeZone) -> Optio
             .to_zoned(local.clone())
             .strftime("%Y-%m-%d %H:%M:%S %Z")
             .to_string(),
-        relative: relative_phrase(claim, seconds - now),
+        relative: relative_phrase(claim, seconds.saturating_sub(now)),
     })
 }
 

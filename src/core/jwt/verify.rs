@@ -205,6 +205,9 @@ fn signature_checks(
             return SignatureStatus::Invalid;
         }
     };
+    if selected.self_asserted {
+        return self_asserted_checks(jwt, alg, &selected, checks);
+    }
     checks.push(Check::new("key", CheckStatus::Pass, selected.description.clone()));
     let check = check_signature(jwt, alg, &selected);
     let status = if check.ok {
@@ -214,6 +217,27 @@ fn signature_checks(
     };
     checks.push(check);
     status
+}
+
+/// Only the token's own `x5c` is available: a match is reported, but the signature stays unchecked, because
+/// anyone can sign a token with a key of their own and attach its certificate.
+fn self_asserted_checks(
+    jwt: &DecodedJwt,
+    alg: Algorithm,
+    key: &SelectedKey,
+    checks: &mut Vec<Check>,
+) -> SignatureStatus {
+    let check = check_signature(jwt, alg, key);
+    if !check.ok {
+        checks.push(Check::new("key", CheckStatus::Pass, key.description.clone()));
+        checks.push(check);
+        return SignatureStatus::Invalid;
+    }
+    let why = "not checked: no key given. The signature matches the certificate in the token's own x5c header, \
+               which anyone can attach (self-asserted); give the issuer's key or JWKS to verify";
+    checks.push(Check::new("key", CheckStatus::Skip, why));
+    checks.push(Check::new("signature", CheckStatus::Skip, why));
+    SignatureStatus::Unchecked
 }
 
 fn check_signature(jwt: &DecodedJwt, alg: Algorithm, key: &SelectedKey) -> Check {
@@ -252,6 +276,14 @@ fn time_checks(jwt: &DecodedJwt, leeway: i64, now: i64) -> [Check; 2] {
             format!(
                 "expired {} ago (exp {exp}, now {now}, leeway {leeway} s): get a new token; if the clocks of \
                  issuer and verifier disagree, raise the leeway",
+                human_duration(now.abs_diff(exp))
+            ),
+        ),
+        Some(exp) if exp <= now => Check::new(
+            "exp",
+            CheckStatus::Pass,
+            format!(
+                "expired {} ago, but within the leeway of {leeway} s",
                 human_duration(now.abs_diff(exp))
             ),
         ),
@@ -326,16 +358,40 @@ fn check_audience(jwt: &DecodedJwt, expected: Option<&str>) -> Check {
             ),
         );
     }
-    match (audiences.len() > 1, jwt.claim_str("azp")) {
-        (true, Some(azp)) if azp != expected => Check::new(
+    let azp = jwt.claim_str("azp");
+    match azp {
+        Some(azp) if audiences.len() > 1 && looks_like_id_token(jwt) && azp != expected => Check::new(
             "aud",
             CheckStatus::Fail,
             format!(
-                "aud has several values and azp is \"{azp}\", not \"{expected}\": the token was issued to another client"
+                "this ID token has several audiences and azp is \"{azp}\", not \"{expected}\": OIDC requires azp to \
+                 be the client that requested it, so it was issued to another client"
             ),
+        ),
+        Some(azp) if audiences.len() > 1 => Check::new(
+            "aud",
+            CheckStatus::Pass,
+            format!("aud contains {expected}; issued to client {azp} (azp)"),
         ),
         _ => Check::new("aud", CheckStatus::Pass, format!("aud contains {expected}")),
     }
+}
+
+/// Access tokens carry several audiences by design (Auth0: the API and `/userinfo`) with `azp` naming the
+/// client; only for ID tokens must `azp` equal the expected audience.
+fn looks_like_id_token(jwt: &DecodedJwt) -> bool {
+    let is_access_token = jwt.claim_str("scope").is_some()
+        || jwt
+            .header_str("typ")
+            .is_some_and(|t| t.to_ascii_lowercase().ends_with("at+jwt"))
+        || jwt
+            .payload
+            .as_ref()
+            .ok()
+            .and_then(|p| p.get("aud"))
+            .and_then(Value::as_array)
+            .is_some_and(|a| a.iter().filter_map(Value::as_str).any(|aud| aud.ends_with("/userinfo")));
+    !is_access_token
 }
 
 fn check_typ(jwt: &DecodedJwt) -> Check {
