@@ -13,7 +13,8 @@ use std::io::{IsTerminal, Read};
 use std::path::PathBuf;
 
 /// Arguments of `tokenbench inspect`.
-#[derive(Debug, Args)]
+/// Deliberately not `Debug`: it holds `--secret`.
+#[derive(Args)]
 #[command(group = clap::ArgGroup::new("key_source").multiple(false))]
 pub struct InspectArgs {
     /// The token, or `-` (or nothing) to read standard input.

@@ -14,7 +14,7 @@ pub const EXIT_CHECK_FAILED: u8 = 1;
 pub const EXIT_USAGE: u8 = 2;
 
 /// tokenbench: inspect, verify, delegate and exchange Auth0 tokens.
-#[derive(Debug, Parser)]
+#[derive(Parser)]
 #[command(name = "tokenbench", version, about, long_about = None)]
 pub struct Cli {
     /// Open the window on this tab.
@@ -35,7 +35,7 @@ pub struct Cli {
 }
 
 /// Subcommands.
-#[derive(Debug, Subcommand)]
+#[derive(Subcommand)]
 pub enum Command {
     /// Decode, explain and verify a token.
     Inspect(inspect::InspectArgs),
@@ -61,6 +61,22 @@ pub enum TabArg {
     Secrets,
     /// Past requests.
     History,
+}
+
+impl From<TabArg> for crate::ui::Tab {
+    fn from(arg: TabArg) -> Self {
+        use crate::ui::Tab;
+        use TabArg as A;
+        match arg {
+            A::Delegation => Tab::Delegation,
+            A::TokenExchange => Tab::TokenExchange,
+            A::LocalIssuer => Tab::LocalIssuer,
+            A::Inspector => Tab::Inspector,
+            A::RateLimits => Tab::RateLimits,
+            A::Secrets => Tab::Secrets,
+            A::History => Tab::History,
+        }
+    }
 }
 
 /// Sets up logging: `RUST_LOG` wins; otherwise warnings, or more with `-v`/`-vv`.

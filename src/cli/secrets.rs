@@ -8,7 +8,7 @@ use clap::Subcommand;
 use std::io::Read;
 
 /// `tokenbench secrets …`.
-#[derive(Debug, Subcommand)]
+#[derive(Subcommand)]
 pub enum SecretsCommand {
     /// List tokenbench's keyring items: names and kinds, never values.
     List,
@@ -59,7 +59,7 @@ fn list(store: &KeyringStore) -> Result<(), SecretError> {
 
 fn set(store: &KeyringStore, name: &str) -> Result<(), SecretError> {
     validate_item_name(name).map_err(SecretError::Invalid)?;
-    let mut value = String::new();
+    let mut value = zeroize::Zeroizing::new(String::new());
     std::io::stdin()
         .read_to_string(&mut value)
         .map_err(|e| SecretError::Invalid(format!("could not read the value from standard input: {e}")))?;

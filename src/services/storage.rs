@@ -80,11 +80,16 @@ pub struct Loaded<T> {
 /// Loads a JSON file written by [`save_json`]. A missing file gives the default; a corrupt or newer-format file
 /// is renamed to `<name>.corrupt-<timestamp>` (never deleted) and the default is used.
 pub fn load_json<T: DeserializeOwned + Default>(path: &Path, now: i64) -> Loaded<T> {
-    let Ok(text) = std::fs::read_to_string(path) else {
-        return Loaded {
-            value: T::default(),
-            recovered: None,
-        };
+    let text = match std::fs::read_to_string(path) {
+        Ok(text) => text,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Loaded {
+                value: T::default(),
+                recovered: None,
+            };
+        }
+        // Unreadable (permissions, not UTF-8): set aside like a corrupt file, so a later save cannot overwrite it.
+        Err(e) => return set_aside(path, now, format!("it could not be read ({e})")),
     };
     let problem = match serde_json::from_str::<serde_json::Value>(&text) {
         Err(e) => format!("it is not valid JSON ({e})"),
@@ -96,28 +101,33 @@ pub fn load_json<T: DeserializeOwned + Default>(path: &Path, now: i64) -> Loaded
             Err(e) => format!("it could not be read ({e})"),
         },
     };
-    let aside = path.with_file_name(format!(
-        "{}.corrupt-{now}",
-        path.file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default()
-    ));
+    set_aside(path, now, problem)
+}
+
+/// Renames an unusable file to `<name>.corrupt-<now>` (never deletes it) and returns defaults with a message.
+fn set_aside<T: Default>(path: &Path, now: i64, problem: String) -> Loaded<T> {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let aside = path.with_file_name(format!("{name}.corrupt-{now}"));
     let moved = std::fs::rename(path, &aside).is_ok();
     tracing::warn!(path = %path.display(), %problem, "set aside an unreadable file");
+    let message = if moved {
+        format!(
+            "{} was set aside as {} because {problem}; defaults are in use",
+            path.display(),
+            aside.display()
+        )
+    } else {
+        format!(
+            "{} could not be read because {problem}, nor renamed; defaults are in use: fix the file's permissions",
+            path.display()
+        )
+    };
     Loaded {
         value: T::default(),
-        recovered: Some(if moved {
-            format!(
-                "{} was set aside as {} because {problem}; defaults are in use",
-                path.display(),
-                aside.display()
-            )
-        } else {
-            format!(
-                "{} could not be read because {problem}; defaults are in use",
-                path.display()
-            )
-        }),
+        recovered: Some(message),
     }
 }
 
@@ -212,6 +222,19 @@ mod tests {
         assert_eq!(
             std::fs::read_to_string(dir.path().join("s.json.corrupt-42")).unwrap(),
             "{not json"
+        );
+    }
+
+    #[test]
+    fn a_file_that_is_not_utf8_is_set_aside_not_overwritten() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("s.json");
+        std::fs::write(&path, [0xff, 0xfe, 0x00]).unwrap();
+        let loaded = load_json::<Sample>(&path, 9);
+        assert!(loaded.recovered.unwrap().contains("set aside"));
+        assert_eq!(
+            std::fs::read(dir.path().join("s.json.corrupt-9")).unwrap(),
+            [0xff, 0xfe, 0x00]
         );
     }
 

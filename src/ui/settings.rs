@@ -49,21 +49,6 @@ impl Tab {
     }
 }
 
-impl From<crate::cli::TabArg> for Tab {
-    fn from(arg: crate::cli::TabArg) -> Self {
-        use crate::cli::TabArg as A;
-        match arg {
-            A::Delegation => Tab::Delegation,
-            A::TokenExchange => Tab::TokenExchange,
-            A::LocalIssuer => Tab::LocalIssuer,
-            A::Inspector => Tab::Inspector,
-            A::RateLimits => Tab::RateLimits,
-            A::Secrets => Tab::Secrets,
-            A::History => Tab::History,
-        }
-    }
-}
-
 /// Light, dark, or whatever the system uses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "snake_case")]

@@ -67,7 +67,10 @@ impl TokenbenchApp {
                     ctx.copy_text(value.expose().to_owned());
                     self.secrets.message = Some(Ok(format!("Copied {name} to the clipboard")));
                 }
-                (SecretPurpose::Inspector, Ok(value)) => self.inspector.keys.secret = value.expose().to_owned(),
+                (SecretPurpose::Inspector, Ok(value)) => {
+                    self.inspector.keys.secret = zeroize::Zeroizing::new(value.expose().to_owned())
+                }
+                (SecretPurpose::Inspector, Err(e)) => self.inspector.keys.keyring_message = Some(Err(e)),
                 (_, Err(e)) => self.secrets.message = Some(Err(e)),
             },
             Event::SecretsChanged(result) => {

@@ -235,12 +235,7 @@ impl TokenbenchApp {
         if let Some(rect) = ctx.input(|i| i.viewport().inner_rect) {
             self.settings.window_size = Some([rect.width().round(), rect.height().round()]);
         }
-        self.settings.leeway_seconds = self
-            .inspector
-            .leeway
-            .trim()
-            .parse()
-            .unwrap_or(self.settings.leeway_seconds);
+        self.settings.leeway_seconds = self.inspector.leeway_seconds().unwrap_or(self.settings.leeway_seconds);
         // Window size changes continuously while resizing; it is saved with the next other change or on exit.
         let mut comparable = self.settings.clone();
         comparable.window_size = self.saved_settings.window_size;

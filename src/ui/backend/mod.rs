@@ -1,7 +1,10 @@
 //! The backend: owns the async runtime and runs every command off the UI thread. Each answer is sent as an
 //! event first, then a repaint is requested, so the next frame sees it.
 
+mod lane;
 mod secrets;
+
+use lane::Lane;
 
 pub use secrets::{NO_FILE_CHOSEN, StoreSlot};
 
@@ -35,7 +38,10 @@ impl Outbox {
 
 /// Runs commands in the background.
 pub struct Backend {
-    runtime: tokio::runtime::Runtime,
+    /// `None` only while dropping (see `Drop`).
+    runtime: Option<tokio::runtime::Runtime>,
+    keyring_lane: Lane,
+    file_lane: Lane,
     outbox: Outbox,
     events: Receiver<Event>,
     running: HashMap<RequestId, AbortHandle>,
@@ -66,7 +72,9 @@ impl Backend {
             .build()?;
         let (sender, events) = channel();
         Ok(Self {
-            runtime,
+            runtime: Some(runtime),
+            keyring_lane: Lane::start("tokenbench-keyring")?,
+            file_lane: Lane::start("tokenbench-files")?,
             outbox: Outbox { sender, ctx },
             events,
             running: HashMap::new(),
@@ -131,16 +139,26 @@ impl Backend {
 
     fn run_secret_command(&mut self, command: Command) {
         let (out, slot) = (self.outbox.clone(), self.secrets.clone());
+        let lane = &self.keyring_lane;
         match command {
-            Command::ListSecrets => self.blocking(move || secrets::list(&slot, &out)),
-            Command::StoreSecret { name, value } => self.blocking(move || secrets::save(&slot, &out, name, value)),
-            Command::FetchSecret { name, purpose } => self.blocking(move || secrets::fetch(&slot, &out, name, purpose)),
-            Command::DeleteSecret(name) => self.blocking(move || secrets::delete(&slot, &out, name)),
-            Command::GenerateKey { name, kind } => self.blocking(move || secrets::generate(&slot, &out, name, kind)),
-            Command::ImportKeyFile(path) => self.blocking(move || secrets::import_key(&slot, &out, path)),
+            Command::ListSecrets => lane.run(move || secrets::list(&slot, &out)),
+            Command::StoreSecret { name, value } => lane.run(move || secrets::save(&slot, &out, name, value)),
+            Command::FetchSecret { name, purpose } => lane.run(move || secrets::fetch(&slot, &out, name, purpose)),
+            Command::DeleteSecret(name) => lane.run(move || secrets::delete(&slot, &out, name)),
+            Command::GenerateKey { name, kind } => lane.run(move || secrets::generate(&slot, &out, name, kind)),
+            Command::ImportKeyFile(Some(path)) => lane.run(move || secrets::import_key(&slot, &out, &path)),
+            Command::ImportKeyFile(None) => {
+                // The dialog waits for the user, so it runs beside the lane; the import then joins the queue.
+                let lane = lane.clone();
+                self.blocking(move || match secrets::pick_key_file() {
+                    Some(path) => lane.run(move || secrets::import_key(&slot, &out, &path)),
+                    None => out.send(Event::SecretsChanged(Err(NO_FILE_CHOSEN.to_owned()))),
+                });
+            }
             Command::SaveWorkspace(workspace) => {
                 let path = self.paths.workspace.clone();
-                self.blocking(move || secrets::save_workspace(path.as_deref(), &workspace, &out));
+                self.file_lane
+                    .run(move || secrets::save_workspace(path.as_deref(), &workspace, &out));
             }
             Command::ExportWorkspace { workspace, path } => {
                 self.blocking(move || secrets::export_workspace(&out, &workspace, path));
@@ -156,7 +174,8 @@ impl Backend {
         fetch: impl Future<Output = Result<(String, String), http::FetchError>> + Send + 'static,
     ) {
         let out = self.outbox.clone();
-        let task = self.runtime.spawn(async move {
+        let Some(runtime) = &self.runtime else { return };
+        let task = runtime.spawn(async move {
             let result = fetch.await.map_err(|e| e.to_string());
             out.send(Event::KeysFetched { id, result });
         });
@@ -164,7 +183,9 @@ impl Backend {
     }
 
     fn blocking(&self, job: impl FnOnce() + Send + 'static) {
-        drop(self.runtime.spawn_blocking(job));
+        if let Some(runtime) = &self.runtime {
+            drop(runtime.spawn_blocking(job));
+        }
     }
 
     /// Saves settings synchronously; used once when the window closes.
@@ -177,19 +198,32 @@ impl Backend {
     }
 }
 
+impl Drop for Backend {
+    fn drop(&mut self) {
+        // An open file dialog or keyring prompt must not keep the closing window alive.
+        if let Some(runtime) = self.runtime.take() {
+            runtime.shutdown_background();
+        }
+    }
+}
+
 fn read_token_file(path: &Path) -> Event {
-    let result = match std::fs::metadata(path) {
-        Ok(meta) if meta.len() > MAX_TOKEN_FILE_BYTES => Err(format!(
-            "{} is {} bytes: a token file is at most 1 MiB",
-            path.display(),
-            meta.len()
-        )),
-        Ok(_) => std::fs::read(path)
-            .map_err(|e| format!("could not read {}: {e}", path.display()))
-            .and_then(|bytes| {
-                String::from_utf8(bytes).map_err(|_| format!("{} is not a text file: a token is text", path.display()))
-            }),
+    use std::io::Read;
+    let mut bytes = Vec::new();
+    // `take` bounds the read even for pipes and devices, whose size metadata says nothing.
+    let read = std::fs::File::open(path).and_then(|f| f.take(MAX_TOKEN_FILE_BYTES + 1).read_to_end(&mut bytes));
+    let result = match read {
         Err(e) => Err(format!("could not read {}: {e}", path.display())),
+        Ok(_) if bytes.len() as u64 > MAX_TOKEN_FILE_BYTES => Err(format!(
+            "{} is larger than 1 MiB: a token file is small text; pick the right file",
+            path.display()
+        )),
+        Ok(_) => String::from_utf8(bytes).map_err(|_| {
+            format!(
+                "{} is not a text file: a token is text; pick the right file",
+                path.display()
+            )
+        }),
     };
     Event::TokenFileLoaded {
         path: path.to_path_buf(),

@@ -9,18 +9,10 @@ use crate::services::secrets::{SecretError, SecretStore, open_store};
 use crate::services::{keygen, storage};
 use crate::ui::command::{Event, SecretPurpose};
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex, MutexGuard, OnceLock, PoisonError};
+use std::sync::{Arc, OnceLock};
 
 /// The secret store, opened on first use (on a background thread), with the reason it is memory-only.
 pub type StoreSlot = Arc<OnceLock<(Arc<dyn SecretStore>, Option<String>)>>;
-
-/// Keyring calls run one at a time, in the order they were issued: the Secret Service may prompt, and
-/// concurrent item creation in one collection is not something to rely on.
-static KEYRING_LANE: Mutex<()> = Mutex::new(());
-
-fn lane() -> MutexGuard<'static, ()> {
-    KEYRING_LANE.lock().unwrap_or_else(PoisonError::into_inner)
-}
 
 /// The store, opening the OS keyring if this is the first use.
 fn store(slot: &StoreSlot) -> &(Arc<dyn SecretStore>, Option<String>) {
@@ -32,7 +24,6 @@ fn store(slot: &StoreSlot) -> &(Arc<dyn SecretStore>, Option<String>) {
 
 /// Lists item names and reports whether they persist.
 pub fn list(slot: &StoreSlot, out: &Outbox) {
-    let _lane = lane();
     let (store, problem) = store(slot);
     out.send(Event::SecretsListed {
         names: store.list().map_err(|e| e.to_string()),
@@ -43,17 +34,13 @@ pub fn list(slot: &StoreSlot, out: &Outbox) {
 
 /// Reads one value.
 pub fn fetch(slot: &StoreSlot, out: &Outbox, name: String, purpose: SecretPurpose) {
-    let _lane = lane();
     let result = store(slot).0.get(&name).map_err(|e| e.to_string());
     out.send(Event::SecretFetched { name, purpose, result });
 }
 
 /// Runs a change, reports it, then sends the new list.
 fn change(slot: &StoreSlot, out: &Outbox, job: impl FnOnce(&dyn SecretStore) -> Result<String, String>) {
-    let result = {
-        let _lane = lane();
-        job(store(slot).0.as_ref())
-    };
+    let result = { job(store(slot).0.as_ref()) };
     out.send(Event::SecretsChanged(result));
     list(slot, out);
 }
@@ -85,13 +72,14 @@ pub fn generate(slot: &StoreSlot, out: &Outbox, name: String, kind: KeyKind) {
     });
 }
 
+/// Shows the open dialog for a key file.
+pub fn pick_key_file() -> Option<PathBuf> {
+    rfd::FileDialog::new().set_title("Import key").pick_file()
+}
+
 /// Imports a key file: every item is validated before any is stored, so nothing is half-imported.
-pub fn import_key(slot: &StoreSlot, out: &Outbox, path: Option<PathBuf>) {
-    let Some(path) = path.or_else(|| rfd::FileDialog::new().set_title("Import key").pick_file()) else {
-        out.send(Event::SecretsChanged(Err(NO_FILE_CHOSEN.to_owned())));
-        return;
-    };
-    change(slot, out, |s| import_key_file(s, &path));
+pub fn import_key(slot: &StoreSlot, out: &Outbox, path: &Path) {
+    change(slot, out, |s| import_key_file(s, path));
 }
 
 /// Says what to do when no file came back from a dialog.
@@ -106,6 +94,23 @@ fn import_key_file(store: &dyn SecretStore, path: &Path) -> Result<String, Strin
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_else(|| "imported".to_owned());
     let items = parse_key_file(&stem, &text).map_err(|e| format!("{} {e}", path.display()))?;
+    let mut names: Vec<&str> = items.iter().map(|i| i.name.as_str()).collect();
+    names.sort_unstable();
+    if let Some(pair) = names.windows(2).find(|pair| pair[0] == pair[1]) {
+        return Err(format!(
+            "{} holds two keys named {}: give each key its own kid",
+            path.display(),
+            pair[0]
+        ));
+    }
+    let existing = store.list().map_err(|e| e.to_string())?;
+    if let Some(clash) = items.iter().find(|i| existing.contains(&i.name)) {
+        return Err(format!(
+            "{} would replace the existing item {}: delete or rename that item first; nothing was imported",
+            path.display(),
+            clash.name
+        ));
+    }
     let mut stored: Vec<String> = Vec::new();
     for item in &items {
         if let Err(e) = store.set(&item.name, &item.value) {
@@ -168,10 +173,7 @@ pub fn import_workspace(slot: &StoreSlot, out: &Outbox, path: Option<PathBuf>) {
         return;
     };
     let result = storage::read_json_file::<Workspace>(&path, "a tokenbench workspace").map(|workspace| {
-        let existing = {
-            let _lane = lane();
-            store(slot).0.list().unwrap_or_default()
-        };
+        let existing = { store(slot).0.list().unwrap_or_default() };
         let missing = workspace.missing_secrets(&existing);
         Some((workspace, missing))
     });

@@ -5,9 +5,10 @@ use crate::core::secret::{KeyKind, SecretKind, SecretString, item_name, validate
 use crate::core::workspace::{Environment, FieldError, Workspace};
 use crate::ui::command::{Command, SecretPurpose};
 use crate::ui::theme;
-use crate::ui::widgets::fields::{inline_error, labelled_line, secret_line};
+use crate::ui::widgets::fields::{forget_typing, inline_error, labelled_line, secret_line};
 use egui::RichText;
 use std::path::PathBuf;
+use zeroize::Zeroizing;
 
 /// The environment form, exactly as typed.
 #[derive(Default)]
@@ -16,7 +17,7 @@ struct EnvironmentForm {
     local_issuer: bool,
     base_url: String,
     client_id: String,
-    client_secret: String,
+    client_secret: Zeroizing<String>,
     show_secret: bool,
     errors: Vec<FieldError>,
 }
@@ -31,11 +32,11 @@ pub struct SecretsPanel {
     /// The last result message (saved, deleted, imported…).
     pub message: Option<Result<String, String>>,
     revealed: Option<(String, SecretString)>,
-    replacing: Option<(String, String)>,
+    replacing: Option<(String, Zeroizing<String>)>,
     show_replacement: bool,
     confirm_delete: Option<String>,
     new_name: String,
-    new_value: String,
+    new_value: Zeroizing<String>,
     show_new: bool,
     generate_name: String,
     generate_kind: Option<KeyKind>,
@@ -149,7 +150,7 @@ impl SecretsPanel {
             });
         }
         if ui.button(format!("Replace {name}…")).clicked() {
-            self.replacing = Some((name.to_owned(), String::new()));
+            self.replacing = Some((name.to_owned(), Zeroizing::default()));
         }
         if ui.button(format!("Delete {name}…")).clicked() {
             self.confirm_delete = Some(name.to_owned());
@@ -170,14 +171,15 @@ impl SecretsPanel {
         };
         let name = name.clone();
         ui.label(format!("New value for {name}"));
-        secret_line(ui, "New value", value, &mut self.show_replacement);
+        let field = secret_line(ui, "New value", value, &mut self.show_replacement);
         let mut close = false;
         ui.horizontal(|ui| {
             if ui
                 .add_enabled(!value.is_empty(), egui::Button::new("Save new value"))
                 .clicked()
             {
-                let value = SecretString::new(std::mem::take(value));
+                let value = SecretString::new(std::mem::take(&mut **value));
+                forget_typing(ui.ctx(), field.id);
                 commands.push(Command::StoreSecret {
                     name: name.clone(),
                     value,
@@ -217,14 +219,15 @@ impl SecretsPanel {
 
     fn add_ui(&mut self, ui: &mut egui::Ui, commands: &mut Vec<Command>) {
         labelled_line(ui, "Name", &mut self.new_name, "client_secret/dev/CLIENT_ID");
-        secret_line(ui, "Value", &mut self.new_value, &mut self.show_new);
+        let field = secret_line(ui, "Value", &mut self.new_value, &mut self.show_new);
         let name_check = validate_item_name(&self.new_name);
         if let (Err(e), false) = (&name_check, self.new_name.is_empty()) {
             inline_error(ui, e);
         }
         let ready = name_check.is_ok() && !self.new_value.is_empty();
         if ui.add_enabled(ready, egui::Button::new("Save to keyring")).clicked() {
-            let value = SecretString::new(std::mem::take(&mut self.new_value));
+            let value = SecretString::new(std::mem::take(&mut *self.new_value));
+            forget_typing(ui.ctx(), field.id);
             commands.push(Command::StoreSecret {
                 name: std::mem::take(&mut self.new_name),
                 value,
@@ -274,12 +277,15 @@ impl SecretsPanel {
             labelled_line(ui, "Tenant URL", &mut form.base_url, "https://TENANT.auth0.com");
         }
         labelled_line(ui, "Client ID", &mut form.client_id, "default client for requests");
-        secret_line(ui, "Client secret", &mut form.client_secret, &mut form.show_secret);
+        let secret_field = secret_line(ui, "Client secret", &mut form.client_secret, &mut form.show_secret);
         for error in &form.errors {
             inline_error(ui, &format!("{}: {}", error.field, error.message));
         }
         if ui.button("Add environment").clicked() {
             self.add_environment(workspace, commands);
+            if self.environment.errors.is_empty() {
+                forget_typing(ui.ctx(), secret_field.id);
+            }
         }
     }
 
@@ -297,7 +303,7 @@ impl SecretsPanel {
             return;
         }
         if !form.client_secret.is_empty() {
-            let value = SecretString::new(std::mem::take(&mut form.client_secret));
+            let value = SecretString::new(std::mem::take(&mut *form.client_secret));
             commands.push(Command::StoreSecret {
                 name: secret_name,
                 value,

@@ -47,6 +47,14 @@ pub fn secret_line(ui: &mut egui::Ui, label: &str, value: &mut String, shown: &m
     .inner
 }
 
+/// Drops a text field's undo history, so Ctrl+Z cannot bring back a secret that was saved and cleared.
+pub fn forget_typing(ctx: &egui::Context, id: egui::Id) {
+    if let Some(mut state) = egui::text_edit::TextEditState::load(ctx, id) {
+        state.clear_undoer();
+        state.store(ctx, id);
+    }
+}
+
 /// A small "Copy" button that puts `text` on the clipboard.
 pub fn copy_button(ui: &mut egui::Ui, what: &str, text: &str) {
     if ui

@@ -5,6 +5,7 @@ use crate::core::secret::{SecretString, validate_item_name};
 use crate::ui::command::{Command, RequestId, SecretPurpose};
 use crate::ui::widgets::fields::{inline_error, labelled_line, secret_line};
 use std::hash::{DefaultHasher, Hash, Hasher};
+use zeroize::Zeroizing;
 
 /// Where the verification key comes from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
@@ -58,8 +59,8 @@ pub type KeyFingerprint = u64;
 pub struct KeyForm {
     /// The selected source.
     pub source: KeySource,
-    /// HMAC secret (text or base64).
-    pub secret: String,
+    /// HMAC secret (text or base64), wiped when replaced or dropped.
+    pub secret: Zeroizing<String>,
     /// Whether the secret is shown in clear.
     pub show_secret: bool,
     /// Pasted PEM, JWK or JWKS.
@@ -81,7 +82,7 @@ impl KeyForm {
     /// A hash of everything that determines the key.
     pub fn fingerprint(&self) -> KeyFingerprint {
         let mut hasher = DefaultHasher::new();
-        (self.source, &self.secret, &self.key_text, &self.fetched).hash(&mut hasher);
+        (self.source, self.secret.as_str(), &self.key_text, &self.fetched).hash(&mut hasher);
         hasher.finish()
     }
 
@@ -171,7 +172,7 @@ impl KeyForm {
             .labelled_by(label.id);
             let valid = validate_item_name(&self.save_as).is_ok() && !self.secret.is_empty();
             if ui.add_enabled(valid, egui::Button::new("Save secret")).clicked() {
-                let value = SecretString::new(self.secret.clone());
+                let value = SecretString::new(self.secret.as_str());
                 commands.push(Command::StoreSecret {
                     name: self.save_as.clone(),
                     value,

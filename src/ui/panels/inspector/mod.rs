@@ -70,7 +70,7 @@ impl InspectorPanel {
     }
 
     /// The leeway, or why the typed text is not one.
-    fn leeway_seconds(&self) -> Result<i64, String> {
+    pub fn leeway_seconds(&self) -> Result<i64, String> {
         match self.leeway.trim().parse::<i64>() {
             Ok(seconds) if (0..=86_400).contains(&seconds) => Ok(seconds),
             _ => Err("leeway must be a whole number of seconds between 0 and 86400".to_owned()),

@@ -1,0 +1,56 @@
+//! A lane: one background thread that runs jobs one at a time, in the order they were queued. Keyring calls
+//! use one lane (a delete queued before an add runs before it); file saves use another (the latest write of a
+//! file is the one that stays).
+
+use std::sync::mpsc::{Sender, channel};
+
+type Job = Box<dyn FnOnce() + Send>;
+
+/// Queues jobs for a dedicated thread.
+#[derive(Clone)]
+pub struct Lane {
+    jobs: Sender<Job>,
+}
+
+impl Lane {
+    /// Starts the lane's thread. It ends when every `Lane` handle is dropped and the queue is empty.
+    pub fn start(name: &str) -> std::io::Result<Self> {
+        let (jobs, queue) = channel::<Job>();
+        std::thread::Builder::new().name(name.to_owned()).spawn(move || {
+            for job in queue {
+                job();
+            }
+        })?;
+        Ok(Self { jobs })
+    }
+
+    /// Queues a job; never blocks.
+    pub fn run(&self, job: impl FnOnce() + Send + 'static) {
+        if self.jobs.send(Box::new(job)).is_err() {
+            tracing::error!("a background lane stopped; the job was dropped");
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::{Arc, Mutex};
+
+    #[test]
+    fn jobs_run_in_the_order_they_were_queued() {
+        let lane = Lane::start("test-lane").unwrap();
+        let seen = Arc::new(Mutex::new(Vec::new()));
+        let (done, finished) = channel();
+        for i in 0..50 {
+            let seen = seen.clone();
+            lane.run(move || {
+                std::thread::sleep(std::time::Duration::from_micros((50 - i) * 10));
+                seen.lock().unwrap().push(i);
+            });
+        }
+        lane.run(move || done.send(()).unwrap());
+        finished.recv().unwrap();
+        assert_eq!(*seen.lock().unwrap(), (0..50).collect::<Vec<_>>());
+    }
+}
