@@ -43,13 +43,20 @@ const CORE_FORBIDDEN: &[&str] = &[
 
 const SERVICES_FORBIDDEN: &[&str] = &["egui", "eframe", "crate::ui"];
 
+/// Panels and widgets send commands: no network, keyring, dialogs or files of their own (they would block
+/// the UI thread), and no reaching into the backend.
 const UI_LEAF_FORBIDDEN: &[&str] = &[
     "reqwest",
     "axum",
     "keyring",
     "keyring_core",
     "zbus_secret_service_keyring_store",
+    "rfd",
+    "tokio",
+    "std::fs",
+    "std::net",
     "crate::services",
+    "crate::ui::backend",
 ];
 
 #[test]

@@ -1,7 +1,7 @@
 //! Generating keys for the keyring: RSA-2048 and P-256 private keys (PKCS#8 PEM) and HMAC secrets as long as
 //! their hash output. Randomness comes from aws-lc-rs.
 
-use crate::core::jwt::decode::{base64_standard, base64url};
+use crate::core::jwt::decode::{base64url, pem_block};
 use crate::core::secret::{KeyKind, SecretString};
 use aws_lc_rs::encoding::AsDer;
 
@@ -40,16 +40,7 @@ fn random_secret(bytes: usize) -> Result<SecretString, KeygenError> {
 }
 
 fn pkcs8_pem(der: &[u8]) -> SecretString {
-    let body = zeroize::Zeroizing::new(base64_standard(der));
-    let lines: Vec<&str> = body
-        .as_bytes()
-        .chunks(64)
-        .filter_map(|c| std::str::from_utf8(c).ok())
-        .collect();
-    SecretString::new(format!(
-        "-----BEGIN PRIVATE KEY-----\n{}\n-----END PRIVATE KEY-----\n",
-        lines.join("\n")
-    ))
+    SecretString::new(pem_block("PRIVATE KEY", der))
 }
 
 #[cfg(test)]

@@ -8,6 +8,14 @@ pub fn is_time_claim(name: &str) -> bool {
     TIME_CLAIMS.contains(&name)
 }
 
+/// A JSON value as shown in tables: strings without quotes, everything else as compact JSON.
+pub fn display_value(value: &serde_json::Value) -> String {
+    match value {
+        serde_json::Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
 /// Explains a payload claim, or `None` when it is not a known one.
 pub fn explain_claim(name: &str) -> Option<&'static str> {
     registered(name)

@@ -204,9 +204,15 @@ pub fn base64_any(text: &str) -> Option<Vec<u8>> {
         .ok()
 }
 
-/// Standard padded base64, for PEM bodies.
-pub fn base64_standard(bytes: &[u8]) -> String {
-    general_purpose::STANDARD.encode(bytes)
+/// A PEM block: `label` around the DER bytes in standard base64, 64 characters a line.
+pub fn pem_block(label: &str, der: &[u8]) -> String {
+    let body = zeroize::Zeroizing::new(general_purpose::STANDARD.encode(der));
+    let lines: Vec<&str> = body
+        .as_bytes()
+        .chunks(64)
+        .filter_map(|c| std::str::from_utf8(c).ok())
+        .collect();
+    format!("-----BEGIN {label}-----\n{}\n-----END {label}-----\n", lines.join("\n"))
 }
 
 #[cfg(test)]

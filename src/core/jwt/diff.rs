@@ -84,10 +84,7 @@ pub fn describe_change(change: &Change) -> String {
 }
 
 fn short(value: &Value) -> String {
-    match value {
-        Value::String(s) => s.clone(),
-        other => other.to_string(),
-    }
+    super::claims::display_value(value)
 }
 
 /// Compares `other` against the `pinned` token.

@@ -1,7 +1,7 @@
 //! Verification keys: parsing what the user gave (secret, PEM key or certificate, JWK, JWKS) and choosing
 //! the key that matches a token's header.
 
-use super::decode::{base64_any, base64_standard};
+use super::decode::{base64_any, pem_block};
 use jsonwebtoken::jwk::{AlgorithmParameters, Jwk};
 use jsonwebtoken::{Algorithm, AlgorithmFamily, DecodingKey};
 use serde_json::Value;
@@ -163,18 +163,9 @@ fn parse_jwk_json(value: &Value) -> Result<KeyMaterial, KeyError> {
 /// Wraps a base64 DER certificate (an `x5c` entry) as PEM.
 pub fn certificate_pem(der_base64: &str) -> Option<KeyMaterial> {
     let der = base64_any(der_base64)?;
-    let body = base64_standard(&der);
-    let lines: Vec<&str> = body
-        .as_bytes()
-        .chunks(64)
-        .filter_map(|c| std::str::from_utf8(c).ok())
-        .collect();
     Some(KeyMaterial::Pem {
         label: "CERTIFICATE".to_owned(),
-        text: format!(
-            "-----BEGIN CERTIFICATE-----\n{}\n-----END CERTIFICATE-----\n",
-            lines.join("\n")
-        ),
+        text: pem_block("CERTIFICATE", &der),
     })
 }
 

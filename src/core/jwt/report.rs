@@ -2,11 +2,12 @@
 //! None of them contains the signature, so a report can never be replayed as a token.
 
 use super::analysis::{Analysis, not_a_jwt_message};
+use super::claims::display_value;
 use super::claims::{explain_claim, explain_header, is_time_claim};
 use super::decode::DecodedJwt;
 use super::input::Inspection;
 use super::time::time_view;
-use super::verify::CheckStatus;
+use super::verify::{CheckStatus, Outcome};
 use jiff::tz::TimeZone;
 use serde_json::{Map, Value, json};
 
@@ -88,10 +89,10 @@ fn heading(title: &str, style: Style, out: &mut Vec<String>) {
 fn verdict_lines(analysis: &Analysis, style: Style, out: &mut Vec<String>) {
     heading("Verdict", style, out);
     let Some(verdict) = &analysis.verdict else { return };
-    let line = match (verdict.first_failure(), verdict.signature) {
-        (Some(fail), _) => format!("FAILED at step \"{}\": {}", fail.name, fail.detail),
-        (None, super::SignatureStatus::Valid) => "VALID: every check passed".to_owned(),
-        (None, _) => "DECODED: signature not checked (no key given)".to_owned(),
+    let line = match verdict.outcome() {
+        Outcome::Failed(fail) => format!("FAILED at step \"{}\": {}", fail.name, fail.detail),
+        Outcome::Valid => "VALID: every check passed".to_owned(),
+        Outcome::Unchecked => "DECODED: signature not checked (no key given)".to_owned(),
     };
     out.push(line);
 }
@@ -128,17 +129,13 @@ fn claim_lines(jwt: &DecodedJwt, now: i64, zone: &TimeZone, style: Style, out: &
         out.push("| Claim | Value | Meaning |\n|---|---|---|".to_owned());
     }
     for (name, value) in payload {
-        let shown = match value {
-            Value::String(s) => s.clone(),
-            other => other.to_string(),
-        };
+        let shown = display_value(value);
         let shown = match value
             .as_i64()
             .filter(|_| is_time_claim(name))
             .and_then(|s| time_view(name, s, now, zone))
         {
-            Some(t) if t.local == t.utc => format!("{shown} = {} ({})", t.utc, t.relative),
-            Some(t) => format!("{shown} = {} = {} ({})", t.utc, t.local, t.relative),
+            Some(t) => format!("{shown} = {}", t.one_line()),
             None => shown,
         };
         out.push(row(style, &[name, &shown, explain_claim(name).unwrap_or("")]));

@@ -14,6 +14,17 @@ pub struct TimeView {
     pub relative: String,
 }
 
+impl TimeView {
+    /// `UTC · local · relative`, leaving out the local time when it reads the same as UTC.
+    pub fn one_line(&self) -> String {
+        if self.local == self.utc {
+            format!("{} · {}", self.utc, self.relative)
+        } else {
+            format!("{} · {} · {}", self.utc, self.local, self.relative)
+        }
+    }
+}
+
 /// Renders `seconds` (a claim value) relative to `now` in the time zone `local`.
 pub fn time_view(claim: &str, seconds: i64, now: i64, local: &TimeZone) -> Option<TimeView> {
     let instant = Timestamp::from_second(seconds).ok()?;

@@ -95,7 +95,27 @@ pub struct Verdict {
     pub checks: Vec<Check>,
 }
 
+/// The verdict in one word, for headlines.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome<'a> {
+    /// A step failed: the first one is the one to fix.
+    Failed(&'a Check),
+    /// Signed with the given key and every check passed.
+    Valid,
+    /// Nothing failed, but the signature was not checked against a key.
+    Unchecked,
+}
+
 impl Verdict {
+    /// Failed (with the first failing step), valid, or unchecked.
+    pub fn outcome(&self) -> Outcome<'_> {
+        match (self.first_failure(), self.signature) {
+            (Some(fail), _) => Outcome::Failed(fail),
+            (None, SignatureStatus::Valid) => Outcome::Valid,
+            (None, _) => Outcome::Unchecked,
+        }
+    }
+
     /// The first failing step, the one to fix first.
     pub fn first_failure(&self) -> Option<&Check> {
         self.checks.iter().find(|c| c.status == CheckStatus::Fail)

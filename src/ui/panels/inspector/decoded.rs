@@ -1,6 +1,6 @@
 //! The decoded token: header and payload as pretty JSON and as a claims table with explanations and times.
 
-use crate::core::jwt::claims::{explain_claim, explain_header, is_time_claim};
+use crate::core::jwt::claims::{display_value, explain_claim, explain_header, is_time_claim};
 use crate::core::jwt::time::time_view;
 use crate::core::jwt::{DecodedJwt, Inspection, SegmentError};
 use crate::ui::{theme, widgets};
@@ -32,14 +32,7 @@ pub fn decoded_ui(ui: &mut egui::Ui, jwt: &DecodedJwt, now: i64, zone: &jiff::tz
                 .filter(|_| is_time_claim(name))
                 .and_then(|s| time_view(name, s, now, zone));
             match (meaning, time) {
-                (m, Some(t)) => {
-                    let local = if t.local == t.utc {
-                        String::new()
-                    } else {
-                        format!(" · {}", t.local)
-                    };
-                    Some(format!("{}\n{}{local} · {}", m.unwrap_or_default(), t.utc, t.relative))
-                }
+                (m, Some(t)) => Some(format!("{}\n{}", m.unwrap_or_default(), t.one_line())),
                 (m, None) => m,
             }
         });
@@ -84,10 +77,7 @@ fn member_table_ui(
             ui.end_row();
             for (name, value) in members {
                 ui.monospace(name);
-                let shown = match value {
-                    Value::String(s) => s.clone(),
-                    other => other.to_string(),
-                };
+                let shown = display_value(value);
                 let mode = if shown.len() > 48 {
                     egui::TextWrapMode::Wrap
                 } else {

@@ -1,8 +1,9 @@
 //! The verdict: a one-line summary, the ordered checklist, and the findings.
 
+use crate::core::jwt::CheckStatus;
 use crate::core::jwt::analysis::Analysis;
 use crate::core::jwt::findings::Severity;
-use crate::core::jwt::{CheckStatus, SignatureStatus};
+use crate::core::jwt::verify::Outcome;
 use crate::ui::{theme, widgets};
 use egui::RichText;
 
@@ -10,10 +11,10 @@ use egui::RichText;
 pub fn summary_ui(ui: &mut egui::Ui, analysis: &Analysis) {
     let Some(verdict) = &analysis.verdict else { return };
     let dark = ui.visuals().dark_mode;
-    let (text, colour) = match (verdict.first_failure(), verdict.signature) {
-        (Some(fail), _) => (format!("Invalid: {} — {}", fail.name, fail.detail), theme::error(dark)),
-        (None, SignatureStatus::Valid) => ("Signature valid: every check passed".to_owned(), theme::valid(dark)),
-        (None, _) => (
+    let (text, colour) = match verdict.outcome() {
+        Outcome::Failed(fail) => (format!("Invalid: {} — {}", fail.name, fail.detail), theme::error(dark)),
+        Outcome::Valid => ("Signature valid: every check passed".to_owned(), theme::valid(dark)),
+        Outcome::Unchecked => (
             "Decoded: signature not checked (give a key below)".to_owned(),
             theme::muted(dark),
         ),
