@@ -58,7 +58,7 @@ fn list(store: &KeyringStore) -> Result<(), SecretError> {
 }
 
 fn set(store: &KeyringStore, name: &str) -> Result<(), SecretError> {
-    validate_item_name(name).map_err(SecretError::Invalid)?;
+    validate_item_name(name).map_err(SecretError::BadName)?;
     let mut value = zeroize::Zeroizing::new(String::new());
     std::io::stdin()
         .read_to_string(&mut value)

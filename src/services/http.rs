@@ -35,7 +35,7 @@ pub enum FetchError {
         status: u16,
     },
     /// The body is not what was expected.
-    #[error("{url} did not return {expected}")]
+    #[error("{url} did not return {expected}: check that the URL is the JWKS (or the issuer, for discovery)")]
     Body {
         /// The URL requested.
         url: String,

@@ -19,6 +19,9 @@ pub enum SecretError {
     /// The keyring could not be reached, or is locked.
     #[error("the OS keyring is unavailable: {0}")]
     Unavailable(String),
+    /// The item name is not valid.
+    #[error("invalid item name: {0}")]
+    BadName(String),
     /// The name or value was refused.
     #[error("the keyring refused the item: {0}")]
     Invalid(String),

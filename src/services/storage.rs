@@ -15,7 +15,7 @@ pub enum StorageError {
     #[error("no configuration directory could be found: set XDG_CONFIG_HOME or HOME")]
     NoDirectory,
     /// An I/O failure, with the path.
-    #[error("could not write {path}: {source}")]
+    #[error("could not write {path}: {source}; check that its folder is writable and the disk has room")]
     Io {
         /// The file.
         path: PathBuf,

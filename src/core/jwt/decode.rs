@@ -53,7 +53,7 @@ pub enum SegmentError {
         detail: String,
     },
     /// Decoded bytes are not UTF-8 text.
-    #[error("the {part} decodes to bytes that are not UTF-8 text")]
+    #[error("the {part} decodes to bytes that are not UTF-8 text: the token was damaged; copy it again")]
     NotUtf8 {
         /// Which segment.
         part: SegmentPart,

@@ -136,7 +136,10 @@ fn parse_jwk_json(value: &Value) -> Result<KeyMaterial, KeyError> {
                 .map_or(format!("#{index}"), str::to_owned);
             match serde_json::from_value::<Jwk>(key.clone()) {
                 Ok(jwk) if jwk_family(&jwk).is_none() => {
-                    material.1.push((name, "unsupported key type (kty)".to_owned()));
+                    material.1.push((
+                        name,
+                        "unsupported key type (kty): tokenbench reads RSA, EC, OKP (Ed25519) and oct keys".to_owned(),
+                    ));
                 }
                 Ok(jwk) => material.0.push(jwk),
                 Err(e) => material.1.push((name, e.to_string())),
