@@ -106,3 +106,58 @@ fn an_imported_workspace_lists_the_secrets_it_lacks() {
     assert_eq!(harness.state().workspace, workspace);
     harness.get_by_label_contains("prod: https://prod.auth0.com, client cid");
 }
+
+#[test]
+fn a_pem_private_key_is_imported_under_its_file_name_and_never_twice() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let key = generate(KeyKind::P256).expect("key");
+    let path = dir.path().join("tenant-signing.pem");
+    std::fs::write(&path, key.expose()).expect("write");
+    let store: Arc<dyn SecretStore> = Arc::new(MemoryStore::default());
+    let mut harness = app(store.clone());
+    harness.run();
+    use_path(&mut harness, &path, "Import key from path");
+    let message = wait_for_message(&mut harness).expect("imported");
+    assert!(
+        message.contains("signing_key/tenant-signing (EC private key)"),
+        "{message}"
+    );
+    assert_eq!(
+        store.get("signing_key/tenant-signing").expect("stored").expose(),
+        key.expose().trim()
+    );
+
+    harness.state_mut().secrets.message = None;
+    // Half a second of frames, so the next click is not taken as the second half of a double click.
+    harness.run_steps(30);
+    harness
+        .get_by_role_and_label(Role::Button, "Import key from path")
+        .click();
+    harness.run();
+    let error = wait_for_message(&mut harness).expect_err("a second import would replace the item");
+    assert!(
+        error.contains("would replace the existing item signing_key/tenant-signing"),
+        "{error}"
+    );
+}
+
+#[test]
+fn generated_keys_land_in_the_keyring_under_the_chosen_name() {
+    let store: Arc<dyn SecretStore> = Arc::new(MemoryStore::default());
+    let mut harness = app(store.clone());
+    harness.run();
+    harness.get_by_label("Generate a key").click();
+    harness.run();
+    type_into(&mut harness, Role::TextInput, "Key name", "local");
+    harness
+        .get_by_role_and_label(Role::Button, "Generate signing_key/local")
+        .click();
+    run_until(&mut harness, "the generated key", |h| {
+        h.state().secrets.names.contains(&"signing_key/local".to_owned())
+    });
+    let pem = store.get("signing_key/local").expect("stored");
+    assert!(
+        jsonwebtoken::EncodingKey::from_rsa_pem(pem.expose().as_bytes()).is_ok(),
+        "an RSA-2048 PKCS#8 key"
+    );
+}

@@ -145,6 +145,19 @@ fn navigation_switches_tabs_and_the_choice_is_saved() {
 }
 
 #[test]
+fn a_set_aside_settings_file_is_announced_in_a_banner_that_can_be_dismissed() {
+    let paths = BackendPaths::default();
+    let mut options = gui_support::options(Tab::Inspector, Arc::new(MemoryStore::default()), None, paths);
+    options.settings_notice = Some("settings.json was set aside as settings.json.corrupt-1".to_owned());
+    let mut harness = launch(options);
+    harness.run();
+    harness.get_by_label_contains("settings.json.corrupt-1");
+    harness.get_by_role_and_label(Role::Button, "Dismiss").click();
+    harness.run();
+    assert!(harness.query_by_label_contains("settings.json.corrupt-1").is_none());
+}
+
+#[test]
 fn history_tab_says_it_is_empty_until_requests_are_sent() {
     let mut harness = harness(None);
     harness.run();
