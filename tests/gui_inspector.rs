@@ -157,6 +157,64 @@ fn a_set_aside_settings_file_is_announced_in_a_banner_that_can_be_dismissed() {
     assert!(harness.query_by_label_contains("settings.json.corrupt-1").is_none());
 }
 
+/// A file dropped on the window, as egui-winit would report it.
+#[derive(Debug)]
+struct DroppedPath(std::path::PathBuf);
+
+impl egui::DroppedFile for DroppedPath {
+    fn path(&self) -> &std::path::Path {
+        &self.0
+    }
+
+    fn bytes(&self) -> Result<Vec<u8>, String> {
+        std::fs::read(&self.0).map_err(|e| e.to_string())
+    }
+}
+
+#[test]
+fn a_dropped_file_is_read_in_the_background_and_inspected() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("token.txt");
+    std::fs::write(&path, format!("  {}\n", id_token())).expect("write");
+    let mut harness = harness(None);
+    harness.run();
+    harness.input_mut().dropped_files.push(Arc::new(DroppedPath(path)));
+    harness.run();
+    gui_support::run_until(&mut harness, "the dropped token", |h| {
+        h.state().inspector.token.starts_with("eyJ")
+    });
+    harness.get_by_label("auth0|42");
+}
+
+#[test]
+fn the_report_can_be_saved_to_a_typed_path_without_the_signature() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let report = dir.path().join("ticket.md");
+    let token = id_token();
+    let mut harness = harness(None);
+    harness.run();
+    paste(&mut harness, &token);
+    // What the panel offers after a save dialog gave no file back (no desktop portal).
+    harness.state_mut().inspector.offer_report_path = true;
+    harness.run();
+    type_into(
+        &mut harness,
+        Role::TextInput,
+        "Report path",
+        &report.display().to_string(),
+    );
+    harness.get_by_role_and_label(Role::Button, "Save report").click();
+    harness.run();
+    gui_support::run_until(&mut harness, "the report", |_| report.exists());
+    let text = std::fs::read_to_string(&report).expect("report readable");
+    let signature = token.rsplit('.').next().expect("three segments");
+    assert!(
+        text.contains("auth0|42") && text.contains("signature has been removed"),
+        "{text}"
+    );
+    assert!(!text.contains(signature) && !text.contains(&token));
+}
+
 #[test]
 fn history_tab_says_it_is_empty_until_requests_are_sent() {
     let mut harness = harness(None);

@@ -47,6 +47,8 @@ pub enum Command {
         markdown: String,
         /// Suggested file name.
         file_name: String,
+        /// Where to write it; `None` asks with a save dialog.
+        path: Option<PathBuf>,
     },
     /// Persist settings.
     SaveSettings(super::Settings),

@@ -21,7 +21,10 @@ impl TokenbenchApp {
                 Event::ReportSaved(Ok(Some(path))) => {
                     self.inspector.notice = Some(format!("Report saved to {}", path.display()));
                 }
-                Event::ReportSaved(Ok(None)) => {}
+                Event::ReportSaved(Ok(None)) => {
+                    self.inspector.notice = Some(crate::ui::backend::NO_FILE_CHOSEN.to_owned());
+                    self.inspector.offer_report_path = true;
+                }
                 Event::ReportSaved(Err(e)) => self.inspector.notice = Some(format!("Report not saved: {e}")),
                 Event::SettingsNotSaved(e) => self.banner = Some(format!("Settings not saved: {e}")),
                 Event::ScreenshotSaved(result) => {

@@ -117,9 +117,11 @@ impl Backend {
                 }
             }),
             Command::ReadTokenFile(path) => self.blocking(move || out.send(read_token_file(&path))),
-            Command::ExportReport { markdown, file_name } => {
-                self.blocking(move || out.send(save_report(&markdown, &file_name)))
-            }
+            Command::ExportReport {
+                markdown,
+                file_name,
+                path,
+            } => self.blocking(move || out.send(save_report(&markdown, &file_name, path))),
             Command::SaveSettings(settings) => {
                 let Some(path) = self.paths.settings.clone() else {
                     return;
@@ -231,12 +233,14 @@ fn read_token_file(path: &Path) -> Event {
     }
 }
 
-fn save_report(markdown: &str, file_name: &str) -> Event {
-    let picked = rfd::FileDialog::new()
-        .set_title("Export report")
-        .set_file_name(file_name)
-        .add_filter("Markdown", &["md"])
-        .save_file();
+fn save_report(markdown: &str, file_name: &str, path: Option<PathBuf>) -> Event {
+    let picked = path.or_else(|| {
+        rfd::FileDialog::new()
+            .set_title("Export report")
+            .set_file_name(file_name)
+            .add_filter("Markdown", &["md"])
+            .save_file()
+    });
     let Some(path) = picked else {
         return Event::ReportSaved(Ok(None));
     };

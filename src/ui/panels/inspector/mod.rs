@@ -42,6 +42,10 @@ pub struct InspectorPanel {
     pub leeway: String,
     /// A message about loading or saving (file errors, report saved…).
     pub notice: Option<String>,
+    /// Shown after a save dialog gave nothing back: a path field for the report instead.
+    pub offer_report_path: bool,
+    /// The report path typed there.
+    pub report_path: String,
     cache: Option<(AnalysisInputs, Analysis)>,
 }
 
@@ -164,6 +168,17 @@ impl InspectorPanel {
         if let Some(notice) = &self.notice {
             ui.label(notice.as_str());
         }
+        if self.offer_report_path {
+            ui.horizontal(|ui| {
+                let label = ui.label("Report path");
+                ui.add(egui::TextEdit::singleline(&mut self.report_path).hint_text("/home/me/token-report.md"))
+                    .labelled_by(label.id);
+                let ready = !self.report_path.trim().is_empty() && !self.token.is_empty();
+                if ui.add_enabled(ready, egui::Button::new("Save report")).clicked() {
+                    commands.push(self.export_command(now, zone));
+                }
+            });
+        }
     }
 
     /// Pins the current token for diffing.
@@ -175,9 +190,12 @@ impl InspectorPanel {
 
     /// The export command for the current token.
     pub fn export_command(&mut self, now: i64, zone: &jiff::tz::TimeZone) -> Command {
+        let typed = self.report_path.trim();
+        let path = (self.offer_report_path && !typed.is_empty()).then(|| std::path::PathBuf::from(typed));
         Command::ExportReport {
             markdown: self.report(now, zone),
             file_name: "token-report.md".to_owned(),
+            path,
         }
     }
 
