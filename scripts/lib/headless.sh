@@ -7,7 +7,7 @@
 # The libraries eframe/winit load at run time (X11, GL), the session bus and
 # Secret Service used by the keyring tests, and tools for looking at screens.
 HEADLESS_PACKAGES=(
-    ca-certificates dbus-daemon dbus-bin gnome-keyring xvfb xauth
+    ca-certificates dbus-daemon dbus-bin gnome-keyring xvfb xauth xfonts-base
     libx11-xcb1 libxcursor1 libxi6 libxkbcommon-x11-0
     libgl1 libglx-mesa0 libgl1-mesa-dri imagemagick xdotool
 )
