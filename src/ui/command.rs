@@ -109,6 +109,8 @@ pub enum Event {
         /// `(where the keys came from, JWKS text)` or an error message saying what to do.
         result: Result<(String, String), String>,
     },
+    /// An open dialog gave no file back (cancelled, or no desktop portal).
+    NoFileChosen,
     /// A token file was read (or not).
     TokenFileLoaded {
         /// The file.

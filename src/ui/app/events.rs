@@ -21,6 +21,13 @@ impl TokenbenchApp {
                 Event::ReportSaved(Ok(Some(path))) => {
                     self.inspector.notice = Some(format!("Report saved to {}", path.display()));
                 }
+                Event::NoFileChosen => {
+                    self.inspector.notice = Some(
+                        "No file chosen. If no dialog appeared, this desktop has no file-chooser portal: paste the \
+                         token or drop the file on the window instead"
+                            .to_owned(),
+                    );
+                }
                 Event::ReportSaved(Ok(None)) => {
                     self.inspector.notice = Some(crate::ui::backend::NO_FILE_CHOSEN.to_owned());
                     self.inspector.offer_report_path = true;

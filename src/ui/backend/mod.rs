@@ -111,11 +111,14 @@ impl Backend {
                     handle.abort();
                 }
             }
-            Command::OpenTokenFile => self.blocking(move || {
-                if let Some(path) = rfd::FileDialog::new().set_title("Open a token").pick_file() {
-                    out.send(read_token_file(&path));
-                }
-            }),
+            Command::OpenTokenFile => {
+                self.blocking(
+                    move || match rfd::FileDialog::new().set_title("Open a token").pick_file() {
+                        Some(path) => out.send(read_token_file(&path)),
+                        None => out.send(Event::NoFileChosen),
+                    },
+                )
+            }
             Command::ReadTokenFile(path) => self.blocking(move || out.send(read_token_file(&path))),
             Command::ExportReport {
                 markdown,
