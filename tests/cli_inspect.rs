@@ -8,7 +8,7 @@ use aws_lc_rs::signature::KeyPair as _;
 use axum::routing::get;
 use axum::{Json, Router};
 use base64::Engine;
-use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use jsonwebtoken::{Algorithm, EncodingKey, Header, encode};
 use serde_json::{Value, json};
 use std::io::Write;
@@ -200,13 +200,7 @@ impl RsaKey {
 }
 
 fn pem(label: &str, der: &[u8]) -> String {
-    let body = STANDARD.encode(der);
-    let lines: Vec<&str> = body
-        .as_bytes()
-        .chunks(64)
-        .map(|chunk| std::str::from_utf8(chunk).expect("base64 is ASCII"))
-        .collect();
-    format!("-----BEGIN {label}-----\n{}\n-----END {label}-----\n", lines.join("\n"))
+    tokenbench::core::jwt::decode::pem_block(label, der)
 }
 
 /// The key that signs the RS256 tokens (kid `signing-key`).

@@ -316,15 +316,9 @@ pub fn b64url(bytes: &[u8]) -> String {
     URL_SAFE_NO_PAD.encode(bytes)
 }
 
-/// Wraps DER in a PEM block with 64-character lines.
+/// Wraps DER in a PEM block with 64-character lines (the library's own writer).
 pub fn pem(label: &str, der: &[u8]) -> String {
-    let body = STANDARD.encode(der);
-    let lines: Vec<&str> = body
-        .as_bytes()
-        .chunks(64)
-        .map(|chunk| std::str::from_utf8(chunk).expect("base64 is ASCII"))
-        .collect();
-    format!("-----BEGIN {label}-----\n{}\n-----END {label}-----\n", lines.join("\n"))
+    tokenbench::core::jwt::decode::pem_block(label, der)
 }
 
 /// Changes exactly one character of the token's payload segment so that the payload still decodes to a
