@@ -581,6 +581,16 @@ fn auth0_access_token_for_an_api_passes_aud_although_azp_names_the_client() {
 }
 
 #[test]
+fn critical_header_extensions_fail_at_alg() {
+    let header = json!({"alg": "HS256", "crit": ["exp"], "exp": 1});
+    let token = raw_token(&header, &auth0_claims(), "c2ln");
+    let analysis = run(&token, Some(&secret_text(SECRET)));
+    let failure = failed_at(&analysis, "crit");
+    assert_eq!(failure.name, "alg");
+    assert!(failure.detail.contains("crit"), "{failure:?}");
+}
+
+#[test]
 fn dpop_proof_fails_at_typ() {
     let mut jws_header = header(Algorithm::HS256, None);
     jws_header.typ = Some("dpop+jwt".to_owned());

@@ -201,6 +201,13 @@ fn check_alg(jwt: &DecodedJwt, key: Option<&KeyMaterial>) -> Result<Algorithm, C
     if let Some(problem) = key.and_then(|k| super::select::family_mismatch(alg, k)) {
         return Err(fail(problem));
     }
+    if let Some(crit) = jwt.header.as_ref().ok().and_then(|h| h.get("crit")) {
+        // RFC 7515 §4.1.11: a verifier must reject extensions it does not understand; tokenbench knows none.
+        return Err(fail(format!(
+            "the header marks extensions as critical (crit: {crit}) that tokenbench does not implement: a \
+             conforming verifier must reject this token"
+        )));
+    }
     Ok(alg)
 }
 
