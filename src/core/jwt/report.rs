@@ -14,10 +14,16 @@ use serde_json::{Map, Value, json};
 /// The `--json` object: header, payload, signature status, checks and findings.
 pub fn json_report(analysis: &Analysis) -> Value {
     let Inspection::Jwt(jwt) = &analysis.inspection else {
-        return json!({
+        let mut report = json!({
             "kind": kind_name(&analysis.inspection),
             "error": not_a_jwt_message(&analysis.inspection),
         });
+        match &analysis.inspection {
+            Inspection::Jwe { header: Ok(header) } => report["header"] = Value::Object(header.clone()),
+            Inspection::AzureSas(sas) => report["fields"] = sas_fields(sas),
+            _ => {}
+        }
+        return report;
     };
     let verdict = analysis.verdict.as_ref();
     json!({
@@ -33,6 +39,23 @@ pub fn json_report(analysis: &Analysis) -> Value {
         "findings": analysis.findings,
         "valid": analysis.passed() && verdict.is_some_and(|v| v.signature == super::SignatureStatus::Valid),
     })
+}
+
+/// SAS fields as JSON, the signature left out so the output cannot be used as the SAS.
+fn sas_fields(sas: &super::sas::SasToken) -> Value {
+    let fields: Map<String, Value> = sas
+        .fields
+        .iter()
+        .map(|f| {
+            let value = if f.name == "sig" {
+                "(removed)".to_owned()
+            } else {
+                f.value.clone()
+            };
+            (f.name.clone(), json!({ "value": value, "meaning": f.meaning }))
+        })
+        .collect();
+    Value::Object(fields)
 }
 
 fn kind_name(inspection: &Inspection) -> &'static str {
@@ -226,6 +249,15 @@ mod tests {
         let report = text_report(&analysis, &TimeZone::UTC, Style::Markdown);
         assert!(report.contains("sig = (removed)"), "{report}");
         assert!(!report.contains("c2VjcmV0LXNpZw"), "{report}");
+    }
+
+    #[test]
+    fn json_for_a_sas_lists_its_fields_without_the_signature() {
+        let sas = "sv=2014-02-14&sr=b&se=2015-01-08T18%3A50%3A14Z&sp=r&sig=c2VjcmV0LXNpZw%3D%3D";
+        let report = json_report(&analyse(sas, None, &Expectations::default(), 0));
+        assert_eq!(report["kind"], "azure_sas");
+        assert_eq!(report["fields"]["se"]["value"], "2015-01-08T18:50:14Z");
+        assert_eq!(report["fields"]["sig"]["value"], "(removed)");
     }
 
     #[test]
