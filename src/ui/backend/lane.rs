@@ -18,7 +18,10 @@ impl Lane {
         let (jobs, queue) = channel::<Job>();
         std::thread::Builder::new().name(name.to_owned()).spawn(move || {
             for job in queue {
-                job();
+                // A job that panics must not take the lane (and every later keyring call or save) with it.
+                if std::panic::catch_unwind(std::panic::AssertUnwindSafe(job)).is_err() {
+                    tracing::error!("a background job panicked; the lane goes on with the next one");
+                }
             }
         })?;
         Ok(Self { jobs })
@@ -36,6 +39,15 @@ impl Lane {
 mod tests {
     use super::*;
     use std::sync::{Arc, Mutex};
+
+    #[test]
+    fn a_panicking_job_does_not_stop_the_lane() {
+        let lane = Lane::start("test-lane-panic").unwrap();
+        let (done, finished) = channel();
+        lane.run(|| panic!("a job fails"));
+        lane.run(move || done.send(()).unwrap());
+        finished.recv_timeout(std::time::Duration::from_secs(5)).unwrap();
+    }
 
     #[test]
     fn jobs_run_in_the_order_they_were_queued() {
