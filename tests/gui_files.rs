@@ -5,7 +5,7 @@
 mod gui_support;
 
 use egui::accesskit::Role;
-use egui_kittest::kittest::Queryable;
+use egui_kittest::kittest::{NodeT, Queryable};
 use gui_support::{App, launch, run_until, type_into};
 use std::path::Path;
 use std::sync::Arc;
@@ -160,4 +160,11 @@ fn generated_keys_land_in_the_keyring_under_the_chosen_name() {
         jsonwebtoken::EncodingKey::from_rsa_pem(pem.expose().as_bytes()).is_ok(),
         "an RSA-2048 PKCS#8 key"
     );
+
+    // The same name again is refused before anything is generated: a private key is never overwritten.
+    type_into(&mut harness, Role::TextInput, "Key name", "local");
+    harness.get_by_label_contains("signing_key/local already exists");
+    let button = harness.get_by_role_and_label(Role::Button, "Generate signing_key/local");
+    assert!(button.accesskit_node().is_disabled());
+    assert_eq!(store.get("signing_key/local").expect("kept").expose(), pem.expose());
 }

@@ -169,7 +169,8 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), StorageError> {
     std::fs::create_dir_all(dir).map_err(io)?;
     let temp = temp_path(path);
     let result = (|| {
-        let mut file = std::fs::File::create(&temp)?;
+        // `create_new`: never write into a file someone else is writing.
+        let mut file = std::fs::OpenOptions::new().write(true).create_new(true).open(&temp)?;
         file.write_all(bytes)?;
         file.sync_all()?;
         std::fs::rename(&temp, path)
@@ -180,13 +181,16 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), StorageError> {
     result.map_err(io)
 }
 
-/// The temporary sibling used by [`write_atomic`].
+/// A fresh temporary sibling for [`write_atomic`]: unique per process and per write, so two writes of one
+/// file never share a temporary file.
 pub fn temp_path(path: &Path) -> PathBuf {
+    static WRITES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let serial = WRITES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    path.with_file_name(format!(".{name}.tmp-{}", std::process::id()))
+    path.with_file_name(format!(".{name}.tmp-{}-{serial}", std::process::id()))
 }
 
 #[cfg(test)]
@@ -236,6 +240,31 @@ mod tests {
             std::fs::read(dir.path().join("s.json.corrupt-9")).unwrap(),
             [0xff, 0xfe, 0x00]
         );
+    }
+
+    #[test]
+    fn concurrent_saves_of_one_file_leave_a_whole_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("s.json");
+        let writers: Vec<_> = (0..8)
+            .map(|i| {
+                let path = path.clone();
+                std::thread::spawn(move || {
+                    for round in 0..20 {
+                        let name = format!("writer {i} round {round} {}", "x".repeat(4096));
+                        save_json(&path, &Sample { version: 1, name }).unwrap();
+                    }
+                })
+            })
+            .collect();
+        for writer in writers {
+            writer.join().unwrap();
+        }
+        let loaded = load_json::<Sample>(&path, 0);
+        assert!(loaded.recovered.is_none(), "{:?}", loaded.recovered);
+        assert!(loaded.value.name.starts_with("writer "));
+        let leftovers = std::fs::read_dir(dir.path()).unwrap().count();
+        assert_eq!(leftovers, 1, "no temporary file is left behind");
     }
 
     #[test]

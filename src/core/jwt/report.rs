@@ -17,6 +17,7 @@ pub fn json_report(analysis: &Analysis) -> Value {
         let mut report = json!({
             "kind": kind_name(&analysis.inspection),
             "error": not_a_jwt_message(&analysis.inspection),
+            "valid": false,
         });
         match &analysis.inspection {
             Inspection::Jwe { header: Ok(header) } => report["header"] = Value::Object(header.clone()),

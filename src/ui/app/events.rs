@@ -20,6 +20,7 @@ impl TokenbenchApp {
                 },
                 Event::ReportSaved(Ok(Some(path))) => {
                     self.inspector.notice = Some(format!("Report saved to {}", path.display()));
+                    self.inspector.offer_report_path = false;
                 }
                 Event::NoFileChosen => {
                     self.inspector.notice = Some(

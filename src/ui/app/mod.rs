@@ -148,7 +148,7 @@ impl TokenbenchApp {
             commands.push(Command::OpenTokenFile);
         }
         if pressed(Key::S) && !self.inspector.token.is_empty() {
-            commands.push(self.inspector.export_command(self.clock.now(), &self.zone));
+            commands.push(self.inspector.export_command(self.clock.now(), &self.zone, None));
         }
         if pressed(Key::D) {
             self.inspector.pin();

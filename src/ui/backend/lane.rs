@@ -27,6 +27,17 @@ impl Lane {
         Ok(Self { jobs })
     }
 
+    /// Waits until every job queued before this call has run, or `limit` has passed. Used only on exit.
+    pub fn flush(&self, limit: std::time::Duration) {
+        let (done, finished) = channel();
+        self.run(move || {
+            let _ = done.send(());
+        });
+        if finished.recv_timeout(limit).is_err() {
+            tracing::warn!("background work still running after {limit:?}; closing anyway");
+        }
+    }
+
     /// Queues a job; never blocks.
     pub fn run(&self, job: impl FnOnce() + Send + 'static) {
         if self.jobs.send(Box::new(job)).is_err() {
@@ -47,6 +58,19 @@ mod tests {
         lane.run(|| panic!("a job fails"));
         lane.run(move || done.send(()).unwrap());
         finished.recv_timeout(std::time::Duration::from_secs(5)).unwrap();
+    }
+
+    #[test]
+    fn flush_waits_for_queued_jobs() {
+        let lane = Lane::start("test-lane-flush").unwrap();
+        let ran = Arc::new(Mutex::new(false));
+        let flag = ran.clone();
+        lane.run(move || {
+            std::thread::sleep(std::time::Duration::from_millis(100));
+            *flag.lock().unwrap() = true;
+        });
+        lane.flush(std::time::Duration::from_secs(5));
+        assert!(*ran.lock().unwrap());
     }
 
     #[test]

@@ -17,6 +17,9 @@ use std::sync::mpsc::{Receiver, Sender, channel};
 use std::sync::{Arc, OnceLock};
 use tokio::task::AbortHandle;
 
+/// How long closing the window waits for queued keyring writes and saves.
+const EXIT_WAIT: std::time::Duration = std::time::Duration::from_secs(3);
+
 /// Largest token file read, so a wrong drop (a video…) does not fill memory.
 const MAX_TOKEN_FILE_BYTES: u64 = 1024 * 1024;
 
@@ -129,7 +132,7 @@ impl Backend {
                 let Some(path) = self.paths.settings.clone() else {
                     return;
                 };
-                self.blocking(move || {
+                self.file_lane.run(move || {
                     if let Err(e) = storage::save_json(&path, &settings) {
                         out.send(Event::SettingsNotSaved(e.to_string()));
                     }
@@ -168,7 +171,15 @@ impl Backend {
             Command::ExportWorkspace { workspace, path } => {
                 self.blocking(move || secrets::export_workspace(&out, &workspace, path));
             }
-            Command::ImportWorkspace(path) => self.blocking(move || secrets::import_workspace(&slot, &out, path)),
+            Command::ImportWorkspace(path) => {
+                // The dialog and the file read run beside the lane; the keyring comparison joins its queue.
+                let lane = lane.clone();
+                self.blocking(move || match secrets::read_workspace(path) {
+                    Ok(Some(workspace)) => lane.run(move || secrets::finish_workspace_import(&slot, &out, workspace)),
+                    Ok(None) => out.send(Event::WorkspaceImported(Ok(None))),
+                    Err(e) => out.send(Event::WorkspaceImported(Err(e))),
+                });
+            }
             other => tracing::error!("command {other:?} reached the secrets dispatcher"),
         }
     }
@@ -195,17 +206,26 @@ impl Backend {
 
     /// Saves settings synchronously; used once when the window closes.
     pub fn save_settings_now(&self, settings: &super::Settings) {
-        if let Some(path) = &self.paths.settings
-            && let Err(e) = storage::save_json(path, settings)
-        {
-            tracing::warn!("settings not saved: {e}");
-        }
+        let Some(path) = self.paths.settings.clone() else {
+            return;
+        };
+        let settings = settings.clone();
+        // Behind any save still queued, so the last settings win.
+        self.file_lane.run(move || {
+            if let Err(e) = storage::save_json(&path, &settings) {
+                tracing::warn!("settings not saved: {e}");
+            }
+        });
+        self.file_lane.flush(EXIT_WAIT);
     }
 }
 
 impl Drop for Backend {
     fn drop(&mut self) {
-        // An open file dialog or keyring prompt must not keep the closing window alive.
+        // Queued keyring writes and saves finish first (briefly bounded); then an open file dialog or keyring
+        // prompt must not keep the closing window alive.
+        self.keyring_lane.flush(EXIT_WAIT);
+        self.file_lane.flush(EXIT_WAIT);
         if let Some(runtime) = self.runtime.take() {
             runtime.shutdown_background();
         }

@@ -66,6 +66,11 @@ pub fn delete(slot: &StoreSlot, out: &Outbox, name: String) {
 /// Generates a key into the keyring.
 pub fn generate(slot: &StoreSlot, out: &Outbox, name: String, kind: KeyKind) {
     change(slot, out, |s| {
+        if s.list().map_err(|e| e.to_string())?.contains(&name) {
+            return Err(format!(
+                "{name} already exists: nothing was generated; delete it first or choose another name"
+            ));
+        }
         let value = keygen::generate(kind).map_err(|e| e.to_string())?;
         s.set(&name, &value).map_err(|e| e.to_string())?;
         Ok(format!("Generated {} into {name}", kind.title()))
@@ -160,22 +165,24 @@ pub fn export_workspace(out: &Outbox, workspace: &Workspace, path: Option<PathBu
     out.send(Event::WorkspaceExported(result));
 }
 
-/// Imports a workspace file and lists the secrets it refers to that the keyring lacks.
-pub fn import_workspace(slot: &StoreSlot, out: &Outbox, path: Option<PathBuf>) {
+/// Reads a workspace file (asking with a dialog when no path is given). `Ok(None)`: no file was chosen.
+pub fn read_workspace(path: Option<PathBuf>) -> Result<Option<Workspace>, String> {
     let path = path.or_else(|| {
         rfd::FileDialog::new()
             .set_title("Import workspace")
             .add_filter("JSON", &["json"])
             .pick_file()
     });
-    let Some(path) = path else {
-        out.send(Event::WorkspaceImported(Ok(None)));
-        return;
-    };
-    let result = storage::read_json_file::<Workspace>(&path, "a tokenbench workspace").map(|workspace| {
-        let existing = { store(slot).0.list().unwrap_or_default() };
-        let missing = workspace.missing_secrets(&existing);
-        Some((workspace, missing))
-    });
-    out.send(Event::WorkspaceImported(result));
+    match path {
+        None => Ok(None),
+        Some(path) => storage::read_json_file::<Workspace>(&path, "a tokenbench workspace").map(Some),
+    }
+}
+
+/// Reports an imported workspace with the secrets it refers to that the keyring lacks (runs on the keyring lane,
+/// so secrets queued before the import are counted).
+pub fn finish_workspace_import(slot: &StoreSlot, out: &Outbox, workspace: Workspace) {
+    let existing = store(slot).0.list().unwrap_or_default();
+    let missing = workspace.missing_secrets(&existing);
+    out.send(Event::WorkspaceImported(Ok(Some((workspace, missing)))));
 }

@@ -50,6 +50,17 @@ impl SecretsPanel {
         self.revealed = Some((name, value));
     }
 
+    /// Refuses a name that already exists: replacing is a separate, deliberate action.
+    fn not_taken(&self, name: &str) -> Result<(), String> {
+        if self.names.iter().any(|n| n == name) {
+            Err(format!(
+                "{name} already exists: use Replace… on it, or choose another name"
+            ))
+        } else {
+            Ok(())
+        }
+    }
+
     /// Hides any revealed value (the panel lost focus).
     pub fn hide(&mut self) {
         self.revealed = None;
@@ -186,7 +197,10 @@ impl SecretsPanel {
                 });
                 close = true;
             }
-            close |= ui.button("Cancel").clicked();
+            if ui.button("Cancel").clicked() {
+                forget_typing(ui.ctx(), field.id);
+                close = true;
+            }
         });
         if close {
             self.replacing = None;
@@ -220,7 +234,7 @@ impl SecretsPanel {
     fn add_ui(&mut self, ui: &mut egui::Ui, commands: &mut Vec<Command>) {
         labelled_line(ui, "Name", &mut self.new_name, "client_secret/dev/CLIENT_ID");
         let field = secret_line(ui, "Value", &mut self.new_value, &mut self.show_new);
-        let name_check = validate_item_name(&self.new_name);
+        let name_check = validate_item_name(&self.new_name).and_then(|()| self.not_taken(&self.new_name));
         if let (Err(e), false) = (&name_check, self.new_name.is_empty()) {
             inline_error(ui, e);
         }
@@ -251,7 +265,11 @@ impl SecretsPanel {
         });
         labelled_line(ui, "Key name", &mut self.generate_name, "local");
         let name = item_name(kind.prefix(), &[self.generate_name.trim()]);
-        let ready = !self.generate_name.trim().is_empty();
+        let taken = self.not_taken(&name);
+        if let Err(e) = &taken {
+            inline_error(ui, e);
+        }
+        let ready = !self.generate_name.trim().is_empty() && taken.is_ok();
         if ui
             .add_enabled(ready, egui::Button::new(format!("Generate {name}")))
             .clicked()

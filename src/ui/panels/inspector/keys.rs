@@ -63,8 +63,8 @@ pub struct KeyForm {
     pub secret: Zeroizing<String>,
     /// Whether the secret is shown in clear.
     pub show_secret: bool,
-    /// Pasted PEM, JWK or JWKS.
-    pub key_text: String,
+    /// Pasted PEM, JWK or JWKS (an oct JWK holds a secret), wiped when dropped.
+    pub key_text: Zeroizing<String>,
     /// JWKS URL.
     pub jwks_url: String,
     /// Keyring item names, for "load from keyring".
@@ -82,7 +82,7 @@ impl KeyForm {
     /// A hash of everything that determines the key.
     pub fn fingerprint(&self) -> KeyFingerprint {
         let mut hasher = DefaultHasher::new();
-        (self.source, self.secret.as_str(), &self.key_text, &self.fetched).hash(&mut hasher);
+        (self.source, self.secret.as_str(), self.key_text.as_str(), &self.fetched).hash(&mut hasher);
         hasher.finish()
     }
 
@@ -199,7 +199,7 @@ impl KeyForm {
     fn key_text_ui(&mut self, ui: &mut egui::Ui) {
         let label = ui.label("Public key");
         ui.add(
-            egui::TextEdit::multiline(&mut self.key_text)
+            egui::TextEdit::multiline(&mut *self.key_text)
                 .hint_text("-----BEGIN PUBLIC KEY----- … , a certificate, {\"kty\":…} or {\"keys\":[…]}")
                 .font(egui::TextStyle::Monospace)
                 .desired_rows(4)

@@ -159,7 +159,7 @@ impl InspectorPanel {
                 .on_hover_text("Markdown for a support ticket, without the signature (Ctrl+S)")
                 .clicked()
             {
-                commands.push(self.export_command(now, zone));
+                commands.push(self.export_command(now, zone, None));
             }
             if !self.token.is_empty() {
                 widgets::fields::copy_button(ui, "token", &normalize(&self.token));
@@ -173,11 +173,15 @@ impl InspectorPanel {
                 let label = ui.label("Report path");
                 ui.add(egui::TextEdit::singleline(&mut self.report_path).hint_text("/home/me/token-report.md"))
                     .labelled_by(label.id);
-                let ready = !self.report_path.trim().is_empty() && !self.token.is_empty();
+                let typed = std::path::PathBuf::from(self.report_path.trim());
+                let ready = typed.is_absolute() && !self.token.is_empty();
                 if ui.add_enabled(ready, egui::Button::new("Save report")).clicked() {
-                    commands.push(self.export_command(now, zone));
+                    commands.push(self.export_command(now, zone, Some(typed)));
                 }
             });
+            if !self.report_path.trim().is_empty() && !std::path::Path::new(self.report_path.trim()).is_absolute() {
+                widgets::fields::inline_error(ui, "give the full path, starting with / (or a drive letter on Windows)");
+            }
         }
     }
 
@@ -189,9 +193,8 @@ impl InspectorPanel {
     }
 
     /// The export command for the current token.
-    pub fn export_command(&mut self, now: i64, zone: &jiff::tz::TimeZone) -> Command {
-        let typed = self.report_path.trim();
-        let path = (self.offer_report_path && !typed.is_empty()).then(|| std::path::PathBuf::from(typed));
+    /// `path`: where to write; `None` asks with a save dialog.
+    pub fn export_command(&mut self, now: i64, zone: &jiff::tz::TimeZone, path: Option<std::path::PathBuf>) -> Command {
         Command::ExportReport {
             markdown: self.report(now, zone),
             file_name: "token-report.md".to_owned(),
