@@ -2,23 +2,18 @@
 
 use crate::core::jwt::DecodedJwt;
 use crate::core::jwt::diff::{Change, describe_change, diff};
-use crate::core::jwt::input::{Inspection, inspect};
 use crate::ui::theme;
 use egui::RichText;
 
 /// Draws the diff against `pinned`. Returns true when the user unpins.
-pub fn diff_ui(ui: &mut egui::Ui, pinned: &str, current: &DecodedJwt) -> bool {
+pub fn diff_ui(ui: &mut egui::Ui, pinned: &DecodedJwt, current: &DecodedJwt) -> bool {
     ui.add_space(theme::SECTION_GAP);
     let mut unpin = false;
     ui.horizontal(|ui| {
         ui.strong("Diff with pinned token");
         unpin = ui.button("Unpin").clicked();
     });
-    let Inspection::Jwt(pinned) = inspect(pinned) else {
-        ui.label("The pinned input is not a JWT");
-        return unpin;
-    };
-    let d = diff(&pinned, current);
+    let d = diff(pinned, current);
     if d.is_empty() {
         ui.label("Identical header and claims");
         return unpin;

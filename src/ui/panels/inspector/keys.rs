@@ -73,6 +73,7 @@ pub struct KeyForm {
     pub keyring_message: Option<Result<String, String>>,
     save_as: String,
     fetched: Option<(String, String)>,
+    parsed: Option<(KeyFingerprint, Result<Option<KeyMaterial>, String>)>,
     fetching: Option<RequestId>,
     fetch_error: Option<String>,
     next_id: RequestId,
@@ -87,7 +88,20 @@ impl KeyForm {
     }
 
     /// The key to verify with: `Ok(None)` when none is given, `Err` (shown next to the field) when unreadable.
-    pub fn material(&self) -> Result<Option<KeyMaterial>, String> {
+    /// Parsed once per change of the key inputs, not once per frame.
+    pub fn material(&mut self) -> Result<Option<KeyMaterial>, String> {
+        let fingerprint = self.fingerprint();
+        if let Some((cached, result)) = &self.parsed
+            && *cached == fingerprint
+        {
+            return result.clone();
+        }
+        let result = self.parse_material();
+        self.parsed = Some((fingerprint, result.clone()));
+        result
+    }
+
+    fn parse_material(&self) -> Result<Option<KeyMaterial>, String> {
         let parsed = match self.source {
             KeySource::Secret if !self.secret.is_empty() => parse_key(KeyInput::SecretText(&self.secret)),
             KeySource::SecretBase64 if !self.secret.trim().is_empty() => {

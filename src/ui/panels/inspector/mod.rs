@@ -30,8 +30,8 @@ struct AnalysisInputs {
 pub struct InspectorPanel {
     /// The token text exactly as typed or pasted.
     pub token: String,
-    /// A token pinned for comparison.
-    pub pinned: Option<String>,
+    /// A token pinned for comparison, decoded once.
+    pub pinned: Option<Box<crate::core::jwt::DecodedJwt>>,
     /// The verification key form.
     pub keys: KeyForm,
     /// Expected issuer.
@@ -96,9 +96,12 @@ impl InspectorPanel {
         if self.cache.as_ref().is_some_and(|(cached, _)| *cached != inputs) {
             self.cache = None;
         }
-        let keys = &self.keys;
+        let key = if self.cache.is_none() {
+            self.keys.material().ok().flatten()
+        } else {
+            None
+        };
         let (_, analysis) = self.cache.get_or_insert_with(|| {
-            let key = keys.material().ok().flatten();
             let expect = Expectations {
                 issuer: Some(inputs.issuer.clone()).filter(|s| !s.is_empty()),
                 audience: Some(inputs.audience.clone()).filter(|s| !s.is_empty()),
@@ -119,11 +122,14 @@ impl InspectorPanel {
     pub fn ui(&mut self, ui: &mut egui::Ui, now: i64, zone: &jiff::tz::TimeZone, commands: &mut Vec<Command>) {
         self.toolbar_ui(ui, now, zone, commands);
         self.input_ui(ui);
-        let has_times = {
-            let analysis = self.analysis(now).clone();
-            self.result_ui(ui, &analysis, zone, commands);
-            matches!(&analysis.inspection, Inspection::Jwt(jwt) if ["exp", "nbf", "iat"].iter().any(|c| jwt.claim_seconds(c).is_some()))
+        self.analysis(now);
+        // Borrowed out of the cache while drawing (the panel is mutable meanwhile), then put back.
+        let Some((inputs, analysis)) = self.cache.take() else {
+            return;
         };
+        self.result_ui(ui, &analysis, zone, commands);
+        let has_times = matches!(&analysis.inspection, Inspection::Jwt(jwt) if ["exp", "nbf", "iat"].iter().any(|c| jwt.claim_seconds(c).is_some()));
+        self.cache = Some((inputs, analysis));
         if has_times {
             // Relative times ("expires in 3 min") tick once a second while the inspector is visible.
             ui.ctx().request_repaint_after(Duration::from_secs(1));
@@ -188,7 +194,10 @@ impl InspectorPanel {
     /// Pins the current token for diffing.
     pub fn pin(&mut self) {
         if !self.token.is_empty() {
-            self.pinned = Some(normalize(&self.token));
+            self.pinned = match crate::core::jwt::inspect(&self.token) {
+                Inspection::Jwt(jwt) => Some(jwt),
+                _ => None,
+            };
         }
     }
 
@@ -258,8 +267,8 @@ impl InspectorPanel {
             verdict::checks_ui(ui, analysis);
         });
         verdict::findings_ui(ui, analysis);
-        if let Some(pinned) = self.pinned.clone()
-            && diff::diff_ui(ui, &pinned, jwt)
+        if let Some(pinned) = &self.pinned
+            && diff::diff_ui(ui, pinned, jwt)
         {
             self.pinned = None;
         }
