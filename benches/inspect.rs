@@ -11,7 +11,7 @@ use jiff::tz::TimeZone;
 use jsonwebtoken::Algorithm;
 use std::hint::black_box;
 use tokenbench::core::jwt::analysis::analyse;
-use tokenbench::core::jwt::key::{KeyInput, parse_key};
+use tokenbench::core::jwt::key::{KeyInput, KeyMaterial, parse_key};
 use tokenbench::core::jwt::report::{Style, text_report};
 use tokenbench::core::jwt::{Expectations, SignatureStatus};
 
@@ -39,20 +39,23 @@ fn decode_and_explain(c: &mut Criterion) {
     });
 }
 
+/// Benchmarks verifying `token` with `material`, after checking once that it verifies.
+fn bench_verify(c: &mut Criterion, name: &str, token: &str, material: &KeyMaterial) {
+    let expect = expectations();
+    let signature = analyse(token, Some(material), &expect, NOW)
+        .verdict
+        .map(|v| v.signature);
+    assert_eq!(signature, Some(SignatureStatus::Valid), "{name}: the token must verify");
+    c.bench_function(name, |b| {
+        b.iter(|| analyse(black_box(token), Some(material), &expect, NOW))
+    });
+}
+
 fn verify_hs256(c: &mut Criterion) {
     let secret = "Zm9vYmFyYmF6cXV4LXNlY3JldC1mb3ItaHMyNTYtYmVuY2g";
     let token = hmac_token(Algorithm::HS256, secret.as_bytes(), &rich_id_token_claims());
     let material = parse_key(KeyInput::SecretText(secret)).expect("secret");
-    let expect = expectations();
-    assert_eq!(
-        analyse(&token, Some(&material), &expect, NOW)
-            .verdict
-            .map(|v| v.signature),
-        Some(SignatureStatus::Valid)
-    );
-    c.bench_function("verify_hs256", |b| {
-        b.iter(|| analyse(black_box(&token), Some(&material), &expect, NOW))
-    });
+    bench_verify(c, "verify_hs256", &token, &material);
 }
 
 fn verify_rs256(c: &mut Criterion) {
@@ -63,31 +66,13 @@ fn verify_rs256(c: &mut Criterion) {
         key(KeyKind::Rsa, 0).jwk(Some("current"), Some(alg)),
     ]);
     let material = parse_key(KeyInput::KeyText(&set)).expect("JWKS");
-    let expect = expectations();
-    assert_eq!(
-        analyse(&token, Some(&material), &expect, NOW)
-            .verdict
-            .map(|v| v.signature),
-        Some(SignatureStatus::Valid)
-    );
-    c.bench_function("verify_rs256", |b| {
-        b.iter(|| analyse(black_box(&token), Some(&material), &expect, NOW))
-    });
+    bench_verify(c, "verify_rs256", &token, &material);
 }
 
 fn verify_es256(c: &mut Criterion) {
     let token = key(KeyKind::P256, 0).sign(Algorithm::ES256, None, &rich_id_token_claims());
     let material = parse_key(KeyInput::KeyText(&key(KeyKind::P256, 0).public_pem())).expect("PEM");
-    let expect = expectations();
-    assert_eq!(
-        analyse(&token, Some(&material), &expect, NOW)
-            .verdict
-            .map(|v| v.signature),
-        Some(SignatureStatus::Valid)
-    );
-    c.bench_function("verify_es256", |b| {
-        b.iter(|| analyse(black_box(&token), Some(&material), &expect, NOW))
-    });
+    bench_verify(c, "verify_es256", &token, &material);
 }
 
 criterion_group!(benches, decode_and_explain, verify_hs256, verify_rs256, verify_es256);

@@ -26,6 +26,33 @@ fn use_path(harness: &mut App, path: &Path, button: &str) {
     harness.run();
 }
 
+/// Writes `contents` to `file_name`, imports it through the path field into a fresh in-memory store, and returns
+/// the store, the app and the result message.
+struct Imported {
+    store: Arc<dyn SecretStore>,
+    harness: App,
+    message: Result<String, String>,
+    /// Keeps the file for a second import.
+    _dir: tempfile::TempDir,
+}
+
+fn import_file(file_name: &str, contents: &str) -> Imported {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join(file_name);
+    std::fs::write(&path, contents).expect("write");
+    let store: Arc<dyn SecretStore> = Arc::new(MemoryStore::default());
+    let mut harness = app(store.clone());
+    harness.run();
+    use_path(&mut harness, &path, "Import key from path");
+    let message = wait_for_message(&mut harness);
+    Imported {
+        store,
+        harness,
+        message,
+        _dir: dir,
+    }
+}
+
 fn wait_for_message(harness: &mut App) -> Result<String, String> {
     run_until(harness, "a result message", |h| h.state().secrets.message.is_some());
     harness.state().secrets.message.clone().expect("a message is present")
@@ -33,19 +60,13 @@ fn wait_for_message(harness: &mut App) -> Result<String, String> {
 
 #[test]
 fn a_firebase_service_account_is_imported_into_the_keyring() {
-    let dir = tempfile::tempdir().expect("temp dir");
     let key = generate(KeyKind::Rsa2048).expect("key");
     let account = serde_json::json!({
         "type": "service_account", "project_id": "demo", "private_key_id": "kid-1",
         "private_key": key.expose(), "client_email": "auth0@demo.iam.gserviceaccount.com"
     });
-    let path = dir.path().join("demo-firebase.json");
-    std::fs::write(&path, account.to_string()).expect("write");
-    let store: Arc<dyn SecretStore> = Arc::new(MemoryStore::default());
-    let mut harness = app(store.clone());
-    harness.run();
-    use_path(&mut harness, &path, "Import key from path");
-    let message = wait_for_message(&mut harness).expect("imported");
+    let imported = import_file("demo-firebase.json", &account.to_string());
+    let message = imported.message.expect("imported");
     assert!(
         message.contains("addon_key/firebase/auth0@demo.iam.gserviceaccount.com"),
         "{message}"
@@ -54,7 +75,8 @@ fn a_firebase_service_account_is_imported_into_the_keyring() {
         message.contains("key id kid-1") && !message.contains("PRIVATE KEY"),
         "{message}"
     );
-    let stored = store
+    let stored = imported
+        .store
         .get("addon_key/firebase/auth0@demo.iam.gserviceaccount.com")
         .expect("stored");
     assert_eq!(stored.expose(), key.expose());
@@ -62,23 +84,14 @@ fn a_firebase_service_account_is_imported_into_the_keyring() {
 
 #[test]
 fn a_service_account_without_a_key_is_named_and_nothing_is_imported() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let path = dir.path().join("broken.json");
-    std::fs::write(
-        &path,
-        r#"{"type":"service_account","client_email":"x@y.iam.gserviceaccount.com"}"#,
-    )
-    .expect("write");
-    let store: Arc<dyn SecretStore> = Arc::new(MemoryStore::default());
-    let mut harness = app(store.clone());
-    harness.run();
-    use_path(&mut harness, &path, "Import key from path");
-    let error = wait_for_message(&mut harness).expect_err("refused");
+    let contents = r#"{"type":"service_account","client_email":"x@y.iam.gserviceaccount.com"}"#;
+    let imported = import_file("broken.json", contents);
+    let error = imported.message.expect_err("refused");
     assert!(
         error.contains("broken.json") && error.contains("private_key"),
         "{error}"
     );
-    assert!(store.list().expect("list").is_empty());
+    assert!(imported.store.list().expect("list").is_empty());
 }
 
 #[test]
@@ -109,15 +122,14 @@ fn an_imported_workspace_lists_the_secrets_it_lacks() {
 
 #[test]
 fn a_pem_private_key_is_imported_under_its_file_name_and_never_twice() {
-    let dir = tempfile::tempdir().expect("temp dir");
     let key = generate(KeyKind::P256).expect("key");
-    let path = dir.path().join("tenant-signing.pem");
-    std::fs::write(&path, key.expose()).expect("write");
-    let store: Arc<dyn SecretStore> = Arc::new(MemoryStore::default());
-    let mut harness = app(store.clone());
-    harness.run();
-    use_path(&mut harness, &path, "Import key from path");
-    let message = wait_for_message(&mut harness).expect("imported");
+    let Imported {
+        store,
+        mut harness,
+        message,
+        _dir,
+    } = import_file("tenant-signing.pem", key.expose());
+    let message = message.expect("imported");
     assert!(
         message.contains("signing_key/tenant-signing (EC private key)"),
         "{message}"

@@ -40,19 +40,22 @@ pub fn decoded_ui(ui: &mut egui::Ui, jwt: &DecodedJwt, now: i64, zone: &jiff::tz
 }
 
 fn json_section_ui(ui: &mut egui::Ui, title: &str, part: &Result<Map<String, Value>, SegmentError>) {
+    let pretty = part
+        .as_ref()
+        .ok()
+        .map(|map| serde_json::to_string_pretty(map).unwrap_or_default());
     ui.horizontal(|ui| {
         ui.strong(title);
-        if let Ok(map) = part {
-            let pretty = serde_json::to_string_pretty(map).unwrap_or_default();
-            widgets::fields::copy_button(ui, &title.to_lowercase(), &pretty);
+        if let Some(pretty) = &pretty {
+            widgets::fields::copy_button(ui, &title.to_lowercase(), pretty);
         }
     });
-    match part {
-        Ok(map) => {
-            let pretty = serde_json::to_string_pretty(map).unwrap_or_default();
+    match (pretty, part) {
+        (Some(pretty), _) => {
             ui.add(egui::Label::new(RichText::new(pretty).monospace()).selectable(true));
         }
-        Err(e) => widgets::fields::inline_error(ui, &e.to_string()),
+        (None, Err(e)) => widgets::fields::inline_error(ui, &e.to_string()),
+        (None, Ok(_)) => {}
     }
 }
 
