@@ -90,7 +90,20 @@ fn unavailable_keyring_shows_the_banner_and_the_inspector_still_works() {
     run_until(&mut harness, "the banner", |h| {
         h.query_by_label_contains("The OS keyring is unavailable").is_some()
     });
-    harness.get_by_label_contains("no Secret Service on the session bus");
+    // One sentence with what to do; the technical detail only behind "Details", never said twice.
+    assert!(
+        harness
+            .query_by_label_contains("no Secret Service on the session bus")
+            .is_none()
+    );
+    harness.get_by_label("Details").click();
+    harness.run();
+    assert_eq!(
+        harness
+            .query_all_by_label_contains("no Secret Service on the session bus")
+            .count(),
+        1
+    );
     harness
         .state_mut()
         .inspector

@@ -183,11 +183,12 @@ fn load_key(args: &InspectArgs, raw: &str) -> anyhow::Result<Option<KeyMaterial>
                 issuer_of(raw)?
             }
         };
-        block_on(async { http::discover_jwks(&http::client()?, &issuer).await })?.1
+        block_on(async { http::discover_jwks(&http::client()?, &issuer).await })?
     } else {
         return Ok(None);
     };
-    parse_key(KeyInput::KeyText(&jwks)).map(Some).map_err(input_error)
+    eprintln!("tokenbench inspect: keys from {}", jwks.final_url);
+    parse_key(KeyInput::KeyText(&jwks.jwks)).map(Some).map_err(input_error)
 }
 
 fn issuer_of(raw: &str) -> anyhow::Result<String> {

@@ -4,6 +4,7 @@
 //! system clock; `tests/layering.rs` enforces it. Time is always passed in as a Unix timestamp.
 
 pub mod history;
+pub mod http;
 pub mod jwt;
 pub mod keyimport;
 pub mod oidc;

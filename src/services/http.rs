@@ -1,118 +1,190 @@
-//! HTTP: fetching a JWKS from a URL, or discovering it from an issuer's OpenID configuration.
+//! HTTP: sends one [`HttpRequest`] on a shared client and answers with every status, header and body (also
+//! for error statuses), or a typed [`HttpError`]. Key fetches (JWKS, discovery) are built on it.
 
-use serde_json::Value;
-use std::time::Duration;
+use crate::core::http::{HttpAnswer, HttpError, HttpRequest, MAX_REDIRECTS, Redirects, same_origin_redirect};
+use crate::core::oidc;
+use std::time::{Duration, Instant};
+use url::Url;
 
-/// Largest JWKS or discovery document accepted; real ones are a few kilobytes.
-pub const MAX_BODY_BYTES: usize = 1024 * 1024;
-
-/// How long a key fetch may take before it is abandoned.
-pub const FETCH_TIMEOUT: Duration = Duration::from_secs(15);
+/// Keys fetched from a trusted address.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FetchedJwks {
+    /// The address that answered, after redirects.
+    pub final_url: String,
+    /// The JWKS text.
+    pub jwks: String,
+}
 
 /// Why keys could not be fetched; each message says what to try.
 #[derive(Debug, thiserror::Error)]
 pub enum FetchError {
-    /// The URL is not an http(s) URL.
-    #[error("\"{0}\" is not an http(s) URL: enter something like https://TENANT.auth0.com/.well-known/jwks.json")]
-    BadUrl(String),
-    /// The HTTP client could not be built (usually missing CA certificates).
-    #[error("the HTTP client could not start ({0}); install the ca-certificates package")]
-    Client(String),
-    /// Connection, TLS or timeout failure.
-    #[error("could not reach {url}: {reason}. Check the address and your network or proxy")]
-    Network {
-        /// The URL requested.
-        url: String,
-        /// What failed.
-        reason: String,
-    },
-    /// A non-success status.
-    #[error("{url} answered HTTP {status}: check the tenant domain")]
+    /// No answer (timeout, connection, TLS, redirect refused…).
+    #[error(transparent)]
+    Http(#[from] HttpError),
+    /// An answer that is not 2xx.
+    #[error("{url} answered HTTP {status}: check the address (for Auth0: https://TENANT/)")]
     Status {
-        /// The URL requested.
+        /// The address that answered.
         url: String,
         /// The status code.
         status: u16,
     },
-    /// The body is not what was expected.
-    #[error("{url} did not return {expected}: check that the URL is the JWKS (or the issuer, for discovery)")]
-    Body {
-        /// The URL requested.
-        url: String,
-        /// What was expected.
-        expected: &'static str,
-    },
+    /// A body that is not the expected document, or an address that is not trusted.
+    #[error("{0}")]
+    Document(String),
 }
 
-/// Builds the HTTP client used for key fetches.
-pub fn client() -> Result<reqwest::Client, FetchError> {
+/// Builds the client. Redirects are followed by [`send`] itself, per request, so one client serves every
+/// request however it treats redirects.
+pub fn client() -> Result<reqwest::Client, HttpError> {
     reqwest::Client::builder()
-        .timeout(FETCH_TIMEOUT)
+        .redirect(reqwest::redirect::Policy::none())
+        .connect_timeout(Duration::from_secs(10))
         .user_agent(concat!("tokenbench/", env!("CARGO_PKG_VERSION")))
         .build()
-        .map_err(|e| FetchError::Client(e.to_string()))
+        .map_err(|e| HttpError::Client(e.to_string()))
 }
 
-/// Fetches a JWKS document and returns its text (checked to hold a `keys` array).
-pub async fn fetch_jwks(client: &reqwest::Client, url: &str) -> Result<String, FetchError> {
-    let body = get_json(client, url).await?;
-    if body.get("keys").and_then(Value::as_array).is_none() {
-        return Err(FetchError::Body {
-            url: url.to_owned(),
-            expected: "a JWKS (a JSON object with a \"keys\" array)",
-        });
+/// Sends a request and reads the whole answer (bounded by `request.max_body`) within `request.timeout`.
+pub async fn send(client: &reqwest::Client, request: &HttpRequest) -> Result<HttpAnswer, HttpError> {
+    let started = Instant::now();
+    match tokio::time::timeout(request.timeout, send_following(client, request, started)).await {
+        Ok(result) => result,
+        Err(_) => Err(HttpError::Timeout {
+            url: request.url.clone(),
+            after: request.timeout,
+        }),
     }
-    Ok(body.to_string())
 }
 
-/// Discovers the JWKS from an issuer: returns the `jwks_uri` and the JWKS text.
-pub async fn discover_jwks(client: &reqwest::Client, issuer: &str) -> Result<(String, String), FetchError> {
-    let url = crate::core::oidc::discovery_url(issuer);
-    let config = get_json(client, &url).await?;
-    let Some(jwks_uri) = config.get("jwks_uri").and_then(Value::as_str) else {
-        return Err(FetchError::Body {
-            url,
-            expected: "an OpenID configuration with a \"jwks_uri\"",
-        });
-    };
-    let jwks = fetch_jwks(client, jwks_uri).await?;
-    Ok((jwks_uri.to_owned(), jwks))
-}
-
-async fn get_json(client: &reqwest::Client, url: &str) -> Result<Value, FetchError> {
-    let parsed = url::Url::parse(url).map_err(|_| FetchError::BadUrl(url.to_owned()))?;
-    if !matches!(parsed.scheme(), "http" | "https") {
-        return Err(FetchError::BadUrl(url.to_owned()));
-    }
-    let network = |e: reqwest::Error| FetchError::Network {
-        url: url.to_owned(),
-        reason: if e.is_timeout() {
-            "timed out".to_owned()
-        } else {
-            e.to_string()
-        },
-    };
-    let response = client.get(parsed).send().await.map_err(network)?;
-    let status = response.status();
-    if !status.is_success() {
-        return Err(FetchError::Status {
-            url: url.to_owned(),
-            status: status.as_u16(),
-        });
-    }
-    let mut response = response;
-    let mut bytes = Vec::new();
-    while let Some(chunk) = response.chunk().await.map_err(network)? {
-        bytes.extend_from_slice(&chunk);
-        if bytes.len() > MAX_BODY_BYTES {
-            return Err(FetchError::Body {
-                url: url.to_owned(),
-                expected: "a document under 1 MiB",
-            });
+async fn send_following(
+    client: &reqwest::Client,
+    request: &HttpRequest,
+    started: Instant,
+) -> Result<HttpAnswer, HttpError> {
+    let mut url = Url::parse(&request.url)
+        .ok()
+        .filter(|u| matches!(u.scheme(), "http" | "https"))
+        .ok_or_else(|| HttpError::Url(format!("\"{}\" is not an http(s) URL", request.url)))?;
+    for _ in 0..=MAX_REDIRECTS {
+        let response = send_once(client, request, &url).await?;
+        let location = response
+            .headers()
+            .get(reqwest::header::LOCATION)
+            .and_then(|v| v.to_str().ok());
+        match (request.redirects, location) {
+            (Redirects::SameOrigin, Some(location)) if response.status().is_redirection() => {
+                url = same_origin_redirect(&url, location)?;
+            }
+            _ => return read_answer(response, request, &url, started).await,
         }
     }
-    serde_json::from_slice(&bytes).map_err(|_| FetchError::Body {
-        url: url.to_owned(),
-        expected: "JSON",
+    Err(HttpError::Redirect(format!(
+        "{} redirected more than {MAX_REDIRECTS} times: use the final address directly",
+        request.url
+    )))
+}
+
+async fn send_once(client: &reqwest::Client, request: &HttpRequest, url: &Url) -> Result<reqwest::Response, HttpError> {
+    let method = match request.method {
+        crate::core::http::Method::Get => reqwest::Method::GET,
+        crate::core::http::Method::Post => reqwest::Method::POST,
+    };
+    let mut builder = client.request(method, url.clone());
+    for (name, value) in &request.headers {
+        builder = builder.header(name, value);
+    }
+    if let Some(body) = &request.body {
+        builder = builder.body(body.clone());
+    }
+    builder.send().await.map_err(|e| transport_error(url.as_str(), &e))
+}
+
+async fn read_answer(
+    mut response: reqwest::Response,
+    request: &HttpRequest,
+    url: &Url,
+    started: Instant,
+) -> Result<HttpAnswer, HttpError> {
+    let headers = response
+        .headers()
+        .iter()
+        .map(|(name, value)| {
+            (
+                name.as_str().to_owned(),
+                String::from_utf8_lossy(value.as_bytes()).into_owned(),
+            )
+        })
+        .collect();
+    let status = response.status().as_u16();
+    let mut body = Vec::new();
+    while let Some(chunk) = response.chunk().await.map_err(|e| transport_error(url.as_str(), &e))? {
+        if body.len() + chunk.len() > request.max_body {
+            return Err(HttpError::TooLarge {
+                url: url.to_string(),
+                limit: request.max_body,
+            });
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(HttpAnswer {
+        status,
+        headers,
+        body,
+        final_url: url.to_string(),
+        elapsed: started.elapsed(),
     })
+}
+
+/// Tells a TLS failure from a refused connection from anything else, reading the whole error chain.
+fn transport_error(url: &str, error: &reqwest::Error) -> HttpError {
+    let mut reason = error.to_string();
+    let mut source = std::error::Error::source(error);
+    while let Some(inner) = source {
+        reason = inner.to_string();
+        source = inner.source();
+        let lower = reason.to_ascii_lowercase();
+        if ["certificate", "tls", "handshake"].iter().any(|w| lower.contains(w)) {
+            return HttpError::Tls {
+                url: url.to_owned(),
+                reason,
+            };
+        }
+    }
+    let url = url.to_owned();
+    if error.is_connect() {
+        HttpError::Connect { url, reason }
+    } else {
+        HttpError::Other { url, reason }
+    }
+}
+
+/// Fetches a JWKS from a trusted address (https, or http on loopback; same-origin redirects only).
+pub async fn fetch_jwks(client: &reqwest::Client, url: &str) -> Result<FetchedJwks, FetchError> {
+    let body = get_document(client, url).await?;
+    let jwks = oidc::jwks_text(&body.body, &body.final_url).map_err(FetchError::Document)?;
+    Ok(FetchedJwks {
+        final_url: body.final_url,
+        jwks,
+    })
+}
+
+/// Discovers the JWKS of an issuer the user named: its discovery document, then the `jwks_uri` it gives,
+/// which must pass the same rule.
+pub async fn discover_jwks(client: &reqwest::Client, issuer: &str) -> Result<FetchedJwks, FetchError> {
+    let config = get_document(client, &oidc::discovery_url(issuer)).await?;
+    let jwks_uri = oidc::jwks_uri(&config.body, &config.final_url).map_err(FetchError::Document)?;
+    fetch_jwks(client, &jwks_uri).await
+}
+
+async fn get_document(client: &reqwest::Client, url: &str) -> Result<HttpAnswer, FetchError> {
+    let url = crate::core::http::trusted_url(url).map_err(FetchError::Document)?;
+    let answer = send(client, &HttpRequest::get_document(url.as_str())).await?;
+    if !answer.is_success() {
+        return Err(FetchError::Status {
+            url: answer.final_url,
+            status: answer.status,
+        });
+    }
+    Ok(answer)
 }

@@ -1,8 +1,92 @@
-//! Commands (UI intent → backend) and events (backend → UI). Every effect the window needs goes through here.
+//! Commands (UI intent) and events (backend answers), nested by area. App commands are handled by the app
+//! itself; every other command runs in the backend, off the UI thread. Every dispatch matches exhaustively,
+//! so a new variant without a handler does not compile (`tests/layering.rs` forbids catch-all arms).
 
+use super::settings::{Settings, Tab};
+use crate::core::http::{HttpAnswer, HttpError, HttpRequest};
 use crate::core::secret::{KeyKind, SecretString};
 use crate::core::workspace::Workspace;
 use std::path::PathBuf;
+
+/// Says what to do when no file came back from a dialog.
+pub const NO_FILE_CHOSEN: &str = "No file chosen. If no dialog appeared, this desktop has no file-chooser portal: \
+                                  type the path in the field instead";
+
+/// Identifies a cancellable background request; answers to an id nobody waits for are dropped.
+pub type RequestId = u64;
+
+/// A request id unique within this process, so answers can never be mistaken for another panel's.
+pub fn next_request_id() -> RequestId {
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+    NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+}
+
+/// Something a panel or the app wants done.
+#[derive(Debug)]
+pub enum Command {
+    /// Handled by the app within the frame: tabs, moving tokens between panels.
+    App(AppCommand),
+    /// Dialogs and files.
+    Files(FilesCommand),
+    /// The keyring and the workspace.
+    Secrets(SecretsCommand),
+    /// Network requests.
+    Http(HttpCommand),
+}
+
+/// Commands the app handles itself; they never reach the backend.
+#[derive(Debug)]
+pub enum AppCommand {
+    /// Show a tab.
+    SwitchTab(Tab),
+    /// Load a token into the inspector and show it.
+    OpenInInspector {
+        /// The token text.
+        token: String,
+        /// Where it came from, so the inspector can show the chain.
+        origin: TokenOrigin,
+    },
+}
+
+/// Where a token shown in the inspector came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TokenOrigin {
+    /// Pasted or typed by the user.
+    Pasted,
+    /// Read from a file.
+    File(PathBuf),
+    /// Given on the command line.
+    CommandLine,
+}
+
+/// Dialogs and file work.
+#[derive(Debug)]
+pub enum FilesCommand {
+    /// Show an open dialog and read the chosen file as a token.
+    OpenTokenFile,
+    /// Read a dropped file as a token.
+    ReadTokenFile(PathBuf),
+    /// Write the Markdown report.
+    ExportReport {
+        /// The report text (already without signature).
+        markdown: String,
+        /// Suggested file name.
+        file_name: String,
+        /// Where to write it; `None` asks with a save dialog.
+        path: Option<PathBuf>,
+    },
+    /// Persist settings.
+    SaveSettings(Settings),
+    /// Save the workspace to the data directory.
+    SaveWorkspace(Workspace),
+    /// Write a screenshot PNG, then report back.
+    SaveScreenshot {
+        /// Where.
+        path: PathBuf,
+        /// The pixels.
+        image: std::sync::Arc<egui::ColorImage>,
+    },
+}
 
 /// Why a secret value is being fetched from the keyring.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -15,63 +99,29 @@ pub enum SecretPurpose {
     Inspector,
 }
 
-/// Identifies a cancellable background request.
-pub type RequestId = u64;
-
-/// Something the UI asks the backend to do.
+/// Keyring items and workspace files.
 #[derive(Debug)]
-pub enum Command {
-    /// Fetch a JWKS from a URL.
-    FetchJwks {
-        /// Request id, for cancel and for matching the answer.
-        id: RequestId,
-        /// The JWKS URL.
-        url: String,
-    },
-    /// Discover the JWKS from an issuer's OpenID configuration.
-    DiscoverJwks {
-        /// Request id.
-        id: RequestId,
-        /// The `iss` value.
-        issuer: String,
-    },
-    /// Stop a running request; its answer is dropped.
-    Cancel(RequestId),
-    /// Show an open dialog and read the chosen file as a token.
-    OpenTokenFile,
-    /// Read a dropped file as a token.
-    ReadTokenFile(PathBuf),
-    /// Show a save dialog and write the Markdown report.
-    ExportReport {
-        /// The report text (already without signature).
-        markdown: String,
-        /// Suggested file name.
-        file_name: String,
-        /// Where to write it; `None` asks with a save dialog.
-        path: Option<PathBuf>,
-    },
-    /// Persist settings.
-    SaveSettings(super::Settings),
+pub enum SecretsCommand {
     /// List tokenbench's keyring items (opens the keyring on first use).
-    ListSecrets,
+    List,
     /// Create or replace a keyring item.
-    StoreSecret {
+    Store {
         /// Item name.
         name: String,
         /// The value.
         value: SecretString,
     },
     /// Read a keyring item for a purpose.
-    FetchSecret {
+    Fetch {
         /// Item name.
         name: String,
         /// What the value is for.
         purpose: SecretPurpose,
     },
     /// Delete a keyring item (the UI has asked for confirmation).
-    DeleteSecret(String),
+    Delete(String),
     /// Generate a key or HMAC secret straight into the keyring.
-    GenerateKey {
+    Generate {
         /// Item name.
         name: String,
         /// What to generate.
@@ -79,8 +129,6 @@ pub enum Command {
     },
     /// Import a key file into the keyring (`None`: ask with a dialog).
     ImportKeyFile(Option<PathBuf>),
-    /// Save the workspace to the data directory.
-    SaveWorkspace(Workspace),
     /// Export the workspace (`None`: ask where with a dialog).
     ExportWorkspace {
         /// What to export (secrets are references already).
@@ -90,40 +138,84 @@ pub enum Command {
     },
     /// Import a workspace file (`None`: ask with a dialog).
     ImportWorkspace(Option<PathBuf>),
-    /// Write a screenshot PNG, then report back.
-    SaveScreenshot {
-        /// Where.
-        path: PathBuf,
-        /// The pixels.
-        image: std::sync::Arc<egui::ColorImage>,
+}
+
+/// Which part of the window a request belongs to; its answer goes back there.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HttpOwner {
+    /// The inspector's key form (JWKS URL, discovery).
+    InspectorKeys,
+}
+
+/// Network requests, all on one shared client.
+#[derive(Debug)]
+pub enum HttpCommand {
+    /// Send a request; the answer arrives as [`HttpEvent::Answered`] with the same id.
+    Send {
+        /// Request id, for cancel and for matching the answer.
+        id: RequestId,
+        /// Who gets the answer.
+        owner: HttpOwner,
+        /// The request.
+        request: HttpRequest,
+    },
+    /// Stop a running request; it is answered with [`HttpError::Cancelled`].
+    Cancel {
+        /// The request.
+        id: RequestId,
+        /// Who sent it.
+        owner: HttpOwner,
     },
 }
 
 /// Something the backend reports back.
 #[derive(Debug)]
 pub enum Event {
-    /// Keys fetched (or not) for a request.
-    KeysFetched {
-        /// The request.
-        id: RequestId,
-        /// `(where the keys came from, JWKS text)` or an error message saying what to do.
-        result: Result<(String, String), String>,
+    /// About the window as a whole.
+    App(AppEvent),
+    /// Dialogs and files.
+    Files(FilesEvent),
+    /// The keyring and the workspace.
+    Secrets(SecretsEvent),
+    /// Network answers.
+    Http(HttpEvent),
+}
+
+/// Events for the app itself.
+#[derive(Debug)]
+pub enum AppEvent {
+    /// A file could not be saved.
+    NotSaved {
+        /// What was being saved: "Settings", "Workspace".
+        what: &'static str,
+        /// Why, and what to do.
+        error: String,
     },
+    /// The screenshot was written (or not).
+    ScreenshotSaved(Result<PathBuf, String>),
+}
+
+/// Answers about token files and reports.
+#[derive(Debug)]
+pub enum FilesEvent {
     /// An open dialog gave no file back (cancelled, or no desktop portal).
     NoFileChosen,
     /// A token file was read (or not).
     TokenFileLoaded {
         /// The file.
         path: PathBuf,
-        /// Its text, or why it could not be read.
+        /// Its text, or why it could not be read (the message names the file).
         result: Result<String, String>,
     },
     /// The report was written to a path, the dialog was cancelled (`Ok(None)`), or writing failed.
     ReportSaved(Result<Option<PathBuf>, String>),
-    /// Saving settings failed.
-    SettingsNotSaved(String),
-    /// The keyring's item names, and whether secrets persist (false: memory only, with the reason).
-    SecretsListed {
+}
+
+/// Answers about keyring items and workspaces.
+#[derive(Debug)]
+pub enum SecretsEvent {
+    /// The keyring's item names, and whether secrets persist.
+    Listed {
         /// Names, or why they could not be listed.
         names: Result<Vec<String>, String>,
         /// True for the OS keyring, false for the in-memory fallback.
@@ -132,7 +224,7 @@ pub enum Event {
         problem: Option<String>,
     },
     /// A secret value was read (or not).
-    SecretFetched {
+    Fetched {
         /// Item name.
         name: String,
         /// Why it was read.
@@ -141,11 +233,23 @@ pub enum Event {
         result: Result<SecretString, String>,
     },
     /// A change to the keyring finished: a message for the user, or the error.
-    SecretsChanged(Result<String, String>),
+    Changed(Result<String, String>),
     /// A workspace was exported (`Ok(None)`: no file chosen).
     WorkspaceExported(Result<Option<PathBuf>, String>),
     /// A workspace was imported, with the referenced secrets that are missing from the keyring.
     WorkspaceImported(Result<Option<(Workspace, Vec<String>)>, String>),
-    /// The screenshot was written (or not).
-    ScreenshotSaved(Result<PathBuf, String>),
+}
+
+/// Network answers.
+#[derive(Debug)]
+pub enum HttpEvent {
+    /// A request finished: any status with its body, or why there is no answer.
+    Answered {
+        /// The request.
+        id: RequestId,
+        /// Who sent it.
+        owner: HttpOwner,
+        /// The answer.
+        result: Result<HttpAnswer, HttpError>,
+    },
 }

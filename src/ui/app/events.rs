@@ -1,127 +1,102 @@
-//! Applying backend events to the app's state: fetched keys, loaded files, keyring results, workspaces.
+//! Routing: backend events to the panel that owns them, and commands to the app or the backend. Every
+//! match here is exhaustive, so a new event or command without a destination does not compile.
 
 use super::TokenbenchApp;
-use crate::core::workspace::Workspace;
 use crate::ui::Tab;
-use crate::ui::command::{Command, Event, SecretPurpose};
+use crate::ui::command::{
+    AppCommand, AppEvent, Command, Event, HttpEvent, HttpOwner, SecretPurpose, SecretsEvent, TokenOrigin,
+};
 use std::path::PathBuf;
 
 impl TokenbenchApp {
+    /// Applies every event that arrived, then runs the commands they led to.
     pub(super) fn apply_events(&mut self, ctx: &egui::Context) {
+        let mut commands = Vec::new();
         for event in self.backend.drain() {
-            match event {
-                Event::KeysFetched { id, result } => self.inspector.keys_fetched(id, result),
-                Event::TokenFileLoaded { path, result } => match result {
-                    Ok(text) => {
-                        self.inspector.load(&text);
-                        self.settings.tab = Tab::Inspector;
-                    }
-                    Err(e) => self.inspector.notice = Some(format!("{e} ({})", path.display())),
-                },
-                Event::ReportSaved(Ok(Some(path))) => {
-                    self.inspector.notice = Some(format!("Report saved to {}", path.display()));
-                    self.inspector.offer_report_path = false;
-                }
-                Event::NoFileChosen => {
-                    self.inspector.notice = Some(
-                        "No file chosen. If no dialog appeared, this desktop has no file-chooser portal: paste the \
-                         token or drop the file on the window instead"
-                            .to_owned(),
-                    );
-                }
-                Event::ReportSaved(Ok(None)) => {
-                    self.inspector.notice = Some(crate::ui::backend::NO_FILE_CHOSEN.to_owned());
-                    self.inspector.offer_report_path = true;
-                }
-                Event::ReportSaved(Err(e)) => self.inspector.notice = Some(format!("Report not saved: {e}")),
-                Event::SettingsNotSaved(e) => self.banner = Some(format!("Settings not saved: {e}")),
-                Event::ScreenshotSaved(result) => {
-                    self.screenshot_saved(ctx, result);
-                }
-                other => self.apply_secret_event(ctx, other),
-            }
+            self.apply_event(ctx, event, &mut commands);
         }
+        self.run_commands(commands);
     }
 
-    fn screenshot_saved(&mut self, ctx: &egui::Context, result: Result<PathBuf, String>) {
-        match result {
-            Ok(path) => eprintln!("screenshot saved to {}", path.display()),
-            Err(e) => eprintln!("screenshot failed: {e}"),
-        }
-        ctx.send_viewport_cmd(egui::ViewportCommand::Close);
-    }
-
-    fn apply_secret_event(&mut self, ctx: &egui::Context, event: Event) {
+    fn apply_event(&mut self, ctx: &egui::Context, event: Event, commands: &mut Vec<Command>) {
         match event {
-            Event::SecretsListed {
+            Event::App(event) => self.apply_app_event(ctx, event),
+            Event::Files(event) => self.inspector.apply_files(event, commands),
+            Event::Secrets(event) => self.apply_secrets_event(ctx, event, commands),
+            Event::Http(HttpEvent::Answered { id, owner, result }) => match owner {
+                HttpOwner::InspectorKeys => self.inspector.keys.apply_answer(id, result, commands),
+            },
+        }
+    }
+
+    fn apply_app_event(&mut self, ctx: &egui::Context, event: AppEvent) {
+        match event {
+            AppEvent::NotSaved { what, error } => self.banner = Some(format!("{what} not saved: {error}")),
+            AppEvent::ScreenshotSaved(result) => screenshot_saved(ctx, result),
+        }
+    }
+
+    /// The app keeps what every panel reads (item names, whether the keyring works); each panel applies
+    /// the rest itself.
+    fn apply_secrets_event(&mut self, ctx: &egui::Context, event: SecretsEvent, commands: &mut Vec<Command>) {
+        match &event {
+            SecretsEvent::Listed {
                 names,
                 persistent,
                 problem,
             } => {
-                self.keyring_problem = if persistent {
-                    None
-                } else {
-                    problem.or(Some(String::new()))
-                };
-                match names {
-                    Ok(names) => {
-                        self.inspector.keys.keyring_names = names.clone();
-                        self.secrets.names = names;
-                        self.secrets.list_error = None;
-                    }
-                    Err(e) => self.secrets.list_error = Some(e),
+                self.keyring_problem = (!persistent).then(|| problem.clone().unwrap_or_default());
+                if let Ok(names) = names {
+                    self.keyring_names.clone_from(names);
                 }
             }
-            Event::SecretFetched { name, purpose, result } => match (purpose, result) {
-                (SecretPurpose::Reveal, Ok(value)) => self.secrets.reveal(name, value),
-                (SecretPurpose::Copy, Ok(value)) => {
-                    ctx.copy_text(value.expose().to_owned());
-                    self.secrets.message = Some(Ok(format!("Copied {name} to the clipboard")));
-                }
-                (SecretPurpose::Inspector, Ok(value)) => {
-                    self.inspector.keys.secret = zeroize::Zeroizing::new(value.expose().to_owned())
-                }
-                (SecretPurpose::Inspector, Err(e)) => self.inspector.keys.keyring_message = Some(Err(e)),
-                (_, Err(e)) => self.secrets.message = Some(Err(e)),
-            },
-            Event::SecretsChanged(result) => {
-                self.inspector.keys.keyring_message = Some(result.clone());
-                self.secrets.message = Some(result);
+            SecretsEvent::Fetched {
+                purpose: SecretPurpose::Copy,
+                result: Ok(value),
+                ..
+            } => ctx.copy_text(value.expose().to_owned()),
+            SecretsEvent::Fetched { .. }
+            | SecretsEvent::Changed(_)
+            | SecretsEvent::WorkspaceExported(_)
+            | SecretsEvent::WorkspaceImported(_) => {}
+        }
+        self.inspector.keys.apply_secrets(&event);
+        self.secrets.apply(event, &mut self.workspace, commands);
+    }
+
+    /// Runs commands: app commands here, within the frame; the others in the backend.
+    pub(super) fn run_commands(&mut self, commands: Vec<Command>) {
+        for command in commands {
+            match command {
+                Command::App(command) => self.run_app_command(command),
+                Command::Files(command) => self.backend.run_files(command),
+                Command::Secrets(command) => self.backend.run_secrets(command),
+                Command::Http(command) => self.backend.run_http(command),
             }
-            Event::WorkspaceExported(result) => self.secrets.message = workspace_exported_message(result),
-            Event::WorkspaceImported(result) => self.workspace_imported(result),
-            _ => {}
         }
     }
 
-    fn workspace_imported(&mut self, result: Result<Option<(Workspace, Vec<String>)>, String>) {
-        self.secrets.message = Some(match result {
-            Ok(None) => Err(crate::ui::backend::NO_FILE_CHOSEN.to_owned()),
-            Err(e) => Err(e),
-            Ok(Some((workspace, missing))) => {
-                self.workspace = workspace;
-                self.backend.run(Command::SaveWorkspace(self.workspace.clone()));
-                if missing.is_empty() {
-                    Ok("Workspace imported; every referenced secret is in the keyring".to_owned())
-                } else {
-                    Ok(format!(
-                        "Workspace imported. These referenced secrets are not in the keyring; add them under \
-                         \"Add a secret\": {}",
-                        missing.join(", ")
-                    ))
-                }
+    fn run_app_command(&mut self, command: AppCommand) {
+        match command {
+            AppCommand::SwitchTab(tab) => self.settings.tab = tab,
+            AppCommand::OpenInInspector { token, origin } => {
+                tracing::debug!("opening a token from {origin:?} in the inspector");
+                self.inspector.load(&token);
+                self.settings.tab = Tab::Inspector;
             }
-        });
+        }
+    }
+
+    /// Offers a token from a paste outside any field, or from the command line.
+    pub(super) fn open_token(&mut self, token: String, origin: TokenOrigin) {
+        self.run_app_command(AppCommand::OpenInInspector { token, origin });
     }
 }
 
-fn workspace_exported_message(result: Result<Option<PathBuf>, String>) -> Option<Result<String, String>> {
-    Some(match result {
-        Ok(Some(path)) => Ok(format!(
-            "Workspace exported to {} (secrets as keyring references only)",
-            path.display()
-        )),
-        Ok(None) => Err(crate::ui::backend::NO_FILE_CHOSEN.to_owned()),
-        Err(e) => Err(e),
-    })
+fn screenshot_saved(ctx: &egui::Context, result: Result<PathBuf, String>) {
+    match result {
+        Ok(path) => eprintln!("screenshot saved to {}", path.display()),
+        Err(e) => eprintln!("screenshot failed: {e}"),
+    }
+    ctx.send_viewport_cmd(egui::ViewportCommand::Close);
 }

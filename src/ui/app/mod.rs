@@ -4,7 +4,7 @@
 mod events;
 
 use super::backend::{Backend, BackendPaths};
-use super::command::Command;
+use super::command::{Command, FilesCommand, SecretsCommand, TokenOrigin};
 use super::panels::inspector::InspectorPanel;
 use super::panels::placeholder::placeholder_ui;
 use super::panels::secrets::SecretsPanel;
@@ -66,6 +66,9 @@ pub struct TokenbenchApp {
     pub history: History,
     /// `Some(reason)` when secrets are kept in memory only.
     pub keyring_problem: Option<String>,
+    /// tokenbench's keyring item names, for every panel that offers them.
+    pub keyring_names: Vec<String>,
+    show_keyring_details: bool,
     backend: Backend,
     clock: Arc<dyn Clock>,
     zone: jiff::tz::TimeZone,
@@ -93,6 +96,8 @@ impl TokenbenchApp {
             workspace: options.workspace,
             history: options.history,
             keyring_problem: None,
+            keyring_names: Vec::new(),
+            show_keyring_details: false,
             saved_settings: settings.clone(),
             settings,
             clock: options.clock,
@@ -106,7 +111,7 @@ impl TokenbenchApp {
             }),
         };
         // Opens the keyring in the background and learns whether it is available.
-        app.backend.run(Command::ListSecrets);
+        app.backend.run_secrets(SecretsCommand::List);
         Ok(app)
     }
 
@@ -123,7 +128,7 @@ impl TokenbenchApp {
             self.offer_paste(text);
         }
         for file in dropped {
-            commands.push(Command::ReadTokenFile(file.path().to_path_buf()));
+            commands.push(Command::Files(FilesCommand::ReadTokenFile(file.path().to_path_buf())));
         }
         self.shortcuts(ctx, commands);
     }
@@ -135,7 +140,7 @@ impl TokenbenchApp {
             return;
         }
         if self.settings.tab == Tab::Inspector {
-            self.inspector.load(&text);
+            self.open_token(text, TokenOrigin::Pasted);
         } else {
             self.paste_offer = Some(text);
         }
@@ -145,7 +150,7 @@ impl TokenbenchApp {
         use egui::{Key, KeyboardShortcut, Modifiers};
         let pressed = |key| ctx.input_mut(|i| i.consume_shortcut(&KeyboardShortcut::new(Modifiers::COMMAND, key)));
         if pressed(Key::O) {
-            commands.push(Command::OpenTokenFile);
+            commands.push(Command::Files(FilesCommand::OpenTokenFile));
         }
         if pressed(Key::S) && !self.inspector.token.is_empty() {
             commands.push(self.inspector.export_command(self.clock.now(), &self.zone, None));
@@ -200,19 +205,27 @@ impl TokenbenchApp {
             });
         }
         if let Some(problem) = &self.keyring_problem {
-            ui.label(
-                egui::RichText::new(format!(
-                    "The OS keyring is unavailable: secrets are kept in memory only until tokenbench closes. {problem}"
-                ))
-                .color(theme::warning(dark)),
-            );
+            ui.horizontal_wrapped(|ui| {
+                ui.label(
+                    egui::RichText::new(
+                        "The OS keyring is unavailable, so secrets are kept in memory until tokenbench closes: \
+                         start or unlock it (on Linux, a Secret Service such as gnome-keyring) and restart tokenbench",
+                    )
+                    .color(theme::warning(dark)),
+                );
+                if !problem.is_empty() {
+                    ui.toggle_value(&mut self.show_keyring_details, "Details");
+                }
+            });
+            if self.show_keyring_details {
+                ui.label(egui::RichText::new(problem.as_str()).small());
+            }
         }
         if let Some(text) = self.paste_offer.clone() {
             ui.horizontal(|ui| {
                 ui.label("The clipboard holds a JWT");
                 if ui.button("Inspect it").clicked() {
-                    self.inspector.load(&text);
-                    self.settings.tab = Tab::Inspector;
+                    self.open_token(text.clone(), TokenOrigin::Pasted);
                     self.paste_offer = None;
                 }
                 if ui.button("Dismiss").clicked() {
@@ -241,7 +254,7 @@ impl TokenbenchApp {
         comparable.window_size = self.saved_settings.window_size;
         if comparable != self.saved_settings {
             self.saved_settings = self.settings.clone();
-            commands.push(Command::SaveSettings(self.settings.clone()));
+            commands.push(Command::Files(FilesCommand::SaveSettings(self.settings.clone())));
         }
     }
 
@@ -264,26 +277,25 @@ impl TokenbenchApp {
             }
             Some(receiver) => {
                 if let Ok(image) = receiver.try_recv() {
-                    commands.push(Command::SaveScreenshot {
+                    commands.push(Command::Files(FilesCommand::SaveScreenshot {
                         path: job.path.clone(),
                         image,
-                    });
+                    }));
                     self.screenshot = None;
                 }
             }
         }
     }
 
-    /// Draws one frame into `ui` and runs the resulting commands. Also used by UI tests.
+    /// Draws one frame into `ui` and runs the resulting commands. Events are applied in [`eframe::App::logic`]
+    /// (which runs also while the window is hidden).
     pub fn frame_ui(&mut self, ui: &mut egui::Ui) {
         let ctx = ui.ctx().clone();
         ctx.accesskit_node_builder(egui::accesskit_root_id(), |node| node.set_label("tokenbench"));
-        self.apply_events(&ctx);
         if self.settings.tab != Tab::Secrets || !ctx.input(|i| i.focused) {
             // A revealed secret is hidden again as soon as the Secrets panel loses focus.
             self.secrets.hide();
         }
-        super::widgets::fields::set_memory_only(&ctx, self.keyring_problem.is_some());
         let mut commands = Vec::new();
         self.handle_input(&ctx, &mut commands);
         egui::Panel::top("top_bar").show(ui, |ui| {
@@ -293,24 +305,31 @@ impl TokenbenchApp {
         egui::Panel::left("navigation")
             .exact_size(theme::NAV_WIDTH)
             .show(ui, |ui| self.navigation_ui(ui));
-        let now = self.clock.now();
         egui::CentralPanel::default().show(ui, |ui| {
             egui::ScrollArea::vertical()
                 .auto_shrink([false, false])
-                .show(ui, |ui| match self.settings.tab {
-                    Tab::Inspector => self.inspector.ui(ui, now, &self.zone, &mut commands),
-                    Tab::History => super::panels::history::history_ui(ui, &self.history, &self.zone),
-                    Tab::Secrets => {
-                        let memory_only = self.keyring_problem.is_some();
-                        self.secrets.ui(ui, &mut self.workspace, memory_only, &mut commands);
-                    }
-                    other => placeholder_ui(ui, other),
-                });
+                .show(ui, |ui| self.panel_ui(ui, &mut commands));
         });
         self.persist_if_changed(&ctx, &mut commands);
         self.screenshot_step(&ctx, &mut commands);
-        for command in commands {
-            self.backend.run(command);
+        self.run_commands(commands);
+    }
+
+    fn panel_ui(&mut self, ui: &mut egui::Ui, commands: &mut Vec<Command>) {
+        let mut cx = super::panels::PanelContext {
+            now: self.clock.now(),
+            zone: &self.zone,
+            workspace: &mut self.workspace,
+            keyring_names: &self.keyring_names,
+            memory_only: self.keyring_problem.is_some(),
+        };
+        match self.settings.tab {
+            Tab::Inspector => self.inspector.ui(ui, &cx, commands),
+            Tab::History => super::panels::history::history_ui(ui, &self.history, cx.zone),
+            Tab::Secrets => self.secrets.ui(ui, &mut cx, commands),
+            tab @ (Tab::Delegation | Tab::TokenExchange | Tab::LocalIssuer | Tab::RateLimits) => {
+                placeholder_ui(ui, tab)
+            }
         }
     }
 }
@@ -324,6 +343,10 @@ fn apply_theme(ctx: &egui::Context, choice: ThemeChoice) {
 }
 
 impl eframe::App for TokenbenchApp {
+    fn logic(&mut self, ctx: &egui::Context, _frame: &mut eframe::Frame) {
+        self.apply_events(ctx);
+    }
+
     fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
         self.frame_ui(ui);
     }

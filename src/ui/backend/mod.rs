@@ -6,9 +6,15 @@ mod secrets;
 
 use lane::Lane;
 
-pub use secrets::{NO_FILE_CHOSEN, StoreSlot};
+pub use secrets::StoreSlot;
 
-use super::command::{Command, Event, RequestId};
+use super::command::NO_FILE_CHOSEN;
+
+use super::command::{
+    AppEvent, Event, FilesCommand, FilesEvent, HttpCommand, HttpEvent, HttpOwner, RequestId, SecretsCommand,
+    SecretsEvent,
+};
+use crate::core::http::{HttpError, HttpRequest};
 use crate::services::secrets::SecretStore;
 use crate::services::{http, storage};
 use std::collections::HashMap;
@@ -48,6 +54,8 @@ pub struct Backend {
     outbox: Outbox,
     events: Receiver<Event>,
     running: HashMap<RequestId, AbortHandle>,
+    /// One HTTP client for every request, built on first use (it loads the root certificates).
+    client: Arc<OnceLock<Result<reqwest::Client, HttpError>>>,
     paths: BackendPaths,
     secrets: StoreSlot,
 }
@@ -81,6 +89,7 @@ impl Backend {
             outbox: Outbox { sender, ctx },
             events,
             running: HashMap::new(),
+            client: Arc::default(),
             paths,
             secrets: Arc::new(store.map(OnceLock::from).unwrap_or_default()),
         })
@@ -90,110 +99,113 @@ impl Backend {
     pub fn drain(&mut self) -> Vec<Event> {
         let events: Vec<Event> = self.events.try_iter().collect();
         for event in &events {
-            if let Event::KeysFetched { id, .. } = event {
+            if let Event::Http(HttpEvent::Answered { id, .. }) = event {
                 self.running.remove(id);
             }
         }
         events
     }
 
-    /// Starts a command; never blocks.
-    pub fn run(&mut self, command: Command) {
+    /// Runs a file or dialog command; never blocks.
+    pub fn run_files(&mut self, command: FilesCommand) {
         let out = self.outbox.clone();
         match command {
-            Command::FetchJwks { id, url } => self.spawn_fetch(id, async move {
-                let client = http::client()?;
-                http::fetch_jwks(&client, &url).await.map(|jwks| (url, jwks))
-            }),
-            Command::DiscoverJwks { id, issuer } => self.spawn_fetch(id, async move {
-                let client = http::client()?;
-                http::discover_jwks(&client, &issuer).await
-            }),
-            Command::Cancel(id) => {
-                if let Some(handle) = self.running.remove(&id) {
-                    handle.abort();
-                }
-            }
-            Command::OpenTokenFile => {
+            FilesCommand::OpenTokenFile => {
                 self.blocking(
                     move || match rfd::FileDialog::new().set_title("Open a token").pick_file() {
                         Some(path) => out.send(read_token_file(&path)),
-                        None => out.send(Event::NoFileChosen),
+                        None => out.send(Event::Files(FilesEvent::NoFileChosen)),
                     },
                 )
             }
-            Command::ReadTokenFile(path) => self.blocking(move || out.send(read_token_file(&path))),
-            Command::ExportReport {
+            FilesCommand::ReadTokenFile(path) => self.blocking(move || out.send(read_token_file(&path))),
+            FilesCommand::ExportReport {
                 markdown,
                 file_name,
                 path,
             } => self.blocking(move || out.send(save_report(&markdown, &file_name, path))),
-            Command::SaveSettings(settings) => {
+            FilesCommand::SaveSettings(settings) => {
                 let Some(path) = self.paths.settings.clone() else {
                     return;
                 };
-                self.file_lane.run(move || {
-                    if let Err(e) = storage::save_json(&path, &settings) {
-                        out.send(Event::SettingsNotSaved(e.to_string()));
-                    }
-                });
+                self.file_lane
+                    .run(move || save_json_or_report(&path, &settings, "Settings", &out));
             }
-            Command::SaveScreenshot { path, image } => self.blocking(move || {
-                out.send(Event::ScreenshotSaved(save_png(&path, &image).map(|()| path)));
+            FilesCommand::SaveWorkspace(workspace) => {
+                let Some(path) = self.paths.workspace.clone() else {
+                    return;
+                };
+                self.file_lane
+                    .run(move || save_json_or_report(&path, &workspace, "Workspace", &out));
+            }
+            FilesCommand::SaveScreenshot { path, image } => self.blocking(move || {
+                out.send(Event::App(AppEvent::ScreenshotSaved(
+                    save_png(&path, &image).map(|()| path),
+                )));
             }),
-            other => self.run_secret_command(other),
         }
     }
 
-    fn run_secret_command(&mut self, command: Command) {
+    /// Runs a keyring or workspace command on the keyring lane (dialogs beside it); never blocks.
+    pub fn run_secrets(&mut self, command: SecretsCommand) {
         let (out, slot) = (self.outbox.clone(), self.secrets.clone());
         let lane = &self.keyring_lane;
         match command {
-            Command::ListSecrets => lane.run(move || secrets::list(&slot, &out)),
-            Command::StoreSecret { name, value } => lane.run(move || secrets::save(&slot, &out, name, value)),
-            Command::FetchSecret { name, purpose } => lane.run(move || secrets::fetch(&slot, &out, name, purpose)),
-            Command::DeleteSecret(name) => lane.run(move || secrets::delete(&slot, &out, name)),
-            Command::GenerateKey { name, kind } => lane.run(move || secrets::generate(&slot, &out, name, kind)),
-            Command::ImportKeyFile(Some(path)) => lane.run(move || secrets::import_key(&slot, &out, &path)),
-            Command::ImportKeyFile(None) => {
+            SecretsCommand::List => lane.run(move || secrets::list(&slot, &out)),
+            SecretsCommand::Store { name, value } => lane.run(move || secrets::save(&slot, &out, name, value)),
+            SecretsCommand::Fetch { name, purpose } => lane.run(move || secrets::fetch(&slot, &out, name, purpose)),
+            SecretsCommand::Delete(name) => lane.run(move || secrets::delete(&slot, &out, name)),
+            SecretsCommand::Generate { name, kind } => lane.run(move || secrets::generate(&slot, &out, name, kind)),
+            SecretsCommand::ImportKeyFile(Some(path)) => lane.run(move || secrets::import_key(&slot, &out, &path)),
+            SecretsCommand::ImportKeyFile(None) => {
                 // The dialog waits for the user, so it runs beside the lane; the import then joins the queue.
                 let lane = lane.clone();
                 self.blocking(move || match secrets::pick_key_file() {
                     Some(path) => lane.run(move || secrets::import_key(&slot, &out, &path)),
-                    None => out.send(Event::SecretsChanged(Err(NO_FILE_CHOSEN.to_owned()))),
+                    None => out.send(Event::Secrets(SecretsEvent::Changed(Err(NO_FILE_CHOSEN.to_owned())))),
                 });
             }
-            Command::SaveWorkspace(workspace) => {
-                let path = self.paths.workspace.clone();
-                self.file_lane
-                    .run(move || secrets::save_workspace(path.as_deref(), &workspace, &out));
-            }
-            Command::ExportWorkspace { workspace, path } => {
+            SecretsCommand::ExportWorkspace { workspace, path } => {
                 self.blocking(move || secrets::export_workspace(&out, &workspace, path));
             }
-            Command::ImportWorkspace(path) => {
+            SecretsCommand::ImportWorkspace(path) => {
                 // The dialog and the file read run beside the lane; the keyring comparison joins its queue.
                 let lane = lane.clone();
                 self.blocking(move || match secrets::read_workspace(path) {
                     Ok(Some(workspace)) => lane.run(move || secrets::finish_workspace_import(&slot, &out, workspace)),
-                    Ok(None) => out.send(Event::WorkspaceImported(Ok(None))),
-                    Err(e) => out.send(Event::WorkspaceImported(Err(e))),
+                    Ok(None) => out.send(Event::Secrets(SecretsEvent::WorkspaceImported(Ok(None)))),
+                    Err(e) => out.send(Event::Secrets(SecretsEvent::WorkspaceImported(Err(e)))),
                 });
             }
-            other => tracing::error!("command {other:?} reached the secrets dispatcher"),
         }
     }
 
-    fn spawn_fetch(
-        &mut self,
-        id: RequestId,
-        fetch: impl Future<Output = Result<(String, String), http::FetchError>> + Send + 'static,
-    ) {
-        let out = self.outbox.clone();
+    /// Sends or cancels a request on the shared client; never blocks.
+    pub fn run_http(&mut self, command: HttpCommand) {
+        match command {
+            HttpCommand::Send { id, owner, request } => self.send(id, owner, request),
+            HttpCommand::Cancel { id, owner } => {
+                if let Some(handle) = self.running.remove(&id) {
+                    handle.abort();
+                    self.outbox.send(Event::Http(HttpEvent::Answered {
+                        id,
+                        owner,
+                        result: Err(HttpError::Cancelled),
+                    }));
+                }
+            }
+        }
+    }
+
+    fn send(&mut self, id: RequestId, owner: HttpOwner, request: HttpRequest) {
+        let (out, client) = (self.outbox.clone(), self.client.clone());
         let Some(runtime) = &self.runtime else { return };
         let task = runtime.spawn(async move {
-            let result = fetch.await.map_err(|e| e.to_string());
-            out.send(Event::KeysFetched { id, result });
+            let result = match client.get_or_init(http::client) {
+                Ok(client) => http::send(client, &request).await,
+                Err(e) => Err(e.clone()),
+            };
+            out.send(Event::Http(HttpEvent::Answered { id, owner, result }));
         });
         self.running.insert(id, task.abort_handle());
     }
@@ -250,9 +262,18 @@ fn read_token_file(path: &Path) -> Event {
             )
         }),
     };
-    Event::TokenFileLoaded {
+    Event::Files(FilesEvent::TokenFileLoaded {
         path: path.to_path_buf(),
         result,
+    })
+}
+
+fn save_json_or_report(path: &Path, value: &impl serde::Serialize, what: &'static str, out: &Outbox) {
+    if let Err(e) = storage::save_json(path, value) {
+        out.send(Event::App(AppEvent::NotSaved {
+            what,
+            error: e.to_string(),
+        }));
     }
 }
 
@@ -265,13 +286,13 @@ fn save_report(markdown: &str, file_name: &str, path: Option<PathBuf>) -> Event 
             .save_file()
     });
     let Some(path) = picked else {
-        return Event::ReportSaved(Ok(None));
+        return Event::Files(FilesEvent::ReportSaved(Ok(None)));
     };
-    Event::ReportSaved(
+    Event::Files(FilesEvent::ReportSaved(
         storage::write_atomic(&path, markdown.as_bytes())
             .map(|()| Some(path))
             .map_err(|e| e.to_string()),
-    )
+    ))
 }
 
 fn save_png(path: &Path, image: &egui::ColorImage) -> Result<(), String> {

@@ -7,7 +7,7 @@ use crate::core::secret::{KeyKind, SecretString};
 use crate::core::workspace::Workspace;
 use crate::services::secrets::{SecretError, SecretStore, open_store};
 use crate::services::{keygen, storage};
-use crate::ui::command::{Event, SecretPurpose};
+use crate::ui::command::{Event, SecretPurpose, SecretsEvent};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
 
@@ -25,23 +25,23 @@ fn store(slot: &StoreSlot) -> &(Arc<dyn SecretStore>, Option<String>) {
 /// Lists item names and reports whether they persist.
 pub fn list(slot: &StoreSlot, out: &Outbox) {
     let (store, problem) = store(slot);
-    out.send(Event::SecretsListed {
+    out.send(Event::Secrets(SecretsEvent::Listed {
         names: store.list().map_err(|e| e.to_string()),
         persistent: store.is_persistent(),
         problem: problem.clone(),
-    });
+    }));
 }
 
 /// Reads one value.
 pub fn fetch(slot: &StoreSlot, out: &Outbox, name: String, purpose: SecretPurpose) {
     let result = store(slot).0.get(&name).map_err(|e| e.to_string());
-    out.send(Event::SecretFetched { name, purpose, result });
+    out.send(Event::Secrets(SecretsEvent::Fetched { name, purpose, result }));
 }
 
 /// Runs a change, reports it, then sends the new list.
 fn change(slot: &StoreSlot, out: &Outbox, job: impl FnOnce(&dyn SecretStore) -> Result<String, String>) {
     let result = { job(store(slot).0.as_ref()) };
-    out.send(Event::SecretsChanged(result));
+    out.send(Event::Secrets(SecretsEvent::Changed(result)));
     list(slot, out);
 }
 
@@ -86,9 +86,6 @@ pub fn pick_key_file() -> Option<PathBuf> {
 pub fn import_key(slot: &StoreSlot, out: &Outbox, path: &Path) {
     change(slot, out, |s| import_key_file(s, path));
 }
-
-/// Says what to do when no file came back from a dialog.
-pub const NO_FILE_CHOSEN: &str = "No file chosen. If no dialog appeared, this desktop has no file-chooser portal: type the path in the field instead";
 
 fn import_key_file(store: &dyn SecretStore, path: &Path) -> Result<String, String> {
     let bytes = std::fs::read(path).map_err(|e| format!("could not read {}: {e}", path.display()))?;
@@ -138,14 +135,6 @@ fn describe_store_error(name: &str, error: SecretError) -> String {
     format!("{name} could not be stored, nothing was imported: {error}")
 }
 
-/// Saves the workspace atomically.
-pub fn save_workspace(path: Option<&Path>, workspace: &Workspace, out: &Outbox) {
-    let Some(path) = path else { return };
-    if let Err(e) = storage::save_json(path, workspace) {
-        out.send(Event::SettingsNotSaved(format!("workspace: {e}")));
-    }
-}
-
 /// Exports the workspace to a chosen file.
 pub fn export_workspace(out: &Outbox, workspace: &Workspace, path: Option<PathBuf>) {
     let path = path.or_else(|| {
@@ -156,13 +145,13 @@ pub fn export_workspace(out: &Outbox, workspace: &Workspace, path: Option<PathBu
             .save_file()
     });
     let Some(path) = path else {
-        out.send(Event::WorkspaceExported(Ok(None)));
+        out.send(Event::Secrets(SecretsEvent::WorkspaceExported(Ok(None))));
         return;
     };
     let result = storage::save_json(&path, workspace)
         .map(|()| Some(path))
         .map_err(|e| e.to_string());
-    out.send(Event::WorkspaceExported(result));
+    out.send(Event::Secrets(SecretsEvent::WorkspaceExported(result)));
 }
 
 /// Reads a workspace file (asking with a dialog when no path is given). `Ok(None)`: no file was chosen.
@@ -184,5 +173,7 @@ pub fn read_workspace(path: Option<PathBuf>) -> Result<Option<Workspace>, String
 pub fn finish_workspace_import(slot: &StoreSlot, out: &Outbox, workspace: Workspace) {
     let existing = store(slot).0.list().unwrap_or_default();
     let missing = workspace.missing_secrets(&existing);
-    out.send(Event::WorkspaceImported(Ok(Some((workspace, missing)))));
+    out.send(Event::Secrets(SecretsEvent::WorkspaceImported(Ok(Some((
+        workspace, missing,
+    ))))));
 }

@@ -4,3 +4,20 @@ pub mod history;
 pub mod inspector;
 pub mod placeholder;
 pub mod secrets;
+
+use crate::core::workspace::Workspace;
+
+/// What every panel may read (and the workspace, which panels edit), handed over once per frame instead of
+/// a growing parameter list.
+pub struct PanelContext<'a> {
+    /// The clock's current time (simulated in tests and demos).
+    pub now: i64,
+    /// The local time zone for displayed times.
+    pub zone: &'a jiff::tz::TimeZone,
+    /// Environments, saved forms, local tenant.
+    pub workspace: &'a mut Workspace,
+    /// tokenbench's keyring item names.
+    pub keyring_names: &'a [String],
+    /// True when the keyring is unavailable and secrets live in memory until the window closes.
+    pub memory_only: bool,
+}

@@ -3,7 +3,8 @@
 
 use crate::core::secret::{KeyKind, SecretKind, SecretString, item_name, validate_item_name};
 use crate::core::workspace::{Environment, FieldError, Workspace};
-use crate::ui::command::{Command, SecretPurpose};
+use crate::ui::command::{Command, FilesCommand, SecretPurpose, SecretsCommand, SecretsEvent};
+use crate::ui::panels::PanelContext;
 use crate::ui::theme;
 use crate::ui::widgets::fields::{forget_typing, inline_error, labelled_line, secret_line};
 use egui::RichText;
@@ -66,8 +67,34 @@ impl SecretsPanel {
         self.revealed = None;
     }
 
-    /// Draws the panel. `memory_only` marks secrets that will not survive a restart.
-    pub fn ui(&mut self, ui: &mut egui::Ui, workspace: &mut Workspace, memory_only: bool, commands: &mut Vec<Command>) {
+    /// Applies a keyring or workspace answer. An imported workspace replaces `workspace` and is saved.
+    pub fn apply(&mut self, event: SecretsEvent, workspace: &mut Workspace, commands: &mut Vec<Command>) {
+        match event {
+            SecretsEvent::Listed { names, .. } => match names {
+                Ok(names) => {
+                    self.names = names;
+                    self.list_error = None;
+                }
+                Err(e) => self.list_error = Some(e),
+            },
+            SecretsEvent::Fetched { name, purpose, result } => match (purpose, result) {
+                (SecretPurpose::Reveal, Ok(value)) => self.reveal(name, value),
+                (SecretPurpose::Copy, Ok(_)) => self.message = Some(Ok(format!("Copied {name} to the clipboard"))),
+                (SecretPurpose::Inspector, Ok(_)) => {}
+                (SecretPurpose::Reveal | SecretPurpose::Copy, Err(e)) => self.message = Some(Err(e)),
+                (SecretPurpose::Inspector, Err(_)) => {}
+            },
+            SecretsEvent::Changed(result) => self.message = Some(result),
+            SecretsEvent::WorkspaceExported(result) => self.message = Some(workspace_exported_message(result)),
+            SecretsEvent::WorkspaceImported(result) => {
+                self.message = Some(workspace_imported(result, workspace, commands));
+            }
+        }
+    }
+
+    /// Draws the panel.
+    pub fn ui(&mut self, ui: &mut egui::Ui, cx: &mut PanelContext<'_>, commands: &mut Vec<Command>) {
+        let (workspace, memory_only) = (&mut *cx.workspace, cx.memory_only);
         ui.heading("Secrets");
         ui.label(if memory_only {
             "Secrets are kept in memory only until tokenbench closes (the OS keyring is unavailable)"
@@ -76,16 +103,16 @@ impl SecretsPanel {
         });
         self.message_ui(ui);
         ui.add_space(theme::SECTION_GAP);
-        self.items_ui(ui, workspace, commands);
+        self.items_ui(ui, workspace, memory_only, commands);
         ui.add_space(theme::SECTION_GAP);
         egui::CollapsingHeader::new("Add a secret")
             .default_open(true)
-            .show(ui, |ui| self.add_ui(ui, commands));
+            .show(ui, |ui| self.add_ui(ui, memory_only, commands));
         egui::CollapsingHeader::new("Generate a key").show(ui, |ui| self.generate_ui(ui, commands));
         egui::CollapsingHeader::new("Environments")
             .default_open(true)
             .show(ui, |ui| {
-                self.environments_ui(ui, workspace, commands);
+                self.environments_ui(ui, workspace, memory_only, commands);
             });
         egui::CollapsingHeader::new("Files")
             .default_open(true)
@@ -102,11 +129,11 @@ impl SecretsPanel {
         };
     }
 
-    fn items_ui(&mut self, ui: &mut egui::Ui, workspace: &Workspace, commands: &mut Vec<Command>) {
+    fn items_ui(&mut self, ui: &mut egui::Ui, workspace: &Workspace, memory_only: bool, commands: &mut Vec<Command>) {
         ui.horizontal(|ui| {
             ui.strong(format!("Items ({})", self.names.len()));
             if ui.button("Refresh").clicked() {
-                commands.push(Command::ListSecrets);
+                commands.push(Command::Secrets(SecretsCommand::List));
             }
         });
         if let Some(e) = &self.list_error {
@@ -135,7 +162,7 @@ impl SecretsPanel {
                 }
             });
         self.revealed_ui(ui);
-        self.replace_ui(ui, commands);
+        self.replace_ui(ui, memory_only, commands);
     }
 
     fn item_actions_ui(&mut self, ui: &mut egui::Ui, name: &str, commands: &mut Vec<Command>) {
@@ -145,20 +172,20 @@ impl SecretsPanel {
                 self.hide();
             }
         } else if ui.button(format!("Reveal {name}")).clicked() {
-            commands.push(Command::FetchSecret {
+            commands.push(Command::Secrets(SecretsCommand::Fetch {
                 name: name.to_owned(),
                 purpose: SecretPurpose::Reveal,
-            });
+            }));
         }
         if ui
             .button(format!("Copy {name}"))
             .on_hover_text("Copy the value to the clipboard")
             .clicked()
         {
-            commands.push(Command::FetchSecret {
+            commands.push(Command::Secrets(SecretsCommand::Fetch {
                 name: name.to_owned(),
                 purpose: SecretPurpose::Copy,
-            });
+            }));
         }
         if ui.button(format!("Replace {name}…")).clicked() {
             self.replacing = Some((name.to_owned(), Zeroizing::default()));
@@ -176,13 +203,13 @@ impl SecretsPanel {
         });
     }
 
-    fn replace_ui(&mut self, ui: &mut egui::Ui, commands: &mut Vec<Command>) {
+    fn replace_ui(&mut self, ui: &mut egui::Ui, memory_only: bool, commands: &mut Vec<Command>) {
         let Some((name, value)) = &mut self.replacing else {
             return;
         };
         let name = name.clone();
         ui.label(format!("New value for {name}"));
-        let field = secret_line(ui, "New value", value, &mut self.show_replacement);
+        let field = secret_line(ui, "New value", value, &mut self.show_replacement, memory_only);
         let mut close = false;
         ui.horizontal(|ui| {
             if ui
@@ -191,10 +218,10 @@ impl SecretsPanel {
             {
                 let value = SecretString::new(std::mem::take(&mut **value));
                 forget_typing(ui.ctx(), field.id);
-                commands.push(Command::StoreSecret {
+                commands.push(Command::Secrets(SecretsCommand::Store {
                     name: name.clone(),
                     value,
-                });
+                }));
                 close = true;
             }
             if ui.button("Cancel").clicked() {
@@ -215,7 +242,7 @@ impl SecretsPanel {
             ui.label(format!("Delete {name} from the keyring? This cannot be undone"));
             ui.horizontal(|ui| {
                 if ui.button("Delete").clicked() {
-                    commands.push(Command::DeleteSecret(name.clone()));
+                    commands.push(Command::Secrets(SecretsCommand::Delete(name.clone())));
                     self.confirm_delete = None;
                     if self.revealed.as_ref().is_some_and(|(n, _)| *n == name) {
                         self.hide();
@@ -231,9 +258,9 @@ impl SecretsPanel {
         }
     }
 
-    fn add_ui(&mut self, ui: &mut egui::Ui, commands: &mut Vec<Command>) {
+    fn add_ui(&mut self, ui: &mut egui::Ui, memory_only: bool, commands: &mut Vec<Command>) {
         labelled_line(ui, "Name", &mut self.new_name, "client_secret/dev/CLIENT_ID");
-        let field = secret_line(ui, "Value", &mut self.new_value, &mut self.show_new);
+        let field = secret_line(ui, "Value", &mut self.new_value, &mut self.show_new, memory_only);
         let name_check = validate_item_name(&self.new_name).and_then(|()| self.not_taken(&self.new_name));
         if let (Err(e), false) = (&name_check, self.new_name.is_empty()) {
             inline_error(ui, e);
@@ -242,10 +269,10 @@ impl SecretsPanel {
         if ui.add_enabled(ready, egui::Button::new("Save to keyring")).clicked() {
             let value = SecretString::new(std::mem::take(&mut *self.new_value));
             forget_typing(ui.ctx(), field.id);
-            commands.push(Command::StoreSecret {
+            commands.push(Command::Secrets(SecretsCommand::Store {
                 name: std::mem::take(&mut self.new_name),
                 value,
-            });
+            }));
         }
     }
 
@@ -274,12 +301,18 @@ impl SecretsPanel {
             .add_enabled(ready, egui::Button::new(format!("Generate {name}")))
             .clicked()
         {
-            commands.push(Command::GenerateKey { name, kind });
+            commands.push(Command::Secrets(SecretsCommand::Generate { name, kind }));
             self.generate_name.clear();
         }
     }
 
-    fn environments_ui(&mut self, ui: &mut egui::Ui, workspace: &mut Workspace, commands: &mut Vec<Command>) {
+    fn environments_ui(
+        &mut self,
+        ui: &mut egui::Ui,
+        workspace: &mut Workspace,
+        memory_only: bool,
+        commands: &mut Vec<Command>,
+    ) {
         for env in &workspace.environments {
             let target = env.base_url.as_deref().unwrap_or("local issuer");
             let secret = env
@@ -295,7 +328,13 @@ impl SecretsPanel {
             labelled_line(ui, "Tenant URL", &mut form.base_url, "https://TENANT.auth0.com");
         }
         labelled_line(ui, "Client ID", &mut form.client_id, "default client for requests");
-        let secret_field = secret_line(ui, "Client secret", &mut form.client_secret, &mut form.show_secret);
+        let secret_field = secret_line(
+            ui,
+            "Client secret",
+            &mut form.client_secret,
+            &mut form.show_secret,
+            memory_only,
+        );
         for error in &form.errors {
             inline_error(ui, &format!("{}: {}", error.field, error.message));
         }
@@ -322,13 +361,13 @@ impl SecretsPanel {
         }
         if !form.client_secret.is_empty() {
             let value = SecretString::new(std::mem::take(&mut *form.client_secret));
-            commands.push(Command::StoreSecret {
+            commands.push(Command::Secrets(SecretsCommand::Store {
                 name: secret_name,
                 value,
-            });
+            }));
         }
         workspace.environments.push(env);
-        commands.push(Command::SaveWorkspace(workspace.clone()));
+        commands.push(Command::Files(FilesCommand::SaveWorkspace(workspace.clone())));
         *form = EnvironmentForm::default();
     }
 
@@ -339,16 +378,16 @@ impl SecretsPanel {
                 .on_hover_text("PEM private key, JWK/JWKS or Firebase service account")
                 .clicked()
             {
-                commands.push(Command::ImportKeyFile(None));
+                commands.push(Command::Secrets(SecretsCommand::ImportKeyFile(None)));
             }
             if ui.button("Export workspace…").clicked() {
-                commands.push(Command::ExportWorkspace {
+                commands.push(Command::Secrets(SecretsCommand::ExportWorkspace {
                     workspace: workspace.clone(),
                     path: None,
-                });
+                }));
             }
             if ui.button("Import workspace…").clicked() {
-                commands.push(Command::ImportWorkspace(None));
+                commands.push(Command::Secrets(SecretsCommand::ImportWorkspace(None)));
             }
         });
         labelled_line(ui, "Or a file path", &mut self.path, "/home/me/key.pem");
@@ -359,23 +398,57 @@ impl SecretsPanel {
                 .add_enabled(ready, egui::Button::new("Import key from path"))
                 .clicked()
             {
-                commands.push(Command::ImportKeyFile(Some(path.clone())));
+                commands.push(Command::Secrets(SecretsCommand::ImportKeyFile(Some(path.clone()))));
             }
             if ui
                 .add_enabled(ready, egui::Button::new("Export workspace to path"))
                 .clicked()
             {
-                commands.push(Command::ExportWorkspace {
+                commands.push(Command::Secrets(SecretsCommand::ExportWorkspace {
                     workspace: workspace.clone(),
                     path: Some(path.clone()),
-                });
+                }));
             }
             if ui
                 .add_enabled(ready, egui::Button::new("Import workspace from path"))
                 .clicked()
             {
-                commands.push(Command::ImportWorkspace(Some(path.clone())));
+                commands.push(Command::Secrets(SecretsCommand::ImportWorkspace(Some(path.clone()))));
             }
         });
+    }
+}
+
+fn workspace_exported_message(result: Result<Option<PathBuf>, String>) -> Result<String, String> {
+    match result {
+        Ok(Some(path)) => Ok(format!(
+            "Workspace exported to {} (secrets as keyring references only)",
+            path.display()
+        )),
+        Ok(None) => Err(crate::ui::command::NO_FILE_CHOSEN.to_owned()),
+        Err(e) => Err(e),
+    }
+}
+
+/// Replaces the workspace with an imported one (and saves it), naming referenced secrets the keyring lacks.
+fn workspace_imported(
+    result: Result<Option<(Workspace, Vec<String>)>, String>,
+    workspace: &mut Workspace,
+    commands: &mut Vec<Command>,
+) -> Result<String, String> {
+    let (imported, missing) = match result {
+        Ok(None) => return Err(crate::ui::command::NO_FILE_CHOSEN.to_owned()),
+        Err(e) => return Err(e),
+        Ok(Some(imported)) => imported,
+    };
+    *workspace = imported;
+    commands.push(Command::Files(FilesCommand::SaveWorkspace(workspace.clone())));
+    if missing.is_empty() {
+        Ok("Workspace imported; every referenced secret is in the keyring".to_owned())
+    } else {
+        Ok(format!(
+            "Workspace imported. These referenced secrets are not in the keyring; add them under \"Add a secret\": {}",
+            missing.join(", ")
+        ))
     }
 }

@@ -16,18 +16,14 @@ pub fn labelled_line(ui: &mut egui::Ui, label: &str, value: &mut String, hint: &
     .inner
 }
 
-fn memory_only_id() -> egui::Id {
-    egui::Id::unique("tokenbench_secrets_memory_only")
-}
-
-/// Tells every secret field whether secrets are kept in memory only (the keyring is unavailable).
-pub fn set_memory_only(ctx: &egui::Context, memory_only: bool) {
-    ctx.data_mut(|d| d.insert_temp(memory_only_id(), memory_only));
-}
-
 /// A masked single-line input with a show/hide toggle, marked "memory only" when the keyring is unavailable.
-pub fn secret_line(ui: &mut egui::Ui, label: &str, value: &mut String, shown: &mut bool) -> egui::Response {
-    let memory_only = ui.ctx().data(|d| d.get_temp::<bool>(memory_only_id())).unwrap_or(false);
+pub fn secret_line(
+    ui: &mut egui::Ui,
+    label: &str,
+    value: &mut String,
+    shown: &mut bool,
+    memory_only: bool,
+) -> egui::Response {
     ui.horizontal(|ui| {
         let label = ui.label(label);
         let toggle = if *shown { "Hide" } else { "Show" };

@@ -1,8 +1,12 @@
 //! The verification key form: secret (text or base64), PEM/JWK/JWKS text, JWKS URL, or discovery from `iss`.
 
+use crate::core::http::{HttpAnswer, HttpError, HttpRequest, trusted_url};
 use crate::core::jwt::key::{KeyInput, KeyMaterial, parse_key};
+use crate::core::oidc;
 use crate::core::secret::{SecretString, validate_item_name};
-use crate::ui::command::{Command, RequestId, SecretPurpose};
+use crate::ui::command::{
+    Command, HttpCommand, HttpOwner, RequestId, SecretPurpose, SecretsCommand, SecretsEvent, next_request_id,
+};
 use crate::ui::widgets::fields::{inline_error, labelled_line, secret_line};
 use std::hash::{DefaultHasher, Hash, Hasher};
 use zeroize::Zeroizing;
@@ -38,17 +42,61 @@ impl KeySource {
             Self::SecretBase64 => "Secret (base64)",
             Self::KeyText => "PEM, certificate, JWK or JWKS",
             Self::JwksUrl => "JWKS URL",
-            Self::Discover => "Discover from iss",
+            Self::Discover => "Discover from the expected issuer",
         }
     }
 }
 
-/// Which issuer discovery would ask, and whether that issuer is only what the token says about itself.
-pub struct Discovery {
-    /// The issuer to discover from.
-    pub issuer: Option<String>,
-    /// True when it is the token's own `iss` (no expected issuer was given).
-    pub from_token: bool,
+/// What fetched keys are valid for: the source, the address asked, the token and the expected issuer.
+/// When any of these changes, the keys are dropped; a token never keeps keys fetched for another.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct KeyBinding {
+    /// JWKS URL or discovery.
+    pub source: KeySource,
+    /// The JWKS URL or the issuer, as asked.
+    pub address: String,
+    /// The token text.
+    pub token: String,
+    /// The expected issuer.
+    pub expected_issuer: String,
+}
+
+/// Keys fetched for one binding.
+#[derive(Clone, PartialEq, Eq, Hash)]
+struct FetchedKeys {
+    binding: KeyBinding,
+    /// The address that answered, after redirects.
+    final_url: String,
+    jwks: String,
+}
+
+/// The stage of a running fetch.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Stage {
+    /// Asking the issuer's OpenID configuration for its `jwks_uri`.
+    Discovery,
+    /// Fetching the JWKS itself.
+    Jwks,
+}
+
+/// What an answer leads to.
+enum Next {
+    /// The keys arrived.
+    Keys {
+        /// The address that answered, after redirects.
+        final_url: String,
+        /// The JWKS text.
+        jwks: String,
+    },
+    /// Discovery named the JWKS address: fetch it.
+    FetchJwks(String),
+}
+
+/// A running fetch.
+struct Running {
+    id: RequestId,
+    stage: Stage,
+    binding: KeyBinding,
 }
 
 /// A hash standing for the key inputs, so the analysis cache notices changes without copying secrets.
@@ -67,16 +115,13 @@ pub struct KeyForm {
     pub key_text: Zeroizing<String>,
     /// JWKS URL.
     pub jwks_url: String,
-    /// Keyring item names, for "load from keyring".
-    pub keyring_names: Vec<String>,
     /// The result of the last keyring change, shown next to the secret field.
     pub keyring_message: Option<Result<String, String>>,
     save_as: String,
-    fetched: Option<(String, String)>,
+    fetched: Option<FetchedKeys>,
     parsed: Option<(KeyFingerprint, Result<Option<KeyMaterial>, String>)>,
-    fetching: Option<RequestId>,
+    fetching: Option<Running>,
     fetch_error: Option<String>,
-    next_id: RequestId,
 }
 
 impl KeyForm {
@@ -109,7 +154,7 @@ impl KeyForm {
             }
             KeySource::KeyText if !self.key_text.trim().is_empty() => parse_key(KeyInput::KeyText(&self.key_text)),
             KeySource::JwksUrl | KeySource::Discover => match &self.fetched {
-                Some((_, jwks)) => parse_key(KeyInput::KeyText(jwks)),
+                Some(keys) => parse_key(KeyInput::KeyText(&keys.jwks)),
                 None => return Ok(None),
             },
             _ => return Ok(None),
@@ -117,19 +162,102 @@ impl KeyForm {
         parsed.map(Some).map_err(|e| e.to_string())
     }
 
-    /// Applies a fetch result if it answers the running request.
-    pub fn fetched(&mut self, id: RequestId, result: Result<(String, String), String>) {
-        if self.fetching != Some(id) {
-            return;
+    /// What fetched keys would be bound to right now.
+    pub fn binding(&self, token: &str, expected_issuer: &str) -> KeyBinding {
+        KeyBinding {
+            source: self.source,
+            address: match self.source {
+                KeySource::Discover => expected_issuer.trim().to_owned(),
+                _ => self.jwks_url.trim().to_owned(),
+            },
+            token: token.to_owned(),
+            expected_issuer: expected_issuer.trim().to_owned(),
         }
-        self.fetching = None;
-        match result {
-            Ok(keys) => {
-                self.fetched = Some(keys);
+    }
+
+    /// Drops fetched keys (and forgets a running fetch) that were asked for another binding.
+    pub fn forget_unless(&mut self, binding: &KeyBinding) {
+        if self.fetched.as_ref().is_some_and(|keys| keys.binding != *binding) {
+            self.fetched = None;
+        }
+        if self.fetching.as_ref().is_some_and(|run| run.binding != *binding) {
+            self.fetching = None;
+        }
+    }
+
+    /// Where the keys in use came from (the final URL, after redirects).
+    pub fn key_origin(&self) -> Option<&str> {
+        match self.source {
+            KeySource::JwksUrl | KeySource::Discover => self.fetched.as_ref().map(|k| k.final_url.as_str()),
+            _ => None,
+        }
+    }
+
+    /// Applies an HTTP answer if it answers the running fetch; a discovery answer starts the JWKS fetch.
+    pub fn apply_answer(&mut self, id: RequestId, result: Result<HttpAnswer, HttpError>, commands: &mut Vec<Command>) {
+        let Some(running) = self.fetching.take_if(|run| run.id == id) else {
+            return;
+        };
+        let outcome = result.map_err(|e| e.to_string()).and_then(|answer| {
+            if answer.is_success() {
+                Ok(answer)
+            } else {
+                Err(format!(
+                    "{} answered HTTP {}: check the address (for Auth0: https://TENANT/)",
+                    answer.final_url, answer.status
+                ))
+            }
+        });
+        let next = outcome.and_then(|answer| match running.stage {
+            Stage::Discovery => oidc::jwks_uri(&answer.body, &answer.final_url).map(Next::FetchJwks),
+            Stage::Jwks => oidc::jwks_text(&answer.body, &answer.final_url).map(|jwks| Next::Keys {
+                final_url: answer.final_url,
+                jwks,
+            }),
+        });
+        match next {
+            Ok(Next::Keys { final_url, jwks }) => {
+                self.fetched = Some(FetchedKeys {
+                    binding: running.binding,
+                    final_url,
+                    jwks,
+                });
                 self.fetch_error = None;
             }
+            Ok(Next::FetchJwks(jwks_uri)) => self.start_fetch(Stage::Jwks, &jwks_uri, running.binding, commands),
+            Err(e) if e == HttpError::Cancelled.to_string() => {}
             Err(e) => self.fetch_error = Some(e),
         }
+    }
+
+    /// Applies a keyring answer meant for this form.
+    pub fn apply_secrets(&mut self, event: &SecretsEvent) {
+        match event {
+            SecretsEvent::Fetched {
+                purpose: SecretPurpose::Inspector,
+                result,
+                ..
+            } => match result {
+                Ok(value) => self.secret = Zeroizing::new(value.expose().to_owned()),
+                Err(e) => self.keyring_message = Some(Err(e.clone())),
+            },
+            SecretsEvent::Changed(result) => self.keyring_message = Some(result.clone()),
+            SecretsEvent::Fetched { .. }
+            | SecretsEvent::Listed { .. }
+            | SecretsEvent::WorkspaceExported(_)
+            | SecretsEvent::WorkspaceImported(_) => {}
+        }
+    }
+
+    fn start_fetch(&mut self, stage: Stage, url: &str, binding: KeyBinding, commands: &mut Vec<Command>) {
+        let id = next_request_id();
+        commands.push(Command::Http(HttpCommand::Send {
+            id,
+            owner: HttpOwner::InspectorKeys,
+            request: HttpRequest::get_document(url),
+        }));
+        self.fetching = Some(Running { id, stage, binding });
+        self.fetch_error = None;
     }
 
     /// Whether a fetch is running.
@@ -137,8 +265,9 @@ impl KeyForm {
         self.fetching.is_some()
     }
 
-    /// Draws the form. `issuer` is the token's `iss`, for discovery.
-    pub fn ui(&mut self, ui: &mut egui::Ui, discovery: &Discovery, commands: &mut Vec<Command>) {
+    /// Draws the form. Returns the issuer to put in the expected-issuer field when the user asks to trust
+    /// the token's own `iss`.
+    pub fn ui(&mut self, ui: &mut egui::Ui, view: &KeyView<'_>, commands: &mut Vec<Command>) -> Option<String> {
         ui.horizontal(|ui| {
             let label = ui.label("Key");
             egui::ComboBox::from_id_salt("key_source")
@@ -151,31 +280,63 @@ impl KeyForm {
                 .response
                 .labelled_by(label.id);
         });
+        let mut trust_iss = None;
         match self.source {
             KeySource::Secret | KeySource::SecretBase64 => {
-                secret_line(ui, "Secret", &mut self.secret, &mut self.show_secret);
-                self.keyring_ui(ui, commands);
+                secret_line(ui, "Secret", &mut self.secret, &mut self.show_secret, view.memory_only);
+                self.keyring_ui(ui, view.keyring_names, commands);
             }
             KeySource::KeyText => self.key_text_ui(ui),
-            KeySource::JwksUrl => self.fetch_ui(ui, None, commands),
-            KeySource::Discover => {
-                if discovery.from_token && discovery.issuer.is_some() {
-                    inline_error(
-                        ui,
-                        "Keys come from the issuer the token names itself, so a forged token can bring its own \
-                         keys: set the expected issuer below",
-                    );
-                }
-                self.fetch_ui(ui, discovery.issuer.as_deref(), commands);
+            KeySource::JwksUrl => {
+                labelled_line(
+                    ui,
+                    "JWKS URL",
+                    &mut self.jwks_url,
+                    "https://TENANT.auth0.com/.well-known/jwks.json",
+                );
+                let url = self.jwks_url.trim();
+                let ready = (!url.is_empty()).then(|| trusted_url(url)).transpose();
+                self.fetch_ui(ui, ready.map(|u| u.map(|u| u.to_string())), view, commands);
             }
+            KeySource::Discover => trust_iss = self.discover_ui(ui, view, commands),
         }
         if let Err(e) = self.material() {
             inline_error(ui, &e);
         }
+        trust_iss
+    }
+
+    /// Discovery asks only an issuer the user typed: the token's own `iss` is offered, never used silently.
+    fn discover_ui(&mut self, ui: &mut egui::Ui, view: &KeyView<'_>, commands: &mut Vec<Command>) -> Option<String> {
+        let issuer = view.binding.expected_issuer.as_str();
+        let mut trust_iss = None;
+        let ready = if issuer.is_empty() {
+            ui.horizontal_wrapped(|ui| {
+                ui.label(
+                    "Type the expected issuer below first: keys are fetched only from an issuer you name, never \
+                     from the one a token names itself",
+                );
+                if let Some(iss) = view.token_iss
+                    && ui
+                        .button("Use the token's iss")
+                        .on_hover_text(format!("Trust {iss} as the expected issuer"))
+                        .clicked()
+                {
+                    trust_iss = Some(iss.to_owned());
+                }
+            });
+            Ok(None)
+        } else {
+            let url = oidc::discovery_url(issuer);
+            ui.label(format!("JWKS from {url}"));
+            trusted_url(&url).map(|u| Some(u.to_string()))
+        };
+        self.fetch_ui(ui, ready, view, commands);
+        trust_iss
     }
 
     /// "Save to keyring" and "Load from keyring" for the secret field; nothing here is kept otherwise.
-    fn keyring_ui(&mut self, ui: &mut egui::Ui, commands: &mut Vec<Command>) {
+    fn keyring_ui(&mut self, ui: &mut egui::Ui, keyring_names: &[String], commands: &mut Vec<Command>) {
         ui.horizontal(|ui| {
             let label = ui.label("Save to keyring as");
             ui.add(
@@ -187,19 +348,19 @@ impl KeyForm {
             let valid = validate_item_name(&self.save_as).is_ok() && !self.secret.is_empty();
             if ui.add_enabled(valid, egui::Button::new("Save secret")).clicked() {
                 let value = SecretString::new(self.secret.as_str());
-                commands.push(Command::StoreSecret {
+                commands.push(Command::Secrets(SecretsCommand::Store {
                     name: self.save_as.clone(),
                     value,
-                });
+                }));
             }
-            if !self.keyring_names.is_empty() {
+            if !keyring_names.is_empty() {
                 ui.menu_button("Load from keyring", |ui| {
-                    for name in &self.keyring_names {
+                    for name in keyring_names {
                         if ui.button(name).clicked() {
-                            commands.push(Command::FetchSecret {
+                            commands.push(Command::Secrets(SecretsCommand::Fetch {
                                 name: name.clone(),
                                 purpose: SecretPurpose::Inspector,
-                            });
+                            }));
                         }
                     }
                 });
@@ -222,58 +383,58 @@ impl KeyForm {
         .labelled_by(label.id);
     }
 
-    fn fetch_ui(&mut self, ui: &mut egui::Ui, issuer: Option<&str>, commands: &mut Vec<Command>) {
+    /// The Fetch/Discover button with spinner and Cancel. `target`: the first URL to ask, `Ok(None)` when
+    /// nothing is typed yet, `Err` when the address is not trusted (shown inline).
+    fn fetch_ui(
+        &mut self,
+        ui: &mut egui::Ui,
+        target: Result<Option<String>, String>,
+        view: &KeyView<'_>,
+        commands: &mut Vec<Command>,
+    ) {
         let discover = self.source == KeySource::Discover;
-        if discover {
-            match issuer {
-                Some(iss) => ui.label(format!("JWKS from {}", crate::core::oidc::discovery_url(iss))),
-                None => ui.label("The token has no iss claim: use a JWKS URL instead"),
-            };
-        } else {
-            labelled_line(
-                ui,
-                "JWKS URL",
-                &mut self.jwks_url,
-                "https://TENANT.auth0.com/.well-known/jwks.json",
-            );
-        }
         ui.horizontal(|ui| {
-            if let Some(id) = self.fetching {
+            if let Some(running) = &self.fetching {
                 ui.spinner();
                 ui.label("Fetching keys…");
                 if ui.button("Cancel").clicked() {
-                    commands.push(Command::Cancel(id));
+                    commands.push(Command::Http(HttpCommand::Cancel {
+                        id: running.id,
+                        owner: HttpOwner::InspectorKeys,
+                    }));
                     self.fetching = None;
                 }
                 return;
             }
-            let ready = if discover {
-                issuer.is_some()
-            } else {
-                !self.jwks_url.trim().is_empty()
-            };
             let title = if discover { "Discover" } else { "Fetch" };
-            if ui.add_enabled(ready, egui::Button::new(title)).clicked() {
-                self.next_id += 1;
-                self.fetching = Some(self.next_id);
-                self.fetch_error = None;
-                commands.push(match (discover, issuer) {
-                    (true, Some(iss)) => Command::DiscoverJwks {
-                        id: self.next_id,
-                        issuer: iss.to_owned(),
-                    },
-                    _ => Command::FetchJwks {
-                        id: self.next_id,
-                        url: self.jwks_url.trim().to_owned(),
-                    },
-                });
+            let url = target.as_ref().ok().and_then(Option::as_deref);
+            if ui.add_enabled(url.is_some(), egui::Button::new(title)).clicked()
+                && let Some(url) = url
+            {
+                let stage = if discover { Stage::Discovery } else { Stage::Jwks };
+                self.start_fetch(stage, url, view.binding.clone(), commands);
             }
-            if let Some((origin, _)) = &self.fetched {
+            if let Some(origin) = self.key_origin() {
                 ui.label(format!("Keys from {origin}"));
             }
         });
+        if let Err(e) = &target {
+            inline_error(ui, e);
+        }
         if let Some(e) = &self.fetch_error {
             inline_error(ui, e);
         }
     }
+}
+
+/// What the key form needs to know from the rest of the window.
+pub struct KeyView<'a> {
+    /// What keys fetched now would be bound to.
+    pub binding: KeyBinding,
+    /// The token's own `iss`, offered (never used silently) for discovery.
+    pub token_iss: Option<&'a str>,
+    /// Keyring item names, for "Load from keyring".
+    pub keyring_names: &'a [String],
+    /// Secrets are kept in memory only.
+    pub memory_only: bool,
 }

@@ -9,9 +9,10 @@ use crate::core::jwt::analysis::{Analysis, analyse, not_a_jwt_message};
 use crate::core::jwt::input::normalize;
 use crate::core::jwt::report::{Style, text_report};
 use crate::core::jwt::{Expectations, Inspection};
-use crate::ui::command::{Command, RequestId};
+use crate::ui::command::{AppCommand, Command, FilesCommand, FilesEvent, TokenOrigin};
+use crate::ui::panels::PanelContext;
 use crate::ui::{theme, widgets};
-pub use keys::{KeyForm, KeySource};
+pub use keys::{KeyBinding, KeyForm, KeySource};
 use std::time::Duration;
 
 /// Inputs that determine the analysis; when they are unchanged, the cached analysis is reused.
@@ -68,9 +69,35 @@ impl InspectorPanel {
         self.notice = None;
     }
 
-    /// Applies fetched keys.
-    pub fn keys_fetched(&mut self, id: RequestId, result: Result<(String, String), String>) {
-        self.keys.fetched(id, result);
+    /// Applies a file event: a token file goes to the app to be opened here; report and dialog outcomes
+    /// are shown in the toolbar.
+    pub fn apply_files(&mut self, event: FilesEvent, commands: &mut Vec<Command>) {
+        match event {
+            FilesEvent::TokenFileLoaded { path, result } => match result {
+                Ok(token) => commands.push(Command::App(AppCommand::OpenInInspector {
+                    token,
+                    origin: TokenOrigin::File(path),
+                })),
+                // The message names the file already.
+                Err(e) => self.notice = Some(e),
+            },
+            FilesEvent::NoFileChosen => {
+                self.notice = Some(
+                    "No file chosen. If no dialog appeared, this desktop has no file-chooser portal: paste the \
+                     token or drop the file on the window instead"
+                        .to_owned(),
+                );
+            }
+            FilesEvent::ReportSaved(Ok(Some(path))) => {
+                self.notice = Some(format!("Report saved to {}", path.display()));
+                self.offer_report_path = false;
+            }
+            FilesEvent::ReportSaved(Ok(None)) => {
+                self.notice = Some(crate::ui::command::NO_FILE_CHOSEN.to_owned());
+                self.offer_report_path = true;
+            }
+            FilesEvent::ReportSaved(Err(e)) => self.notice = Some(format!("Report not saved: {e}")),
+        }
     }
 
     /// The leeway, or why the typed text is not one.
@@ -83,6 +110,8 @@ impl InspectorPanel {
 
     /// The current analysis at `now`, recomputed only when an input changed.
     pub fn analysis(&mut self, now: i64) -> &Analysis {
+        let binding = self.keys.binding(&self.token, &self.issuer);
+        self.keys.forget_unless(&binding);
         let inputs = AnalysisInputs {
             token: self.token.clone(),
             key: self.keys.fingerprint(),
@@ -119,7 +148,8 @@ impl InspectorPanel {
     }
 
     /// Draws the panel.
-    pub fn ui(&mut self, ui: &mut egui::Ui, now: i64, zone: &jiff::tz::TimeZone, commands: &mut Vec<Command>) {
+    pub fn ui(&mut self, ui: &mut egui::Ui, cx: &PanelContext<'_>, commands: &mut Vec<Command>) {
+        let (now, zone) = (cx.now, cx.zone);
         self.toolbar_ui(ui, now, zone, commands);
         self.input_ui(ui);
         self.analysis(now);
@@ -127,7 +157,7 @@ impl InspectorPanel {
         let Some((inputs, analysis)) = self.cache.take() else {
             return;
         };
-        self.result_ui(ui, &analysis, zone, commands);
+        self.result_ui(ui, &analysis, cx, commands);
         let has_times = matches!(&analysis.inspection, Inspection::Jwt(jwt) if ["exp", "nbf", "iat"].iter().any(|c| jwt.claim_seconds(c).is_some()));
         self.cache = Some((inputs, analysis));
         if has_times {
@@ -143,7 +173,7 @@ impl InspectorPanel {
                 .on_hover_text("Open a file holding a token (Ctrl+O)")
                 .clicked()
             {
-                commands.push(Command::OpenTokenFile);
+                commands.push(Command::Files(FilesCommand::OpenTokenFile));
             }
             if ui
                 .add_enabled(!self.token.is_empty(), egui::Button::new("Clear"))
@@ -204,11 +234,11 @@ impl InspectorPanel {
     /// The export command for the current token.
     /// `path`: where to write; `None` asks with a save dialog.
     pub fn export_command(&mut self, now: i64, zone: &jiff::tz::TimeZone, path: Option<std::path::PathBuf>) -> Command {
-        Command::ExportReport {
+        Command::Files(FilesCommand::ExportReport {
             markdown: self.report(now, zone),
             file_name: "token-report.md".to_owned(),
             path,
-        }
+        })
     }
 
     fn input_ui(&mut self, ui: &mut egui::Ui) {
@@ -227,7 +257,7 @@ impl InspectorPanel {
         &mut self,
         ui: &mut egui::Ui,
         analysis: &Analysis,
-        zone: &jiff::tz::TimeZone,
+        cx: &PanelContext<'_>,
         commands: &mut Vec<Command>,
     ) {
         ui.add_space(theme::SECTION_GAP);
@@ -246,23 +276,18 @@ impl InspectorPanel {
         widgets::token_view::token_view_ui(ui, &jwt.raw);
         verdict::summary_ui(ui, analysis);
         ui.add_space(theme::SECTION_GAP);
-        decoded::decoded_ui(ui, jwt, analysis.now, zone);
+        decoded::decoded_ui(ui, jwt, analysis.now, cx.zone);
         ui.add_space(theme::SECTION_GAP);
         egui::CollapsingHeader::new("Verify").default_open(true).show(ui, |ui| {
-            // Discovery trusts the expected issuer when one is given; the token's own iss is only a fallback.
-            let expected = self.issuer.trim().to_owned();
-            let discovery = if expected.is_empty() {
-                keys::Discovery {
-                    issuer: jwt.claim_str("iss").map(str::to_owned),
-                    from_token: true,
-                }
-            } else {
-                keys::Discovery {
-                    issuer: Some(expected),
-                    from_token: false,
-                }
+            let view = keys::KeyView {
+                binding: self.keys.binding(&self.token, &self.issuer),
+                token_iss: jwt.claim_str("iss"),
+                keyring_names: cx.keyring_names,
+                memory_only: cx.memory_only,
             };
-            self.keys.ui(ui, &discovery, commands);
+            if let Some(issuer) = self.keys.ui(ui, &view, commands) {
+                self.issuer = issuer;
+            }
             self.expectations_ui(ui);
             verdict::checks_ui(ui, analysis);
         });
