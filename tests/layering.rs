@@ -79,6 +79,130 @@ fn widgets_do_not_reach_the_network_or_keyring_directly() {
     assert_layer_is_clean("src/ui/widgets", UI_LEAF_FORBIDDEN, Presence::Optional);
 }
 
+/// Every match that dispatches commands or events names each variant, so a new variant without a handler
+/// does not compile. A catch-all arm (`_ =>` or `other =>`) would let it compile and silently drop it.
+#[test]
+fn command_and_event_dispatch_has_no_catch_all_arm() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut report = Vec::new();
+    for file in rust_files(&root.join("src")) {
+        let source = fs::read_to_string(&file).unwrap_or_else(|e| panic!("cannot read {}: {e}", file.display()));
+        for (line, pattern) in catch_all_dispatch_arms(&source) {
+            let shown = file.strip_prefix(root).unwrap_or(&file).display();
+            report.push(format!("{shown}:{line}: `{pattern} =>` in a match over commands or events"));
+        }
+    }
+    assert!(
+        report.is_empty(),
+        "name every variant instead of a catch-all arm:\n{}",
+        report.join("\n")
+    );
+}
+
+/// Proves the dispatch checker can fail.
+mod the_dispatch_checker {
+    use super::catch_all_dispatch_arms;
+
+    #[test]
+    fn flags_a_wildcard_and_a_binding_arm_over_events() {
+        let source = "fn f(e: Event) {\n    match e {\n        Event::A(x) => g(x, 1),\n        other => h(other),\n    }\n    match c {\n        Command::B { .. } => { if a { b } else { c } }\n        _ => {}\n    }\n}\n";
+        let found = catch_all_dispatch_arms(source);
+        assert_eq!(found, [(4, "other".to_owned()), (8, "_".to_owned())]);
+    }
+
+    #[test]
+    fn ignores_exhaustive_dispatch_and_catch_alls_elsewhere() {
+        let source = "fn f() {\n    match e {\n        SecretsEvent::A | SecretsEvent::B(_) => {}\n        SecretsEvent::C { x, .. } => match x { Ok(v) => v, _ => 0 },\n    }\n    match i.event { egui::Event::Paste(t) => 1, _ => 2 }\n    match n { 1 => 'a', _ => 'b' }\n}\n";
+        let found = catch_all_dispatch_arms(source);
+        assert!(found.is_empty(), "{found:?}");
+    }
+}
+
+/// Catch-all arms (`_` or a bare binding, unguarded) of matches whose other arms name a `…Command` or
+/// `…Event` variant of this crate: `(line, pattern)`.
+fn catch_all_dispatch_arms(source: &str) -> Vec<(usize, String)> {
+    let code: Vec<char> = blank_comments_and_strings(source).chars().collect();
+    let mut found = Vec::new();
+    let mut i = 0;
+    while let Some(start) = find_word(&code, i, "match") {
+        i = start + 5;
+        let Some(open) = code[i..].iter().position(|&c| c == '{').map(|p| i + p) else {
+            break;
+        };
+        let arms = match_arms(&code, open);
+        let dispatch = arms.iter().any(|(_, pattern)| names_command_or_event(pattern));
+        if dispatch {
+            found.extend(arms.into_iter().filter(|(_, pattern)| is_catch_all(pattern)));
+        }
+    }
+    found
+}
+
+fn find_word(code: &[char], from: usize, word: &str) -> Option<usize> {
+    let word: Vec<char> = word.chars().collect();
+    let ident = |c: Option<&char>| c.is_some_and(|c| c.is_alphanumeric() || *c == '_');
+    (from..code.len().saturating_sub(word.len() - 1)).find(|&at| {
+        code[at..at + word.len()] == word[..]
+            && !ident(at.checked_sub(1).and_then(|b| code.get(b)))
+            && !ident(code.get(at + word.len()))
+    })
+}
+
+/// The arm patterns of the match body opening at `open`, with the line each starts on.
+fn match_arms(code: &[char], open: usize) -> Vec<(usize, String)> {
+    let mut arms = Vec::new();
+    let (mut depth, mut pattern, mut in_pattern) = (0usize, String::new(), true);
+    let mut i = open + 1;
+    while i < code.len() {
+        let c = code[i];
+        match c {
+            '(' | '[' | '{' => depth += 1,
+            ')' | ']' | '}' if depth == 0 => break,
+            ')' | ']' | '}' => {
+                depth -= 1;
+                if depth == 0 && c == '}' && !in_pattern {
+                    (in_pattern, pattern) = (true, String::new());
+                    i += 1;
+                    continue;
+                }
+            }
+            ',' if depth == 0 => {
+                (in_pattern, pattern) = (true, String::new());
+                i += 1;
+                continue;
+            }
+            '=' if depth == 0 && in_pattern && code.get(i + 1) == Some(&'>') => {
+                let line = 1 + code[..i].iter().filter(|&&c| c == '\n').count();
+                arms.push((line, pattern.trim().trim_start_matches('|').trim().to_owned()));
+                in_pattern = false;
+                i += 2;
+                continue;
+            }
+            _ => {}
+        }
+        if in_pattern {
+            pattern.push(c);
+        }
+        i += 1;
+    }
+    arms
+}
+
+fn names_command_or_event(pattern: &str) -> bool {
+    !pattern.contains("egui::")
+        && pattern
+            .split("::")
+            .next()
+            .and_then(|first| first.rsplit(|c: char| !c.is_alphanumeric() && c != '_').next())
+            .is_some_and(|ty| ty.ends_with("Command") || ty.ends_with("Event"))
+}
+
+fn is_catch_all(pattern: &str) -> bool {
+    let bare = pattern.trim_start_matches("ref ").trim_start_matches("mut ").trim();
+    !bare.is_empty() && bare.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+        && !bare.starts_with(|c: char| c.is_ascii_digit())
+}
+
 /// These prove the checker can fail, so a green run above means something.
 mod the_checker {
     use super::{CORE_FORBIDDEN, check_source};
