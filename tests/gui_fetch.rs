@@ -6,7 +6,7 @@ mod gui_support;
 
 use common::{KeyKind, auth0_claims, jwks, key};
 use egui::accesskit::Role;
-use egui_kittest::kittest::Queryable;
+use egui_kittest::kittest::{NodeT, Queryable};
 use gui_support::{App, launch, run_until, type_into};
 use jsonwebtoken::Algorithm;
 use std::net::SocketAddr;
@@ -16,7 +16,8 @@ use tokenbench::services::secrets::MemoryStore;
 use tokenbench::ui::Tab;
 use tokenbench::ui::backend::BackendPaths;
 
-/// A loopback server: `/jwks.json` answers at once, `/slow.json` after a minute.
+/// A loopback server: `/jwks.json` answers at once, `/slow.json` after a minute, and the discovery document
+/// names `/jwks.json`, so `http://ADDRESS/` is an issuer.
 fn server() -> SocketAddr {
     static ADDRESS: OnceLock<SocketAddr> = OnceLock::new();
     *ADDRESS.get_or_init(|| {
@@ -33,7 +34,13 @@ fn server() -> SocketAddr {
                     .send(listener.local_addr().expect("address"))
                     .expect("send address");
                 let fast = body.clone();
+                let jwks_uri = format!("http://{}/jwks.json", listener.local_addr().expect("address"));
+                let discovery = format!(r#"{{"issuer":"x","jwks_uri":"{jwks_uri}"}}"#);
                 let app = axum::Router::new()
+                    .route(
+                        "/.well-known/openid-configuration",
+                        axum::routing::get(move || async move { discovery }),
+                    )
                     .route("/jwks.json", axum::routing::get(move || async move { fast }))
                     .route(
                         "/slow.json",
@@ -102,4 +109,49 @@ fn a_slow_fetch_shows_a_spinner_and_can_be_cancelled() {
     assert!(!harness.state().inspector.keys.is_fetching());
     assert!(harness.query_by_label("Fetching keys…").is_none());
     harness.get_by_role_and_label(Role::Button, "Fetch");
+}
+
+/// A token whose `iss` is the loopback server, signed with the key its JWKS publishes.
+fn loopback_token(subject: &str) -> String {
+    let mut claims = auth0_claims();
+    claims["iss"] = format!("http://{}/", server()).into();
+    claims["sub"] = subject.into();
+    key(KeyKind::Rsa, 0).sign(Algorithm::RS256, Some("signing-key"), &claims)
+}
+
+#[test]
+fn discovery_waits_for_an_issuer_the_user_names_and_keys_stay_with_their_token() {
+    let mut options = gui_support::options(
+        Tab::Inspector,
+        Arc::new(MemoryStore::default()),
+        None,
+        BackendPaths::default(),
+    );
+    options.token = Some(loopback_token("auth0|alice"));
+    let mut harness = launch(options);
+    harness.run();
+    harness.get_by_role_and_label(Role::ComboBox, "Key").click();
+    harness.run();
+    harness.get_by_label("Discover from the expected issuer").click();
+    harness.run();
+    // The token names its own issuer, but nothing is fetched until the user trusts one.
+    let discover = harness.get_by_role_and_label(Role::Button, "Discover");
+    assert!(discover.accesskit_node().is_disabled());
+    harness
+        .get_by_role_and_label(Role::Button, "Use the token's iss")
+        .click();
+    harness.run();
+    assert_eq!(harness.state().inspector.issuer, format!("http://{}/", server()));
+    harness.get_by_role_and_label(Role::Button, "Discover").click();
+    run_until(&mut harness, "the discovered keys", |h| {
+        h.query_by_label_contains("Keys from http://").is_some()
+    });
+    harness.get_by_label_contains(&format!("Keys from http://{}/jwks.json", server()));
+    harness.get_by_label_contains("Signature valid");
+
+    // Another token: the keys fetched for the first one are dropped, not reused.
+    harness.state_mut().inspector.load(&loopback_token("auth0|mallory"));
+    harness.run();
+    assert!(harness.query_by_label_contains("Keys from").is_none());
+    assert!(harness.query_by_label_contains("Signature valid").is_none());
 }

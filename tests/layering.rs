@@ -89,7 +89,9 @@ fn command_and_event_dispatch_has_no_catch_all_arm() {
         let source = fs::read_to_string(&file).unwrap_or_else(|e| panic!("cannot read {}: {e}", file.display()));
         for (line, pattern) in catch_all_dispatch_arms(&source) {
             let shown = file.strip_prefix(root).unwrap_or(&file).display();
-            report.push(format!("{shown}:{line}: `{pattern} =>` in a match over commands or events"));
+            report.push(format!(
+                "{shown}:{line}: `{pattern} =>` in a match over commands or events"
+            ));
         }
     }
     assert!(
@@ -199,7 +201,10 @@ fn names_command_or_event(pattern: &str) -> bool {
 
 fn is_catch_all(pattern: &str) -> bool {
     let bare = pattern.trim_start_matches("ref ").trim_start_matches("mut ").trim();
-    !bare.is_empty() && bare.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+    !bare.is_empty()
+        && bare
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
         && !bare.starts_with(|c: char| c.is_ascii_digit())
 }
 
