@@ -72,3 +72,53 @@ pub fn inline_error(ui: &mut egui::Ui, message: &str) {
     let colour = crate::ui::theme::error(ui.visuals().dark_mode);
     ui.label(RichText::new(message).color(colour));
 }
+
+/// Selectable monospace text that keeps its indentation (pretty JSON). A justified layout, as inside
+/// `ui.columns`, would strip the leading spaces of every row, so the text is laid out left-aligned here.
+pub fn code_block(ui: &mut egui::Ui, text: &str) -> egui::Response {
+    let galley = code_galley(ui, text);
+    ui.add(egui::Label::new(galley).selectable(true))
+}
+
+fn code_galley(ui: &egui::Ui, text: &str) -> std::sync::Arc<egui::Galley> {
+    let mut job = egui::text::LayoutJob::simple(
+        text.to_owned(),
+        egui::TextStyle::Monospace.resolve(ui.style()),
+        ui.visuals().text_color(),
+        ui.available_width(),
+    );
+    job.halign = egui::Align::LEFT;
+    job.justify = false;
+    ui.fonts_mut(|fonts| fonts.layout_job(job))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::code_galley;
+
+    #[test]
+    fn pretty_json_keeps_its_indentation_inside_justified_columns() {
+        let text = "{\n  \"a\": {\n    \"b\": 1\n  }\n}";
+        let ctx = egui::Context::default();
+        let mut indents = Vec::new();
+        let mut output = ctx.run_ui(egui::RawInput::default(), |ui| {
+            ui.columns(2, |columns| {
+                let galley = code_galley(&columns[0], text);
+                // Where each row's first visible character is drawn.
+                indents = galley
+                    .rows
+                    .iter()
+                    .filter_map(|row| row.glyphs.iter().find(|g| !g.chr.is_whitespace()))
+                    .map(|glyph| glyph.pos.x)
+                    .collect();
+            });
+        });
+        output.textures_delta.clear();
+        assert_eq!(indents.len(), 5, "{indents:?}");
+        assert!(indents[1] > indents[0], "the second row is indented: {indents:?}");
+        assert!(
+            indents[2] > indents[1],
+            "the third row is indented further: {indents:?}"
+        );
+    }
+}

@@ -52,7 +52,7 @@ fn json_section_ui(ui: &mut egui::Ui, title: &str, part: &Result<Map<String, Val
     });
     match (pretty, part) {
         (Some(pretty), _) => {
-            ui.add(egui::Label::new(RichText::new(pretty).monospace()).selectable(true));
+            widgets::fields::code_block(ui, &pretty);
         }
         (None, Err(e)) => widgets::fields::inline_error(ui, &e.to_string()),
         (None, Ok(_)) => {}
@@ -103,7 +103,7 @@ pub fn other_input_ui(ui: &mut egui::Ui, inspection: &Inspection) {
         Inspection::Jwe { header: Ok(header) } => {
             ui.strong("JWE header");
             let pretty = serde_json::to_string_pretty(header).unwrap_or_default();
-            ui.add(egui::Label::new(RichText::new(pretty).monospace()).selectable(true));
+            widgets::fields::code_block(ui, &pretty);
         }
         Inspection::AzureSas(sas) => {
             egui::Grid::new("sas_table")
