@@ -1,6 +1,7 @@
 //! Benchmarks of what the inspector does on every keystroke: decode and explain a realistic Auth0 ID token,
 //! and verify HS256, RS256 (JWKS selected by kid) and ES256 (PEM) tokens. Tokens and keys are built once,
 //! outside the timed closures.
+#![allow(clippy::unwrap_used, clippy::expect_used, reason = "a test fails loudly")]
 
 #[path = "../tests/common/mod.rs"]
 mod common;

@@ -2,6 +2,8 @@
 //!
 //! Layers: [`core`] is pure, [`services`] performs effects, [`ui`] is the only place egui lives.
 
+#![warn(missing_docs)]
+
 pub mod cli;
 pub mod core;
 pub mod services;

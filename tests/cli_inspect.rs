@@ -1,6 +1,7 @@
 //! `tokenbench inspect` end to end: the real binary, real signatures, a real HTTP server for JWKS and
 //! discovery. Exit status contract: 0 decoded (and every requested check passed), 1 a check failed,
 //! 2 not a token or wrong arguments.
+#![allow(clippy::unwrap_used, clippy::expect_used, reason = "a test fails loudly")]
 
 use aws_lc_rs::encoding::AsDer;
 use aws_lc_rs::rsa::{KeyPair, KeySize, PublicKeyComponents};

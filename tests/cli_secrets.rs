@@ -1,5 +1,6 @@
 //! `tokenbench secrets list|set|delete` against the real Secret Service (the private gnome-keyring that
 //! `scripts/test` starts), and against no Secret Service at all.
+#![allow(clippy::unwrap_used, clippy::expect_used, reason = "a test fails loudly")]
 
 use std::io::Write;
 use std::process::{Command, Output, Stdio};

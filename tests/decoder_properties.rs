@@ -1,5 +1,6 @@
 //! Property tests for the decoder and the reports: no input makes `analyse`, `json_report` or `text_report`
 //! panic, and no report ever contains a token's signature.
+#![allow(clippy::unwrap_used, clippy::expect_used, reason = "a test fails loudly")]
 
 mod common;
 

@@ -1,5 +1,6 @@
 //! Fetching keys from the window over real loopback HTTP: the JWKS URL verifies an RS256 token, and a slow
 //! server shows a spinner that Cancel stops without leaving a result behind.
+#![allow(clippy::unwrap_used, clippy::expect_used, reason = "a test fails loudly")]
 
 mod common;
 mod gui_support;

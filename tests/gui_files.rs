@@ -1,6 +1,7 @@
 //! Key import and workspace files through the Secrets panel's path field (the file-dialog fallback): a
 //! Firebase service account lands in the keyring, bad files are named and import nothing, and an imported
 //! workspace lists the secrets it refers to that are missing.
+#![allow(clippy::unwrap_used, clippy::expect_used, reason = "a test fails loudly")]
 
 mod gui_support;
 

@@ -1,5 +1,6 @@
 //! The real app driven through its AccessKit tree with egui_kittest: paste a token, read the claims, verify
 //! with a wrong and a right secret, pin and diff, switch tabs and themes.
+#![allow(clippy::unwrap_used, clippy::expect_used, reason = "a test fails loudly")]
 
 mod gui_support;
 

@@ -1,6 +1,7 @@
 //! The Secrets panel driven through AccessKit with egui_kittest: store a secret from a field, see it listed by
 //! name, reveal it, delete it with confirmation; and the banner when the keyring is unavailable. Under
 //! `scripts/test` the store is the real Secret Service; elsewhere an in-memory store stands in.
+#![allow(clippy::unwrap_used, clippy::expect_used, reason = "a test fails loudly")]
 
 mod gui_support;
 

@@ -1,6 +1,7 @@
 //! The HTTP service against a real loopback server: any status comes back with its body, failures are typed
 //! (timeout, connection, too large), key fetches follow only same-origin redirects, and discovery refuses an
 //! untrusted `jwks_uri`.
+#![allow(clippy::unwrap_used, clippy::expect_used, reason = "a test fails loudly")]
 
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect};

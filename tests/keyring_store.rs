@@ -1,5 +1,6 @@
 //! The keyring store against the real Secret Service (gnome-keyring in the private D-Bus session that
 //! `scripts/test` starts): set, get, list, replace, delete, non-ASCII and 10 KB values.
+#![allow(clippy::unwrap_used, clippy::expect_used, reason = "a test fails loudly")]
 
 use tokenbench::core::secret::SecretString;
 use tokenbench::services::secrets::{KeyringStore, SecretError, SecretStore};

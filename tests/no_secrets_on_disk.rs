@@ -1,6 +1,7 @@
 //! A scripted workflow through the real app — create an environment with a client secret, store secrets from
 //! the Secrets panel and the inspector, save a form, export the workspace — with every directory pointed at a
 //! temp dir; then every file written there is read and must not contain any secret value or its base64.
+#![allow(clippy::unwrap_used, clippy::expect_used, reason = "a test fails loudly")]
 
 mod gui_support;
 

@@ -1,5 +1,6 @@
 //! Verification through the public API, for every supported algorithm and every way of giving a key, against
 //! published RFC vectors, and the checklist's explanations and findings for the usual mistakes.
+#![allow(clippy::unwrap_used, clippy::expect_used, reason = "a test fails loudly")]
 
 mod common;
 

@@ -1,5 +1,6 @@
 //! The real binary in a real X window (Xvfb under `scripts/test`): it paints its first frame, saves a
 //! screenshot of it and exits cleanly; without a display it says so and names the CLI.
+#![allow(clippy::unwrap_used, clippy::expect_used, reason = "a test fails loudly")]
 
 use std::path::Path;
 use std::process::{Command, Output};
