@@ -303,7 +303,8 @@ fn a_valid_hs256_token_with_its_secret_exits_0_and_every_check_passes() {
     let checks = report["checks"].as_array().expect("checks is an array");
     assert!(!checks.is_empty());
     for c in checks {
-        assert_eq!(c["ok"], true, "check failed: {c}");
+        // ok means passed: a skipped step (no nbf claim here) is not ok, and not a failure either.
+        assert_eq!(c["ok"], c["status"] == "pass", "{c}");
         assert_ne!(c["status"], "fail", "check failed: {c}");
     }
     assert_eq!(check(&report, "signature")["status"], "pass");
@@ -500,14 +501,23 @@ fn an_issuer_mismatch_exits_1_even_without_a_key() {
     assert_eq!(check(&report, "iss")["ok"], false);
     assert_eq!(report["signature"]["status"], "unchecked");
 
-    let matching = run(&[&token, "--iss", ISSUER, "--at", &at(NOW)]);
+    let matching = run(&[&token, "--iss", ISSUER, "--secret", SECRET, "--at", &at(NOW)]);
     assert_exit(&matching, 0);
 }
 
 #[test]
 fn a_matching_audience_exits_0_and_another_audience_exits_1() {
     let token = hs256(&claims());
-    let output = run(&[&token, "--aud", AUDIENCE, "--at", &at(NOW), "--json"]);
+    let output = run(&[
+        &token,
+        "--aud",
+        AUDIENCE,
+        "--secret",
+        SECRET,
+        "--at",
+        &at(NOW),
+        "--json",
+    ]);
     assert_exit(&output, 0);
     assert_eq!(check(&json_of(&output), "aud")["status"], "pass");
 
@@ -776,25 +786,28 @@ fn a_jwks_url_that_is_not_http_exits_2() {
 }
 
 #[test]
-fn discover_fetches_the_jwks_named_by_the_issuers_openid_configuration() {
+fn discover_without_iss_exits_2_because_trust_must_be_explicit() {
     let server = issuer();
     let mut discovered = claims();
     discovered["iss"] = json!(server.iss());
     let token = signing_key().sign(&discovered);
     let output = run(&[&token, "--discover", "--at", &at(NOW), "--json"]);
-    assert_exit(&output, 0);
-    let report = json_of(&output);
-    assert_eq!(report["signature"]["status"], "valid");
-
+    assert_exit(&output, 2);
     assert!(
-        stderr(&output).contains("warning: --discover without --iss"),
-        "{}",
-        stderr(&output)
+        output.stdout.is_empty(),
+        "no report without a trusted key: {}",
+        stdout(&output)
+    );
+    let err = stderr(&output);
+    assert!(
+        err.contains("--discover needs --iss https://TENANT/")
+            && err.contains("never from the one the token names itself"),
+        "{err}"
     );
 
-    let with_issuer = run(&[&token, "--discover", "--iss", &server.iss(), "--at", &at(NOW)]);
+    let with_issuer = run(&[&token, "--discover", "--iss", &server.iss(), "--at", &at(NOW), "--json"]);
     assert_exit(&with_issuer, 0);
-    assert!(!stderr(&with_issuer).contains("warning"), "{}", stderr(&with_issuer));
+    assert_eq!(json_of(&with_issuer)["signature"]["status"], "valid");
 }
 
 #[test]
@@ -818,14 +831,129 @@ fn discover_asks_the_expected_issuer_not_the_one_the_token_names() {
 }
 
 #[test]
-fn discover_without_an_iss_claim_exits_2_and_suggests_another_key_source() {
+fn discover_with_iss_verifies_a_token_without_an_iss_claim_but_fails_the_iss_check() {
+    let server = issuer();
     let mut anonymous = claims();
     anonymous.as_object_mut().expect("claims are an object").remove("iss");
     let token = signing_key().sign(&anonymous);
-    let output = run(&[&token, "--discover"]);
+    let output = run(&[&token, "--discover", "--iss", &server.iss(), "--at", &at(NOW), "--json"]);
+    assert_exit(&output, 1);
+    let report = json_of(&output);
+    assert_eq!(report["signature"]["status"], "valid");
+    assert_eq!(check(&report, "iss")["status"], "fail");
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Hostile input: confusion, missing keys, oversized and nested key material, terminal escapes
+// ---------------------------------------------------------------------------------------------------------
+
+#[test]
+fn an_hs256_token_signed_with_the_public_pem_text_given_as_secret_exits_1_at_alg() {
+    let pem = signing_key().public_pem();
+    let token = hs256_with(pem.as_bytes(), &claims());
+    let output = run(&[&token, "--secret", &pem, "--at", &at(NOW), "--json"]);
+    assert_exit(&output, 1);
+    let report = json_of(&output);
+    assert_eq!(check(&report, "alg")["status"], "fail");
+    assert!(
+        check(&report, "alg")["detail"]
+            .as_str()
+            .is_some_and(|d| d.contains("HS/RS confusion")),
+        "{report:#}"
+    );
+    assert_eq!(report["valid"], false);
+}
+
+#[test]
+fn an_expected_issuer_and_audience_without_a_key_exit_1_saying_the_signature_was_not_checked() {
+    let forged = hs256_with(b"anyone can sign this", &claims());
+    for json in [false, true] {
+        let mut args = vec![forged.as_str(), "--iss", ISSUER, "--aud", AUDIENCE, "--at"];
+        let now = at(NOW);
+        args.push(&now);
+        if json {
+            args.push("--json");
+        }
+        let output = run(&args);
+        assert_exit(&output, 1);
+        assert!(
+            stderr(&output)
+                .contains("signature not checked: give a key (--secret, --key, --jwks-url or --discover --iss)"),
+            "{}",
+            stderr(&output)
+        );
+        if json {
+            let report = json_of(&output);
+            assert_eq!(report["valid"], false);
+            assert_eq!(report["signature"]["status"], "unchecked");
+            assert_eq!(check(&report, "signature")["status"], "fail");
+        } else {
+            assert!(
+                stdout(&output).contains("FAILED at step \"signature\": signature not checked"),
+                "{}",
+                stdout(&output)
+            );
+        }
+    }
+}
+
+/// An `x5c` holding `levels` nested DER SEQUENCEs with definite lengths (`30 82 ..`).
+fn nested_x5c_token(levels: usize) -> String {
+    let mut der: Vec<u8> = Vec::new();
+    for _ in 0..levels {
+        let len = der.len();
+        let mut next = vec![0x30, 0x83, (len >> 16) as u8, (len >> 8) as u8, len as u8];
+        next.extend(der);
+        der = next;
+    }
+    let header = json!({"alg": "RS256", "x5c": [base64::engine::general_purpose::STANDARD.encode(&der)]});
+    format!(
+        "{}.{}.{}",
+        URL_SAFE_NO_PAD.encode(header.to_string()),
+        URL_SAFE_NO_PAD.encode(claims().to_string()),
+        URL_SAFE_NO_PAD.encode([1u8; 256])
+    )
+}
+
+#[test]
+fn a_token_whose_x5c_nests_fifteen_thousand_sequences_is_reported_not_crashed_on() {
+    let token = nested_x5c_token(15_000);
+    let output = run_with_stdin(&["-", "--at", &at(NOW), "--json"], &token);
+    assert_exit(&output, 0);
+    let report = json_of(&output);
+    assert_eq!(check(&report, "key")["status"], "fail");
+    assert_eq!(report["valid"], false);
+}
+
+#[test]
+fn standard_input_over_1_mib_exits_2_with_a_clear_message() {
+    let huge = format!("{}.{}.sig", "e30", "A".repeat(1 << 20));
+    let output = run_with_stdin(&["-"], &huge);
     assert_exit(&output, 2);
-    let err = stderr(&output);
-    assert!(err.contains("iss") && err.contains("--jwks-url"), "{err}");
+    assert!(stderr(&output).contains("over 1 MiB"), "{}", stderr(&output));
+}
+
+#[test]
+fn a_key_file_over_1_mib_exits_2_with_a_clear_message() {
+    let dir = tempfile::tempdir().expect("a temp dir");
+    let path = write_file(dir.path(), "huge.pem", &"A".repeat((1 << 20) + 1));
+    let output = run(&[&hs256(&claims()), "--key", &path, "--at", &at(NOW)]);
+    assert_exit(&output, 2);
+    assert!(stderr(&output).contains("over 1 MiB"), "{}", stderr(&output));
+}
+
+#[test]
+fn claims_carrying_terminal_escapes_are_printed_visibly_escaped() {
+    let mut hostile = claims();
+    hostile["\u{1b}[2J\u{1b}[H"] = json!("\u{1b}[32mVALID\u{1b}[0m\r\u{202e}\u{9b}");
+    let token = hs256(&hostile);
+    let output = run(&[&token, "--secret", SECRET, "--at", &at(NOW)]);
+    let out = stdout(&output);
+    assert!(
+        !out.chars().any(|c| (c.is_control() && c != '\n') || c == '\u{202e}'),
+        "{out:?}"
+    );
+    assert!(out.contains("\\x1b[2J"), "{out}");
 }
 
 // ---------------------------------------------------------------------------------------------------------
