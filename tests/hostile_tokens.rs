@@ -85,8 +85,10 @@ fn tlv(tag: u8, content: &[u8]) -> Vec<u8> {
         out.push(len as u8);
     } else if len < 0x100 {
         out.extend([0x81, len as u8]);
-    } else {
+    } else if len < 0x1_0000 {
         out.extend([0x82, (len >> 8) as u8, len as u8]);
+    } else {
+        out.extend([0x83, (len >> 16) as u8, (len >> 8) as u8, len as u8]);
     }
     out.extend(content);
     out
@@ -289,27 +291,35 @@ fn an_x5c_entry_over_16_kib_is_refused_before_decoding() {
     assert!(detail.contains("16 KiB"), "{detail}");
 }
 
-#[test]
-fn a_certificate_with_a_long_oid_is_refused_quickly() {
+/// A certificate-shaped DER value whose signature algorithm OID has `oid_bytes` content bytes.
+fn certificate_with_long_oid(oid_bytes: usize) -> (Vec<u8>, Vec<u8>) {
     let mut oid = vec![0x2a];
-    oid.extend(std::iter::repeat_n(0xff, 8_000));
+    oid.extend(std::iter::repeat_n(0xff, oid_bytes));
     oid.push(0x01);
     let algorithm = tlv(0x30, &tlv(0x06, &oid));
     let spki = tlv(0x30, &[algorithm, tlv(0x03, &[0, 1, 2, 3])].concat());
     let cert = tlv(0x30, &[tlv(0x30, &spki), tlv(0x30, &[]), tlv(0x03, &[0])].concat());
+    (cert, spki)
+}
+
+#[test]
+fn a_certificate_or_key_with_a_long_oid_is_refused_quickly() {
     let started = Instant::now();
-    let token = with_header(json!({"alg": "RS256", "x5c": [STANDARD.encode(&cert)]}));
+    let (cert, _) = certificate_with_long_oid(11_000);
+    let x5c = STANDARD.encode(&cert);
+    assert!(x5c.len() < 16 * 1024, "under the x5c cap: {}", x5c.len());
+    let token = with_header(json!({"alg": "RS256", "x5c": [x5c]}));
     let (analysis, _) = everything(&token, None, &Expectations::default());
-    let pem = parse_key(KeyInput::KeyText(&tokenbench::core::jwt::decode::pem_block(
-        "PUBLIC KEY",
-        &spki,
-    )));
-    if let Ok(pem) = pem {
-        let (with_key, _) = everything(&token, Some(&pem), &Expectations::default());
+    assert_eq!(first_failure(&analysis).0, "key");
+
+    // Before the DER walk, jsonwebtoken's ASN.1 parser took minutes over an OID this long (quadratic).
+    let (_, spki) = certificate_with_long_oid(600_000);
+    let pem = tokenbench::core::jwt::decode::pem_block("PUBLIC KEY", &spki);
+    if let Ok(material) = parse_key(KeyInput::KeyText(&pem)) {
+        let (with_key, _) = everything(&token, Some(&material), &Expectations::default());
         assert_eq!(first_failure(&with_key).0, "key");
     }
     assert!(started.elapsed() < Duration::from_secs(2), "{:?}", started.elapsed());
-    assert_eq!(first_failure(&analysis).0, "key");
 }
 
 #[test]
