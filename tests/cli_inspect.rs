@@ -2,14 +2,14 @@
 //! discovery. Exit status contract: 0 decoded (and every requested check passed), 1 a check failed,
 //! 2 not a token or wrong arguments.
 
-use aws_lc_rs::encoding::AsDer;
-use aws_lc_rs::rsa::{KeyPair, KeySize, PublicKeyComponents};
-use aws_lc_rs::signature::KeyPair as _;
+mod common;
+
 use axum::routing::get;
 use axum::{Json, Router};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use jsonwebtoken::{Algorithm, EncodingKey, Header, encode};
+use common::{KeyKind, NOW, TestKey, hmac_token};
+use jsonwebtoken::Algorithm;
 use serde_json::{Value, json};
 use std::io::Write;
 use std::path::Path;
@@ -18,8 +18,6 @@ use std::sync::OnceLock;
 
 /// An HMAC secret of 40 bytes (above the 32-byte minimum for HS256).
 const SECRET: &str = "a-forty-byte-secret-for-hs256-tests-only";
-/// "Now" for the time checks in these tests: 2023-11-14T22:13:20Z.
-const NOW: i64 = 1_700_000_000;
 /// Expiry of the standard test token, one hour after `NOW`.
 const EXP: i64 = NOW + 3600;
 /// The CLI's default leeway.
@@ -140,12 +138,7 @@ fn claims() -> Value {
 }
 
 fn hs256_with(secret: &[u8], claims: &Value) -> String {
-    encode(
-        &Header::new(Algorithm::HS256),
-        claims,
-        &EncodingKey::from_secret(secret),
-    )
-    .expect("HS256 signs")
+    hmac_token(Algorithm::HS256, secret, claims)
 }
 
 fn hs256(claims: &Value) -> String {
@@ -156,63 +149,42 @@ fn signature_segment(token: &str) -> &str {
     token.rsplit('.').next().expect("a token has segments")
 }
 
-/// An RSA key pair for RS256 tests, with its `kid`.
+/// One of the shared test RSA keys, with the `kid` its tokens and JWK carry.
 struct RsaKey {
     kid: &'static str,
-    pair: KeyPair,
+    key: &'static TestKey,
 }
 
 impl RsaKey {
-    fn generate(kid: &'static str) -> Self {
-        Self {
-            kid,
-            pair: KeyPair::generate(KeySize::Rsa2048).expect("an RSA key is generated"),
-        }
-    }
-
     fn sign(&self, claims: &Value) -> String {
-        let pkcs8 = self.pair.as_der().expect("the private key exports as PKCS#8");
-        let pem = pem("PRIVATE KEY", pkcs8.as_ref());
-        let key = EncodingKey::from_rsa_pem(pem.as_bytes()).expect("the PKCS#8 PEM is an RSA key");
-        let mut header = Header::new(Algorithm::RS256);
-        header.kid = Some(self.kid.to_owned());
-        encode(&header, claims, &key).expect("RS256 signs")
+        self.key.sign(Algorithm::RS256, Some(self.kid), claims)
     }
 
     /// The public key as a `-----BEGIN PUBLIC KEY-----` (SubjectPublicKeyInfo) PEM.
     fn public_pem(&self) -> String {
-        let spki = self.pair.public_key().as_der().expect("the public key exports as SPKI");
-        pem("PUBLIC KEY", spki.as_ref())
+        self.key.public_pem()
     }
 
     /// The public key as a JWK with `kid`, `alg` and `use`.
     fn jwk(&self) -> Value {
-        let components = PublicKeyComponents::<Vec<u8>>::from(self.pair.public_key());
-        json!({
-            "kty": "RSA",
-            "kid": self.kid,
-            "use": "sig",
-            "alg": "RS256",
-            "n": URL_SAFE_NO_PAD.encode(&components.n),
-            "e": URL_SAFE_NO_PAD.encode(&components.e),
-        })
+        self.key.jwk(Some(self.kid), Some(Algorithm::RS256))
     }
 }
 
-fn pem(label: &str, der: &[u8]) -> String {
-    tokenbench::core::jwt::decode::pem_block(label, der)
-}
-
 /// The key that signs the RS256 tokens (kid `signing-key`).
-fn signing_key() -> &'static RsaKey {
-    static KEY: OnceLock<RsaKey> = OnceLock::new();
-    KEY.get_or_init(|| RsaKey::generate("signing-key"))
+fn signing_key() -> RsaKey {
+    RsaKey {
+        kid: "signing-key",
+        key: common::key(KeyKind::Rsa, 0),
+    }
 }
 
 /// Another RSA key (kid `rotated-key`), listed first in the JWKS so that selection by `kid` matters.
-fn other_key() -> &'static RsaKey {
-    static KEY: OnceLock<RsaKey> = OnceLock::new();
-    KEY.get_or_init(|| RsaKey::generate("rotated-key"))
+fn other_key() -> RsaKey {
+    RsaKey {
+        kid: "rotated-key",
+        key: common::key(KeyKind::Rsa, 1),
+    }
 }
 
 fn jwks() -> Value {
@@ -659,8 +631,7 @@ fn a_missing_key_file_exits_2_and_names_the_file() {
 #[test]
 fn a_private_key_file_is_refused_with_exit_2() {
     let dir = tempfile::tempdir().expect("a temp dir");
-    let pkcs8 = signing_key().pair.as_der().expect("PKCS#8");
-    let path = write_file(dir.path(), "private.pem", &pem("PRIVATE KEY", pkcs8.as_ref()));
+    let path = write_file(dir.path(), "private.pem", &signing_key().key.private_pem());
     let token = signing_key().sign(&claims());
     let output = run(&[&token, "--key", &path]);
     assert_exit(&output, 2);
@@ -995,7 +966,7 @@ fn the_readable_report_explains_claims_and_ends_the_verdict_with_valid() {
     assert!(out.contains("Issuer"), "{out}");
     assert!(out.contains("Audience"), "{out}");
     assert!(out.contains("Expiration time"), "{out}");
-    assert!(out.contains("2023-11-14"), "exp and iat are shown as dates: {out}");
+    assert!(out.contains("2025-06-15"), "exp and iat are shown as dates: {out}");
     assert!(!out.contains(signature_segment(&token)), "{out}");
 }
 
