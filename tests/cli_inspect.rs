@@ -3,14 +3,14 @@
 //! 2 not a token or wrong arguments.
 #![allow(clippy::unwrap_used, clippy::expect_used, reason = "a test fails loudly")]
 
-use aws_lc_rs::encoding::AsDer;
-use aws_lc_rs::rsa::{KeyPair, KeySize, PublicKeyComponents};
-use aws_lc_rs::signature::KeyPair as _;
+mod common;
+
 use axum::routing::get;
 use axum::{Json, Router};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use jsonwebtoken::{Algorithm, EncodingKey, Header, encode};
+use common::{KeyKind, NOW, TestKey, hmac_token};
+use jsonwebtoken::Algorithm;
 use serde_json::{Value, json};
 use std::io::Write;
 use std::path::Path;
@@ -19,8 +19,6 @@ use std::sync::OnceLock;
 
 /// An HMAC secret of 40 bytes (above the 32-byte minimum for HS256).
 const SECRET: &str = "a-forty-byte-secret-for-hs256-tests-only";
-/// "Now" for the time checks in these tests: 2023-11-14T22:13:20Z.
-const NOW: i64 = 1_700_000_000;
 /// Expiry of the standard test token, one hour after `NOW`.
 const EXP: i64 = NOW + 3600;
 /// The CLI's default leeway.
@@ -141,12 +139,7 @@ fn claims() -> Value {
 }
 
 fn hs256_with(secret: &[u8], claims: &Value) -> String {
-    encode(
-        &Header::new(Algorithm::HS256),
-        claims,
-        &EncodingKey::from_secret(secret),
-    )
-    .expect("HS256 signs")
+    hmac_token(Algorithm::HS256, secret, claims)
 }
 
 fn hs256(claims: &Value) -> String {
@@ -157,63 +150,42 @@ fn signature_segment(token: &str) -> &str {
     token.rsplit('.').next().expect("a token has segments")
 }
 
-/// An RSA key pair for RS256 tests, with its `kid`.
+/// One of the shared test RSA keys, with the `kid` its tokens and JWK carry.
 struct RsaKey {
     kid: &'static str,
-    pair: KeyPair,
+    key: &'static TestKey,
 }
 
 impl RsaKey {
-    fn generate(kid: &'static str) -> Self {
-        Self {
-            kid,
-            pair: KeyPair::generate(KeySize::Rsa2048).expect("an RSA key is generated"),
-        }
-    }
-
     fn sign(&self, claims: &Value) -> String {
-        let pkcs8 = self.pair.as_der().expect("the private key exports as PKCS#8");
-        let pem = pem("PRIVATE KEY", pkcs8.as_ref());
-        let key = EncodingKey::from_rsa_pem(pem.as_bytes()).expect("the PKCS#8 PEM is an RSA key");
-        let mut header = Header::new(Algorithm::RS256);
-        header.kid = Some(self.kid.to_owned());
-        encode(&header, claims, &key).expect("RS256 signs")
+        self.key.sign(Algorithm::RS256, Some(self.kid), claims)
     }
 
     /// The public key as a `-----BEGIN PUBLIC KEY-----` (SubjectPublicKeyInfo) PEM.
     fn public_pem(&self) -> String {
-        let spki = self.pair.public_key().as_der().expect("the public key exports as SPKI");
-        pem("PUBLIC KEY", spki.as_ref())
+        self.key.public_pem()
     }
 
     /// The public key as a JWK with `kid`, `alg` and `use`.
     fn jwk(&self) -> Value {
-        let components = PublicKeyComponents::<Vec<u8>>::from(self.pair.public_key());
-        json!({
-            "kty": "RSA",
-            "kid": self.kid,
-            "use": "sig",
-            "alg": "RS256",
-            "n": URL_SAFE_NO_PAD.encode(&components.n),
-            "e": URL_SAFE_NO_PAD.encode(&components.e),
-        })
+        self.key.jwk(Some(self.kid), Some(Algorithm::RS256))
     }
 }
 
-fn pem(label: &str, der: &[u8]) -> String {
-    tokenbench::core::jwt::decode::pem_block(label, der)
-}
-
 /// The key that signs the RS256 tokens (kid `signing-key`).
-fn signing_key() -> &'static RsaKey {
-    static KEY: OnceLock<RsaKey> = OnceLock::new();
-    KEY.get_or_init(|| RsaKey::generate("signing-key"))
+fn signing_key() -> RsaKey {
+    RsaKey {
+        kid: "signing-key",
+        key: common::key(KeyKind::Rsa, 0),
+    }
 }
 
 /// Another RSA key (kid `rotated-key`), listed first in the JWKS so that selection by `kid` matters.
-fn other_key() -> &'static RsaKey {
-    static KEY: OnceLock<RsaKey> = OnceLock::new();
-    KEY.get_or_init(|| RsaKey::generate("rotated-key"))
+fn other_key() -> RsaKey {
+    RsaKey {
+        kid: "rotated-key",
+        key: common::key(KeyKind::Rsa, 1),
+    }
 }
 
 fn jwks() -> Value {
@@ -304,7 +276,8 @@ fn a_valid_hs256_token_with_its_secret_exits_0_and_every_check_passes() {
     let checks = report["checks"].as_array().expect("checks is an array");
     assert!(!checks.is_empty());
     for c in checks {
-        assert_eq!(c["ok"], true, "check failed: {c}");
+        // ok means passed: a skipped step (no nbf claim here) is not ok, and not a failure either.
+        assert_eq!(c["ok"], c["status"] == "pass", "{c}");
         assert_ne!(c["status"], "fail", "check failed: {c}");
     }
     assert_eq!(check(&report, "signature")["status"], "pass");
@@ -501,14 +474,23 @@ fn an_issuer_mismatch_exits_1_even_without_a_key() {
     assert_eq!(check(&report, "iss")["ok"], false);
     assert_eq!(report["signature"]["status"], "unchecked");
 
-    let matching = run(&[&token, "--iss", ISSUER, "--at", &at(NOW)]);
+    let matching = run(&[&token, "--iss", ISSUER, "--secret", SECRET, "--at", &at(NOW)]);
     assert_exit(&matching, 0);
 }
 
 #[test]
 fn a_matching_audience_exits_0_and_another_audience_exits_1() {
     let token = hs256(&claims());
-    let output = run(&[&token, "--aud", AUDIENCE, "--at", &at(NOW), "--json"]);
+    let output = run(&[
+        &token,
+        "--aud",
+        AUDIENCE,
+        "--secret",
+        SECRET,
+        "--at",
+        &at(NOW),
+        "--json",
+    ]);
     assert_exit(&output, 0);
     assert_eq!(check(&json_of(&output), "aud")["status"], "pass");
 
@@ -650,8 +632,7 @@ fn a_missing_key_file_exits_2_and_names_the_file() {
 #[test]
 fn a_private_key_file_is_refused_with_exit_2() {
     let dir = tempfile::tempdir().expect("a temp dir");
-    let pkcs8 = signing_key().pair.as_der().expect("PKCS#8");
-    let path = write_file(dir.path(), "private.pem", &pem("PRIVATE KEY", pkcs8.as_ref()));
+    let path = write_file(dir.path(), "private.pem", &signing_key().key.private_pem());
     let token = signing_key().sign(&claims());
     let output = run(&[&token, "--key", &path]);
     assert_exit(&output, 2);
@@ -777,25 +758,28 @@ fn a_jwks_url_that_is_not_http_exits_2() {
 }
 
 #[test]
-fn discover_fetches_the_jwks_named_by_the_issuers_openid_configuration() {
+fn discover_without_iss_exits_2_because_trust_must_be_explicit() {
     let server = issuer();
     let mut discovered = claims();
     discovered["iss"] = json!(server.iss());
     let token = signing_key().sign(&discovered);
     let output = run(&[&token, "--discover", "--at", &at(NOW), "--json"]);
-    assert_exit(&output, 0);
-    let report = json_of(&output);
-    assert_eq!(report["signature"]["status"], "valid");
-
+    assert_exit(&output, 2);
     assert!(
-        stderr(&output).contains("warning: --discover without --iss"),
-        "{}",
-        stderr(&output)
+        output.stdout.is_empty(),
+        "no report without a trusted key: {}",
+        stdout(&output)
+    );
+    let err = stderr(&output);
+    assert!(
+        err.contains("--discover needs --iss https://TENANT/")
+            && err.contains("never from the one the token names itself"),
+        "{err}"
     );
 
-    let with_issuer = run(&[&token, "--discover", "--iss", &server.iss(), "--at", &at(NOW)]);
+    let with_issuer = run(&[&token, "--discover", "--iss", &server.iss(), "--at", &at(NOW), "--json"]);
     assert_exit(&with_issuer, 0);
-    assert!(!stderr(&with_issuer).contains("warning"), "{}", stderr(&with_issuer));
+    assert_eq!(json_of(&with_issuer)["signature"]["status"], "valid");
 }
 
 #[test]
@@ -819,14 +803,129 @@ fn discover_asks_the_expected_issuer_not_the_one_the_token_names() {
 }
 
 #[test]
-fn discover_without_an_iss_claim_exits_2_and_suggests_another_key_source() {
+fn discover_with_iss_verifies_a_token_without_an_iss_claim_but_fails_the_iss_check() {
+    let server = issuer();
     let mut anonymous = claims();
     anonymous.as_object_mut().expect("claims are an object").remove("iss");
     let token = signing_key().sign(&anonymous);
-    let output = run(&[&token, "--discover"]);
+    let output = run(&[&token, "--discover", "--iss", &server.iss(), "--at", &at(NOW), "--json"]);
+    assert_exit(&output, 1);
+    let report = json_of(&output);
+    assert_eq!(report["signature"]["status"], "valid");
+    assert_eq!(check(&report, "iss")["status"], "fail");
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Hostile input: confusion, missing keys, oversized and nested key material, terminal escapes
+// ---------------------------------------------------------------------------------------------------------
+
+#[test]
+fn an_hs256_token_signed_with_the_public_pem_text_given_as_secret_exits_1_at_alg() {
+    let pem = signing_key().public_pem();
+    let token = hs256_with(pem.as_bytes(), &claims());
+    let output = run(&[&token, "--secret", &pem, "--at", &at(NOW), "--json"]);
+    assert_exit(&output, 1);
+    let report = json_of(&output);
+    assert_eq!(check(&report, "alg")["status"], "fail");
+    assert!(
+        check(&report, "alg")["detail"]
+            .as_str()
+            .is_some_and(|d| d.contains("HS/RS confusion")),
+        "{report:#}"
+    );
+    assert_eq!(report["valid"], false);
+}
+
+#[test]
+fn an_expected_issuer_and_audience_without_a_key_exit_1_saying_the_signature_was_not_checked() {
+    let forged = hs256_with(b"anyone can sign this", &claims());
+    for json in [false, true] {
+        let mut args = vec![forged.as_str(), "--iss", ISSUER, "--aud", AUDIENCE, "--at"];
+        let now = at(NOW);
+        args.push(&now);
+        if json {
+            args.push("--json");
+        }
+        let output = run(&args);
+        assert_exit(&output, 1);
+        assert!(
+            stderr(&output)
+                .contains("signature not checked: give a key (--secret, --key, --jwks-url or --discover --iss)"),
+            "{}",
+            stderr(&output)
+        );
+        if json {
+            let report = json_of(&output);
+            assert_eq!(report["valid"], false);
+            assert_eq!(report["signature"]["status"], "unchecked");
+            assert_eq!(check(&report, "signature")["status"], "fail");
+        } else {
+            assert!(
+                stdout(&output).contains("FAILED at step \"signature\": signature not checked"),
+                "{}",
+                stdout(&output)
+            );
+        }
+    }
+}
+
+/// An `x5c` holding `levels` nested DER SEQUENCEs with definite lengths (`30 82 ..`).
+fn nested_x5c_token(levels: usize) -> String {
+    let mut der: Vec<u8> = Vec::new();
+    for _ in 0..levels {
+        let len = der.len();
+        let mut next = vec![0x30, 0x83, (len >> 16) as u8, (len >> 8) as u8, len as u8];
+        next.extend(der);
+        der = next;
+    }
+    let header = json!({"alg": "RS256", "x5c": [base64::engine::general_purpose::STANDARD.encode(&der)]});
+    format!(
+        "{}.{}.{}",
+        URL_SAFE_NO_PAD.encode(header.to_string()),
+        URL_SAFE_NO_PAD.encode(claims().to_string()),
+        URL_SAFE_NO_PAD.encode([1u8; 256])
+    )
+}
+
+#[test]
+fn a_token_whose_x5c_nests_fifteen_thousand_sequences_is_reported_not_crashed_on() {
+    let token = nested_x5c_token(15_000);
+    let output = run_with_stdin(&["-", "--at", &at(NOW), "--json"], &token);
+    assert_exit(&output, 0);
+    let report = json_of(&output);
+    assert_eq!(check(&report, "key")["status"], "fail");
+    assert_eq!(report["valid"], false);
+}
+
+#[test]
+fn standard_input_over_1_mib_exits_2_with_a_clear_message() {
+    let huge = format!("{}.{}.sig", "e30", "A".repeat(1 << 20));
+    let output = run_with_stdin(&["-"], &huge);
     assert_exit(&output, 2);
-    let err = stderr(&output);
-    assert!(err.contains("iss") && err.contains("--jwks-url"), "{err}");
+    assert!(stderr(&output).contains("over 1 MiB"), "{}", stderr(&output));
+}
+
+#[test]
+fn a_key_file_over_1_mib_exits_2_with_a_clear_message() {
+    let dir = tempfile::tempdir().expect("a temp dir");
+    let path = write_file(dir.path(), "huge.pem", &"A".repeat((1 << 20) + 1));
+    let output = run(&[&hs256(&claims()), "--key", &path, "--at", &at(NOW)]);
+    assert_exit(&output, 2);
+    assert!(stderr(&output).contains("over 1 MiB"), "{}", stderr(&output));
+}
+
+#[test]
+fn claims_carrying_terminal_escapes_are_printed_visibly_escaped() {
+    let mut hostile = claims();
+    hostile["\u{1b}[2J\u{1b}[H"] = json!("\u{1b}[32mVALID\u{1b}[0m\r\u{202e}\u{9b}");
+    let token = hs256(&hostile);
+    let output = run(&[&token, "--secret", SECRET, "--at", &at(NOW)]);
+    let out = stdout(&output);
+    assert!(
+        !out.chars().any(|c| (c.is_control() && c != '\n') || c == '\u{202e}'),
+        "{out:?}"
+    );
+    assert!(out.contains("\\x1b[2J"), "{out}");
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -868,7 +967,7 @@ fn the_readable_report_explains_claims_and_ends_the_verdict_with_valid() {
     assert!(out.contains("Issuer"), "{out}");
     assert!(out.contains("Audience"), "{out}");
     assert!(out.contains("Expiration time"), "{out}");
-    assert!(out.contains("2023-11-14"), "exp and iat are shown as dates: {out}");
+    assert!(out.contains("2025-06-15"), "exp and iat are shown as dates: {out}");
     assert!(!out.contains(signature_segment(&token)), "{out}");
 }
 

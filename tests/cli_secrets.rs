@@ -66,7 +66,42 @@ fn an_empty_value_is_refused_with_advice() {
     }
     let output = tokenbench(&["secrets", "set", "hmac_secret/empty"], Some(""));
     assert_eq!(output.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&output.stderr).contains("pipe it in"));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("the value is empty"));
+}
+
+#[test]
+fn an_empty_value_is_refused_before_the_keyring_is_asked() {
+    let output = tokenbench_with_env(
+        &["secrets", "set", "hmac_secret/empty"],
+        "",
+        ("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/bus"),
+    );
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("the value is empty: pipe the secret on standard input")
+            && stderr.contains("printf %s \"$SECRET\" | tokenbench secrets set NAME")
+            && !stderr.contains("keyring"),
+        "{stderr}"
+    );
+}
+
+fn tokenbench_with_env(args: &[&str], stdin: &str, env: (&str, &str)) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_tokenbench"))
+        .args(args)
+        .env(env.0, env.1)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the binary starts");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(stdin.as_bytes())
+        .expect("stdin written");
+    child.wait_with_output().expect("output")
 }
 
 #[test]

@@ -233,7 +233,8 @@ fn well_formed_token() -> impl Strategy<Value = (String, String)> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(256))]
+    // 256 cases unless PROPTEST_CASES says otherwise: CI runs the default, scripts/fuzz runs millions.
+    #![proptest_config(ProptestConfig::default())]
 
     #[test]
     fn arbitrary_strings_never_panic(raw in "\\PC*", key_index in 0usize..8, expect in expectations()) {
@@ -284,6 +285,36 @@ proptest! {
         prop_assert!(!markdown.contains(&signature), "the Markdown report contains the signature:\n{}", markdown);
         prop_assert!(!text.contains(&signature), "the text report contains the signature:\n{}", text);
         prop_assert!(!json.contains(&signature), "the JSON report contains the signature:\n{}", json);
+    }
+}
+
+/// Characters that must never reach a terminal raw.
+fn is_terminal_control(c: char) -> bool {
+    let n = u32::from(c);
+    (n < 0x20 && c != '\n')
+        || (0x7f..=0x9f).contains(&n)
+        || matches!(n, 0x202a..=0x202e | 0x2066..=0x2069 | 0x200e | 0x200f | 0x061c)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::default())]
+
+    #[test]
+    fn reports_never_print_raw_control_or_bidi_characters(
+        name in ".{0,12}",
+        value in ".{0,24}",
+        header_value in ".{0,12}",
+        key_index in 0usize..8,
+    ) {
+        let token = common::raw_token(
+            &json!({"alg": "HS256", "kid": header_value}),
+            &json!({name.clone(): value.clone(), "iss": value}),
+            "c2ln",
+        );
+        let expect = Expectations { issuer: Some(name), ..Expectations::default() };
+        let (_, [_, text, markdown]) = analyse_and_report(&token, key_index, &expect, NOW);
+        prop_assert!(!text.chars().any(is_terminal_control), "{:?}", text);
+        prop_assert!(!markdown.chars().any(is_terminal_control), "{:?}", markdown);
     }
 }
 

@@ -656,6 +656,7 @@ fn fully_valid_auth0_token_passes_every_step_with_no_findings() {
             "signature",
             "exp",
             "nbf",
+            "iat",
             "iss",
             "aud",
             "typ"

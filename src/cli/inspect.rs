@@ -1,10 +1,11 @@
 //! `tokenbench inspect`: the inspector on the command line, with JSON output and meaningful exit codes.
 
 use super::{EXIT_CHECK_FAILED, EXIT_OK, EXIT_USAGE};
+use crate::core::escape;
 use crate::core::jwt::analysis::{Analysis, analyse, not_a_jwt_message};
-use crate::core::jwt::key::{KeyInput, KeyMaterial, parse_key};
+use crate::core::jwt::key::{KeyInput, KeyMaterial, MAX_KEY_TEXT_BYTES, parse_key};
 use crate::core::jwt::report::{Style, json_report, text_report};
-use crate::core::jwt::{Expectations, Inspection, input::inspect};
+use crate::core::jwt::{Expectations, Inspection, SignatureStatus};
 use crate::services::clock::{Clock, SystemClock, local_zone};
 use crate::services::{http, storage};
 use anyhow::{Context, anyhow, bail};
@@ -31,7 +32,7 @@ pub struct InspectArgs {
     /// Fetch the JWKS from this URL.
     #[arg(long, group = "key_source", value_name = "URL")]
     pub jwks_url: Option<String>,
-    /// Discover the JWKS from the token's iss (iss + .well-known/openid-configuration).
+    /// Discover the JWKS from the issuer given with --iss (ISSUER + .well-known/openid-configuration).
     #[arg(long, group = "key_source")]
     pub discover: bool,
     /// Expected issuer (Auth0: https://TENANT/ with the trailing slash).
@@ -84,9 +85,21 @@ pub fn run(args: &InspectArgs) -> u8 {
     }
 }
 
+/// The most a token read from standard input may hold: real tokens are a few KiB.
+const MAX_TOKEN_BYTES: usize = 1 << 20;
+
+/// What [`run_inner`] says when an issuer or audience is expected but no key was given.
+const NO_KEY: &str = "signature not checked: give a key (--secret, --key, --jwks-url or --discover --iss)";
+
 fn run_inner(args: &InspectArgs) -> anyhow::Result<u8> {
+    if args.discover && args.iss.is_none() {
+        bail!(
+            "--discover needs --iss https://TENANT/: keys are only fetched from an issuer you name, never from the \
+             one the token names itself"
+        );
+    }
     let raw = read_token(args.token.as_deref())?;
-    let key = load_key(args, &raw)?;
+    let key = load_key(args)?;
     let expect = Expectations {
         issuer: args.iss.clone(),
         audience: args.aud.clone(),
@@ -104,6 +117,15 @@ fn run_inner(args: &InspectArgs) -> anyhow::Result<u8> {
         storage::write_atomic(path, text_report(&analysis, &zone, Style::Markdown).as_bytes())?;
         eprintln!("report written to {}", path.display());
     }
+    let expects_claims = args.iss.is_some() || args.aud.is_some();
+    if expects_claims
+        && analysis
+            .verdict
+            .as_ref()
+            .is_some_and(|v| v.signature == SignatureStatus::Unchecked)
+    {
+        eprintln!("tokenbench inspect: {NO_KEY}");
+    }
     Ok(exit_code(&analysis, args.has_expectation()))
 }
 
@@ -114,11 +136,11 @@ fn exit_code(analysis: &Analysis, checked: bool) -> u8 {
     };
     if !decodes {
         match (&analysis.inspection, not_a_jwt_message(&analysis.inspection)) {
-            (_, Some(message)) => eprintln!("tokenbench inspect: not a JWT: {message}"),
+            (_, Some(message)) => eprintln!("tokenbench inspect: not a JWT: {}", escape::terminal(&message)),
             (Inspection::Jwt(jwt), None) => eprintln!(
                 "tokenbench inspect: the token does not decode: {}. Copy the whole token again: it may have been \
                  cut or changed",
-                jwt.first_error().map(ToString::to_string).unwrap_or_default()
+                escape::terminal(&jwt.first_error().map(ToString::to_string).unwrap_or_default())
             ),
             _ => {}
         }
@@ -141,17 +163,36 @@ fn read_token(arg: Option<&str>) -> anyhow::Result<String> {
                     "no token given: pass it as an argument (tokenbench inspect eyJ…) or pipe it (… | tokenbench inspect -)"
                 );
             }
-            let mut text = String::new();
-            stdin
-                .lock()
-                .read_to_string(&mut text)
-                .context("could not read the token from standard input")?;
-            Ok(text)
+            read_capped(stdin.lock(), MAX_TOKEN_BYTES).map_err(|e| match e {
+                CappedReadError::TooLarge => {
+                    anyhow!("standard input holds over 1 MiB: a token is a few KiB; pipe only the token")
+                }
+                CappedReadError::Io(e) => anyhow!("could not read the token from standard input: {e}"),
+            })
         }
     }
 }
 
-fn load_key(args: &InspectArgs, raw: &str) -> anyhow::Result<Option<KeyMaterial>> {
+enum CappedReadError {
+    TooLarge,
+    Io(std::io::Error),
+}
+
+/// Reads UTF-8 text of at most `limit` bytes, without reading (much) more than that.
+fn read_capped(reader: impl Read, limit: usize) -> Result<String, CappedReadError> {
+    let mut text = String::new();
+    let cap = u64::try_from(limit).unwrap_or(u64::MAX).saturating_add(1);
+    reader
+        .take(cap)
+        .read_to_string(&mut text)
+        .map_err(CappedReadError::Io)?;
+    if text.len() > limit {
+        return Err(CappedReadError::TooLarge);
+    }
+    Ok(text)
+}
+
+fn load_key(args: &InspectArgs) -> anyhow::Result<Option<KeyMaterial>> {
     let input_error = |e: crate::core::jwt::key::KeyError| anyhow!("{e}");
     if let Some(secret) = &args.secret {
         return parse_key(KeyInput::SecretText(secret)).map(Some).map_err(input_error);
@@ -160,30 +201,15 @@ fn load_key(args: &InspectArgs, raw: &str) -> anyhow::Result<Option<KeyMaterial>
         return parse_key(KeyInput::SecretBase64(secret)).map(Some).map_err(input_error);
     }
     if let Some(path) = &args.key {
-        let text = std::fs::read_to_string(path).with_context(|| {
-            format!(
-                "could not read the key file {}: give a PEM, JWK or JWKS file",
-                path.display()
-            )
-        })?;
+        let text = read_key_file(path)?;
         return parse_key(KeyInput::KeyText(&text))
             .map(Some)
             .map_err(|e| anyhow!("{}: {e}", path.display()));
     }
     let jwks = if let Some(url) = &args.jwks_url {
         block_on(async { http::fetch_jwks(&http::client()?, url).await })?
-    } else if args.discover {
-        let issuer = match &args.iss {
-            Some(expected) => expected.clone(),
-            None => {
-                eprintln!(
-                    "tokenbench inspect: warning: --discover without --iss fetches keys from the issuer the token \
-                     names itself, so a forged token can point at its own keys; add --iss https://TENANT/"
-                );
-                issuer_of(raw)?
-            }
-        };
-        block_on(async { http::discover_jwks(&http::client()?, &issuer).await })?
+    } else if let (true, Some(issuer)) = (args.discover, &args.iss) {
+        block_on(async { http::discover_jwks(&http::client()?, issuer).await })?
     } else {
         return Ok(None);
     };
@@ -191,14 +217,23 @@ fn load_key(args: &InspectArgs, raw: &str) -> anyhow::Result<Option<KeyMaterial>
     parse_key(KeyInput::KeyText(&jwks.jwks)).map(Some).map_err(input_error)
 }
 
-fn issuer_of(raw: &str) -> anyhow::Result<String> {
-    match inspect(raw) {
-        Inspection::Jwt(jwt) => jwt
-            .claim_str("iss")
-            .map(str::to_owned)
-            .ok_or_else(|| anyhow!("--discover needs an iss claim, and this token has none: use --jwks-url or --key")),
-        _ => bail!("--discover needs a JWT"),
-    }
+fn read_key_file(path: &std::path::Path) -> anyhow::Result<String> {
+    let file = std::fs::File::open(path).with_context(|| {
+        format!(
+            "could not read the key file {}: give a PEM, JWK or JWKS file",
+            path.display()
+        )
+    })?;
+    read_capped(file, MAX_KEY_TEXT_BYTES).map_err(|e| match e {
+        CappedReadError::TooLarge => anyhow!(
+            "the key file {} is over 1 MiB: a PEM key, JWK or JWKS is a few KiB; check that this is the right file",
+            path.display()
+        ),
+        CappedReadError::Io(e) => anyhow!(
+            "could not read the key file {} ({e}): give a PEM, JWK or JWKS text file",
+            path.display()
+        ),
+    })
 }
 
 fn block_on<T>(future: impl Future<Output = Result<T, http::FetchError>>) -> anyhow::Result<T> {

@@ -2,6 +2,7 @@
 //! input, never from arguments, and never printed.
 
 use super::{EXIT_CHECK_FAILED, EXIT_OK, EXIT_USAGE};
+use crate::core::escape;
 use crate::core::secret::{SecretKind, SecretString, validate_item_name};
 use crate::services::secrets::{KeyringStore, SecretError, SecretStore};
 use clap::Subcommand;
@@ -27,14 +28,28 @@ pub enum SecretsCommand {
 /// Runs the subcommand: 0 on success, 1 when the item does not exist, 2 when the keyring cannot be reached or
 /// the input is wrong.
 pub fn run(command: &SecretsCommand) -> u8 {
+    // The input is checked before the keyring is opened, so a wrong input is never blamed on the keyring.
+    let value = match command {
+        SecretsCommand::Set { name } => match read_value(name) {
+            Ok(value) => Some(value),
+            Err(message) => {
+                eprintln!("tokenbench secrets: {}", escape::terminal(&message));
+                return EXIT_USAGE;
+            }
+        },
+        _ => None,
+    };
     let store = match KeyringStore::open() {
         Ok(store) => store,
         Err(e) => return report(&e),
     };
-    let result = match command {
-        SecretsCommand::List => list(&store),
-        SecretsCommand::Set { name } => set(&store, name),
-        SecretsCommand::Delete { name } => store.delete(name).map(|()| eprintln!("deleted {name}")),
+    let result = match (command, value) {
+        (SecretsCommand::List, _) => list(&store),
+        (SecretsCommand::Set { name }, Some(value)) => set(&store, name, &value),
+        (SecretsCommand::Set { .. }, None) => Ok(()),
+        (SecretsCommand::Delete { name }, _) => store
+            .delete(name)
+            .map(|()| eprintln!("deleted {}", escape::terminal(name))),
     };
     match result {
         Ok(()) => EXIT_OK,
@@ -43,7 +58,7 @@ pub fn run(command: &SecretsCommand) -> u8 {
 }
 
 fn report(error: &SecretError) -> u8 {
-    eprintln!("tokenbench secrets: {error}");
+    eprintln!("tokenbench secrets: {}", escape::terminal(&error.to_string()));
     match error {
         SecretError::NotFound(_) => EXIT_CHECK_FAILED,
         _ => EXIT_USAGE,
@@ -52,24 +67,35 @@ fn report(error: &SecretError) -> u8 {
 
 fn list(store: &KeyringStore) -> Result<(), SecretError> {
     for name in store.list()? {
-        println!("{name}\t{}", SecretKind::of(&name).title());
+        println!("{}\t{}", escape::terminal(&name), SecretKind::of(&name).title());
     }
     Ok(())
 }
 
-fn set(store: &KeyringStore, name: &str) -> Result<(), SecretError> {
-    validate_item_name(name).map_err(SecretError::BadName)?;
+/// Checks the name and reads the value; the message says what to do, and never blames the keyring.
+fn read_value(name: &str) -> Result<SecretString, String> {
+    validate_item_name(name).map_err(|e| SecretError::BadName(e).to_string())?;
     let mut value = zeroize::Zeroizing::new(String::new());
     std::io::stdin()
         .read_to_string(&mut value)
-        .map_err(|e| SecretError::Invalid(format!("could not read the value from standard input: {e}")))?;
+        .map_err(|e| format!("could not read the value from standard input: {e}"))?;
     let value = SecretString::new(value.strip_suffix('\n').unwrap_or(&value).trim_end_matches('\r'));
     if value.is_empty() {
-        return Err(SecretError::Invalid(
-            "the value is empty: pipe it in, e.g. `printf %s \"$SECRET\" | tokenbench secrets set NAME`".to_owned(),
-        ));
+        return Err(
+            "the value is empty: pipe the secret on standard input, e.g. printf %s \"$SECRET\" | tokenbench secrets \
+             set NAME"
+                .to_owned(),
+        );
     }
-    store.set(name, &value)?;
-    eprintln!("saved {name} ({} bytes) in the OS keyring", value.len());
+    Ok(value)
+}
+
+fn set(store: &KeyringStore, name: &str, value: &SecretString) -> Result<(), SecretError> {
+    store.set(name, value)?;
+    eprintln!(
+        "saved {} ({} bytes) in the OS keyring",
+        escape::terminal(name),
+        value.len()
+    );
     Ok(())
 }

@@ -132,10 +132,26 @@ impl DecodedJwt {
         self.header.as_ref().ok()?.get(name)?.as_str()
     }
 
-    /// A numeric claim as whole seconds (floats are truncated, as most libraries do).
+    /// A numeric claim as whole seconds (floats are truncated, as most libraries do). `None` when absent or
+    /// not a number: use [`DecodedJwt::claim_time`] to tell the two apart.
     pub fn claim_seconds(&self, name: &str) -> Option<i64> {
-        let value = self.payload.as_ref().ok()?.get(name)?;
-        value.as_i64().or_else(|| value.as_f64().map(|f| f as i64))
+        match self.claim_time(name) {
+            TimeClaim::Seconds(seconds) => Some(seconds),
+            _ => None,
+        }
+    }
+
+    /// A NumericDate claim: absent, whole seconds (floats truncated, out-of-range values saturated), or
+    /// present but not a number.
+    pub fn claim_time(&self, name: &str) -> TimeClaim {
+        let Some(value) = self.payload.as_ref().ok().and_then(|p| p.get(name)) else {
+            return TimeClaim::Absent;
+        };
+        // `as` saturates at the i64 bounds, and serde_json never yields NaN or infinities.
+        match value.as_i64().or_else(|| value.as_f64().map(|f| f as i64)) {
+            Some(seconds) => TimeClaim::Seconds(seconds),
+            None => TimeClaim::Malformed(json_kind(value)),
+        }
     }
 
     /// A string claim.
@@ -155,6 +171,29 @@ impl DecodedJwt {
             .err()
             .or(self.payload.as_ref().err())
             .or(self.signature.as_ref().err())
+    }
+}
+
+/// A NumericDate claim as read from the payload.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TimeClaim {
+    /// Not in the payload (or the payload is unreadable).
+    Absent,
+    /// Seconds since the Unix epoch.
+    Seconds(i64),
+    /// Present, but a JSON value of this kind instead of a number.
+    Malformed(&'static str),
+}
+
+/// Names the kind of a JSON value for messages ("a string", "null").
+pub fn json_kind(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
     }
 }
 

@@ -1,7 +1,8 @@
-//! Findings that need no key: unsigned, expired, not yet valid, no expiry, weak HMAC secret, issuer without
-//! the trailing slash, issued in the future, lifetime over a day.
+//! Findings: unsigned, expired, not yet valid, no expiry, malformed times, issuer without the trailing slash,
+//! issued in the future, lifetime over a day; and, from the key, a weak HMAC secret or a JWKS that publishes
+//! private keys.
 
-use super::decode::DecodedJwt;
+use super::decode::{DecodedJwt, TimeClaim};
 use super::key::KeyMaterial;
 use super::time::human_duration;
 use serde::Serialize;
@@ -37,26 +38,60 @@ fn finding(code: &'static str, severity: Severity, message: String) -> Finding {
     }
 }
 
+/// Codes of the findings that come from the key; every other finding depends only on the token and "now".
+pub const KEY_FINDINGS: [&str; 2] = ["weak_hmac_secret", "jwks_exposes_private_key"];
+
 /// Lists findings for a token at `now`, allowing `leeway` seconds of clock skew. A key, when given, adds
-/// `weak_hmac_secret` for short HS secrets.
+/// `weak_hmac_secret` for short HS secrets and `jwks_exposes_private_key`.
 pub fn findings(jwt: &DecodedJwt, key: Option<&KeyMaterial>, leeway: i64, now: i64) -> Vec<Finding> {
-    let mut out = Vec::new();
-    algorithm_findings(jwt, key, &mut out);
-    time_findings(jwt, leeway, now, &mut out);
-    issuer_findings(jwt, &mut out);
-    out.sort_by_key(|f| std::cmp::Reverse(f.severity));
+    let mut out = key_findings(jwt, key);
+    out.extend(token_findings(jwt, leeway, now));
+    sort(&mut out);
     out
 }
 
-fn algorithm_findings(jwt: &DecodedJwt, key: Option<&KeyMaterial>, out: &mut Vec<Finding>) {
-    let alg = jwt.alg().unwrap_or_default();
-    if alg.eq_ignore_ascii_case("none") {
+/// Findings from the key only (codes in [`KEY_FINDINGS`]).
+pub fn key_findings(jwt: &DecodedJwt, key: Option<&KeyMaterial>) -> Vec<Finding> {
+    let mut out = Vec::new();
+    hmac_findings(jwt, key, &mut out);
+    if let Some(KeyMaterial::Jwks { exposed, .. }) = key
+        && !exposed.is_empty()
+    {
+        out.push(finding(
+            "jwks_exposes_private_key",
+            Severity::Warning,
+            format!(
+                "the JWKS publishes private or symmetric key material (kid {}): anyone who fetched it can sign \
+                 tokens. A JWKS must hold public keys only; rotate these keys",
+                exposed.join(", ")
+            ),
+        ));
+    }
+    out
+}
+
+/// Findings from the token and "now" only.
+pub fn token_findings(jwt: &DecodedJwt, leeway: i64, now: i64) -> Vec<Finding> {
+    let mut out = Vec::new();
+    if jwt.alg().unwrap_or_default().eq_ignore_ascii_case("none") {
         out.push(finding(
             "alg_none",
             Severity::Error,
             "alg is \"none\": the token is unsigned; never accept it".into(),
         ));
     }
+    time_findings(jwt, leeway, now, &mut out);
+    issuer_findings(jwt, &mut out);
+    out
+}
+
+/// Most severe first, keeping the order of equal ones.
+pub fn sort(findings: &mut [Finding]) {
+    findings.sort_by_key(|f| std::cmp::Reverse(f.severity));
+}
+
+fn hmac_findings(jwt: &DecodedJwt, key: Option<&KeyMaterial>, out: &mut Vec<Finding>) {
+    let alg = jwt.alg().unwrap_or_default();
     let hash_bytes = match alg {
         "HS256" => 32,
         "HS384" => 48,
@@ -79,18 +114,28 @@ fn algorithm_findings(jwt: &DecodedJwt, key: Option<&KeyMaterial>, out: &mut Vec
 }
 
 fn time_findings(jwt: &DecodedJwt, leeway: i64, now: i64, out: &mut Vec<Finding>) {
-    match jwt.claim_seconds("exp") {
-        None => out.push(finding(
+    for claim in super::verify::TIME_CHECKS {
+        if let TimeClaim::Malformed(kind) = jwt.claim_time(claim) {
+            out.push(finding(
+                "malformed_time_claim",
+                Severity::Error,
+                super::verify::not_a_numeric_date(claim, kind),
+            ));
+        }
+    }
+    match jwt.claim_time("exp") {
+        TimeClaim::Malformed(_) => {}
+        TimeClaim::Absent => out.push(finding(
             "missing_exp",
             Severity::Warning,
             "no exp claim: the token never expires".into(),
         )),
-        Some(exp) if exp <= now.saturating_sub(leeway) => out.push(finding(
+        TimeClaim::Seconds(exp) if exp <= now.saturating_sub(leeway) => out.push(finding(
             "expired",
             Severity::Error,
             format!("expired {} ago", human_duration(now.abs_diff(exp))),
         )),
-        Some(_) => {}
+        TimeClaim::Seconds(_) => {}
     }
     if let Some(nbf) = jwt.claim_seconds("nbf").filter(|nbf| *nbf > now.saturating_add(leeway)) {
         out.push(finding(

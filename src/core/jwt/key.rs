@@ -2,10 +2,16 @@
 //! the key that matches a token's header.
 
 use super::decode::{base64_any, pem_block};
+use crate::core::der;
 use jsonwebtoken::jwk::{AlgorithmParameters, Jwk};
 use jsonwebtoken::{Algorithm, AlgorithmFamily, DecodingKey};
 use serde_json::Value;
 use zeroize::Zeroizing;
+
+/// The most key text (PEM, JWK, JWKS) read: real JWKS are a few KiB.
+pub const MAX_KEY_TEXT_BYTES: usize = 1 << 20;
+/// The longest `x5c` entry accepted, in base64 characters: real certificates are 1–3 KiB.
+pub const MAX_X5C_BYTES: usize = 16 * 1024;
 
 /// How the user supplied a key.
 #[derive(Clone, Copy)]
@@ -38,6 +44,8 @@ pub enum KeyMaterial {
         keys: Vec<Jwk>,
         /// `kid` (or position) and reason for each key that did not parse.
         unreadable: Vec<(String, String)>,
+        /// `kid` (or position) of keys that publish private or symmetric key material.
+        exposed: Vec<String>,
     },
 }
 
@@ -73,6 +81,12 @@ pub enum KeyError {
     /// JSON that is not a JWK or JWKS.
     #[error("{0}")]
     Json(String),
+    /// More text than any key.
+    #[error("the key is over 1 MiB: a PEM key, JWK or JWKS is a few KiB; check that this is the right file")]
+    TooLarge,
+    /// A PEM block whose DER is malformed or hostile.
+    #[error("the PEM block cannot be read: {0}")]
+    BadDer(String),
     /// Text of no known key format.
     #[error("not a key: expected a PEM block (-----BEGIN …), a JWK ({{\"kty\":…}}) or a JWKS ({{\"keys\":[…]}})")]
     Unknown,
@@ -93,6 +107,9 @@ pub fn parse_key(input: KeyInput<'_>) -> Result<KeyMaterial, KeyError> {
 
 /// Parses a PEM block, a JWK or a JWKS.
 pub fn parse_key_text(text: &str) -> Result<KeyMaterial, KeyError> {
+    if text.len() > MAX_KEY_TEXT_BYTES {
+        return Err(KeyError::TooLarge);
+    }
     let text = text.trim();
     if text.is_empty() {
         return Err(KeyError::Empty);
@@ -117,7 +134,7 @@ fn parse_pem(text: &str) -> Result<KeyMaterial, KeyError> {
         .unwrap_or_default()
         .to_owned();
     match label.as_str() {
-        "PUBLIC KEY" | "RSA PUBLIC KEY" | "CERTIFICATE" => Ok(KeyMaterial::Pem {
+        "PUBLIC KEY" | "RSA PUBLIC KEY" | "CERTIFICATE" => check_pem_der(text).map(|()| KeyMaterial::Pem {
             label,
             text: text.to_owned(),
         }),
@@ -126,14 +143,87 @@ fn parse_pem(text: &str) -> Result<KeyMaterial, KeyError> {
     }
 }
 
+/// Runs the bounded DER walk over every PEM block in `text`, so no parser that recurses sees hostile nesting.
+pub fn check_pem_der(text: &str) -> Result<(), KeyError> {
+    let blocks = pem_bodies(text);
+    if blocks.is_empty() {
+        return Err(KeyError::BadDer("no complete -----BEGIN/-----END block".to_owned()));
+    }
+    for body in blocks {
+        let der = base64_any(&body).ok_or_else(|| KeyError::BadDer("the body is not base64".to_owned()))?;
+        der::check(&der).map_err(|e| KeyError::BadDer(e.to_string()))?;
+    }
+    Ok(())
+}
+
+/// The base64 bodies of the PEM blocks in `text`, headers and line breaks removed.
+fn pem_bodies(text: &str) -> Vec<String> {
+    let mut bodies = Vec::new();
+    let mut current: Option<String> = None;
+    for line in text.lines().map(str::trim) {
+        if line.starts_with("-----BEGIN ") {
+            current = Some(String::new());
+        } else if line.starts_with("-----END ") {
+            bodies.extend(current.take());
+        } else if let Some(body) = current.as_mut()
+            && !line.contains(':')
+        {
+            body.push_str(line);
+        }
+    }
+    bodies
+}
+
+/// Whether secret bytes are really public key material (a PEM block, a non-`oct` JWK or JWKS, or the DER
+/// of a public key or certificate, also when base64-encoded): the HS/RS confusion attack.
+pub fn secret_is_public_key(bytes: &[u8]) -> bool {
+    let looks = |b: &[u8]| {
+        let text = String::from_utf8_lossy(b);
+        let text = text.trim();
+        text.starts_with("-----BEGIN") || json_holds_non_oct_key(text) || der::looks_like_public_key(b)
+    };
+    looks(bytes)
+        || std::str::from_utf8(bytes)
+            .ok()
+            .filter(|t| t.len() <= MAX_KEY_TEXT_BYTES)
+            .and_then(base64_any)
+            .is_some_and(|decoded| looks(&decoded))
+}
+
+fn json_holds_non_oct_key(text: &str) -> bool {
+    if !text.starts_with('{') {
+        return false;
+    }
+    let Ok(value) = serde_json::from_str::<Value>(text) else {
+        return false;
+    };
+    let not_oct = |k: &Value| k.get("kty").and_then(Value::as_str).is_some_and(|kty| kty != "oct");
+    not_oct(&value)
+        || value
+            .get("keys")
+            .and_then(Value::as_array)
+            .is_some_and(|keys| keys.iter().any(not_oct))
+}
+
+/// Private JWK members (RFC 7518 §6.2.2, §6.3.2, RFC 8037) and the symmetric `k`.
+const PRIVATE_MEMBERS: [&str; 8] = ["d", "p", "q", "dp", "dq", "qi", "oth", "k"];
+
+fn exposes_private_material(key: &Value) -> bool {
+    PRIVATE_MEMBERS.iter().any(|m| key.get(m).is_some()) || key.get("kty").and_then(Value::as_str) == Some("oct")
+}
+
 fn parse_jwk_json(value: &Value) -> Result<KeyMaterial, KeyError> {
     if let Some(keys) = value.get("keys").and_then(Value::as_array) {
         let mut material = (Vec::new(), Vec::new());
+        let mut exposed = Vec::new();
         for (index, key) in keys.iter().enumerate() {
             let name = key
                 .get("kid")
                 .and_then(Value::as_str)
                 .map_or(format!("#{index}"), str::to_owned);
+            if exposes_private_material(key) {
+                exposed.push(name.clone());
+            }
             match serde_json::from_value::<Jwk>(key.clone()) {
                 Ok(jwk) if jwk_family(&jwk).is_none() => {
                     material.1.push((
@@ -148,6 +238,7 @@ fn parse_jwk_json(value: &Value) -> Result<KeyMaterial, KeyError> {
         return Ok(KeyMaterial::Jwks {
             keys: material.0,
             unreadable: material.1,
+            exposed,
         });
     }
     if value.get("kty").is_some() {
@@ -163,10 +254,17 @@ fn parse_jwk_json(value: &Value) -> Result<KeyMaterial, KeyError> {
     ))
 }
 
-/// Wraps a base64 DER certificate (an `x5c` entry) as PEM.
-pub fn certificate_pem(der_base64: &str) -> Option<KeyMaterial> {
-    let der = base64_any(der_base64)?;
-    Some(KeyMaterial::Pem {
+/// Wraps a base64 DER certificate (an `x5c` entry) as PEM, after capping its size and walking its DER.
+pub fn certificate_pem(der_base64: &str) -> Result<KeyMaterial, String> {
+    if der_base64.len() > MAX_X5C_BYTES {
+        return Err(format!(
+            "the x5c certificate is {} characters, over the 16 KiB limit: real certificates are 1–3 KiB; refusing it",
+            der_base64.len()
+        ));
+    }
+    let der = base64_any(der_base64).ok_or("the x5c header is not a base64 certificate")?;
+    der::check(&der).map_err(|e| format!("the x5c certificate cannot be read: {e}"))?;
+    Ok(KeyMaterial::Pem {
         label: "CERTIFICATE".to_owned(),
         text: pem_block("CERTIFICATE", &der),
     })
@@ -185,6 +283,10 @@ pub fn jwk_family(jwk: &Jwk) -> Option<AlgorithmFamily> {
 
 /// Builds a decoding key from a PEM block for the token's algorithm family.
 pub fn pem_decoding_key(pem: &str, alg: Algorithm) -> jsonwebtoken::errors::Result<DecodingKey> {
+    // jsonwebtoken parses PEM DER with a recursive parser: only bounded DER may reach it.
+    if check_pem_der(pem).is_err() {
+        return Err(jsonwebtoken::errors::ErrorKind::InvalidKeyFormat.into());
+    }
     match alg.family() {
         AlgorithmFamily::Rsa => DecodingKey::from_rsa_pem(pem.as_bytes()),
         AlgorithmFamily::Ec => DecodingKey::from_ec_pem(pem.as_bytes()),
@@ -228,7 +330,7 @@ mod tests {
     #[test]
     fn jwks_keeps_readable_keys_and_names_unreadable_ones() {
         let jwks = r#"{"keys":[{"kty":"oct","kid":"a","k":"c2VjcmV0"},{"kty":"??","kid":"b"},{"kid":"c"}]}"#;
-        let KeyMaterial::Jwks { keys, unreadable } = parse_key_text(jwks).unwrap() else {
+        let KeyMaterial::Jwks { keys, unreadable, .. } = parse_key_text(jwks).unwrap() else {
             panic!("expected a JWKS");
         };
         assert_eq!(keys.len(), 1);

@@ -8,6 +8,7 @@ use super::decode::DecodedJwt;
 use super::input::Inspection;
 use super::time::time_view;
 use super::verify::{CheckStatus, Outcome};
+use crate::core::escape;
 use jiff::tz::TimeZone;
 use serde_json::{Map, Value, json};
 
@@ -87,16 +88,19 @@ pub fn text_report(analysis: &Analysis, zone: &TimeZone, style: Style) -> String
         out.push("The signature has been removed: this report cannot be used as a token.\n".to_owned());
     }
     let Inspection::Jwt(jwt) = &analysis.inspection else {
-        out.push(not_a_jwt_message(&analysis.inspection).unwrap_or_default());
-        sas_lines(&analysis.inspection, &mut out);
+        out.push(untrusted(
+            style,
+            &not_a_jwt_message(&analysis.inspection).unwrap_or_default(),
+        ));
+        sas_lines(&analysis.inspection, style, &mut out);
         return out.join("\n") + "\n";
     };
     verdict_lines(analysis, style, &mut out);
     heading("Header", style, &mut out);
-    json_block(jwt.header.as_ref().ok(), md, &mut out);
+    json_block(jwt.header.as_ref().ok(), style, &mut out);
     member_lines(jwt.header.as_ref().ok(), explain_header, style, &mut out);
     heading("Claims", style, &mut out);
-    json_block(jwt.payload.as_ref().ok(), md, &mut out);
+    json_block(jwt.payload.as_ref().ok(), style, &mut out);
     claim_lines(jwt, analysis.now, zone, style, &mut out);
     check_lines(analysis, style, &mut out);
     finding_lines(analysis, style, &mut out);
@@ -114,24 +118,42 @@ fn verdict_lines(analysis: &Analysis, style: Style, out: &mut Vec<String>) {
     heading("Verdict", style, out);
     let Some(verdict) = &analysis.verdict else { return };
     let line = match verdict.outcome() {
-        Outcome::Failed(fail) => format!("FAILED at step \"{}\": {}", fail.name, fail.detail),
+        Outcome::Failed(fail) => format!("FAILED at step \"{}\": {}", fail.name, untrusted(style, &fail.detail)),
         Outcome::Valid => "VALID: every check passed".to_owned(),
         Outcome::Unchecked => "DECODED: signature not checked (no key given)".to_owned(),
     };
     out.push(line);
 }
 
-fn json_block(map: Option<&Map<String, Value>>, md: bool, out: &mut Vec<String>) {
+/// Pretty JSON: serde escapes C0 controls inside strings but not DEL, C1 or bidi controls, so each line is
+/// escaped again; in Markdown the fence is longer than any backtick run inside.
+fn json_block(map: Option<&Map<String, Value>>, style: Style, out: &mut Vec<String>) {
     let Some(map) = map else {
         out.push("(could not be decoded)".to_owned());
         return;
     };
     let pretty = serde_json::to_string_pretty(map).unwrap_or_default();
-    out.push(if md {
-        format!("```json\n{pretty}\n```\n")
-    } else {
-        pretty
+    out.push(match style {
+        Style::Markdown => escape::markdown_block("json", &pretty) + "\n",
+        Style::Text => pretty.lines().map(escape::terminal).collect::<Vec<_>>().join("\n"),
     });
+}
+
+/// Untrusted text as one cell or phrase: visible escapes for a terminal, an unbreakable code span for
+/// Markdown.
+fn untrusted(style: Style, text: &str) -> String {
+    match style {
+        Style::Text => escape::terminal(text).into_owned(),
+        Style::Markdown => escape::markdown_cell(text),
+    }
+}
+
+/// tokenbench's own text for a cell: only table pipes need escaping.
+fn fixed(style: Style, text: &str) -> String {
+    match style {
+        Style::Text => text.to_owned(),
+        Style::Markdown => text.replace('|', "\\|"),
+    }
 }
 
 fn member_lines(
@@ -142,7 +164,7 @@ fn member_lines(
 ) {
     for (name, _) in map.into_iter().flatten() {
         if let Some(meaning) = explain(name) {
-            out.push(row(style, &[name, meaning]));
+            out.push(row(style, &[untrusted(style, name), fixed(style, meaning)]));
         }
     }
 }
@@ -162,7 +184,8 @@ fn claim_lines(jwt: &DecodedJwt, now: i64, zone: &TimeZone, style: Style, out: &
             Some(t) => format!("{shown} = {}", t.one_line()),
             None => shown,
         };
-        out.push(row(style, &[name, &shown, explain_claim(name).unwrap_or("")]));
+        let meaning = fixed(style, explain_claim(name).unwrap_or(""));
+        out.push(row(style, &[untrusted(style, name), untrusted(style, &shown), meaning]));
     }
 }
 
@@ -178,7 +201,14 @@ fn check_lines(analysis: &Analysis, style: Style, out: &mut Vec<String>) {
             CheckStatus::Fail => "FAIL",
             CheckStatus::Skip => "skip",
         };
-        out.push(row(style, &[check.name, mark, &check.detail]));
+        out.push(row(
+            style,
+            &[
+                fixed(style, check.name),
+                fixed(style, mark),
+                untrusted(style, &check.detail),
+            ],
+        ));
     }
 }
 
@@ -192,43 +222,42 @@ fn finding_lines(analysis: &Analysis, style: Style, out: &mut Vec<String>) {
             .ok()
             .and_then(|v| v.as_str().map(str::to_owned))
             .unwrap_or_default();
+        let message = match style {
+            Style::Markdown => escape::markdown_code(&f.message),
+            Style::Text => escape::terminal(&f.message).into_owned(),
+        };
         out.push(match style {
-            Style::Markdown => format!("- **{}** ({severity}): {}", f.code, f.message),
-            Style::Text => format!("[{severity}] {}: {}", f.code, f.message),
+            Style::Markdown => format!("- **{}** ({severity}): {message}", f.code),
+            Style::Text => format!("[{severity}] {}: {message}", f.code),
         });
     }
 }
 
-fn sas_lines(inspection: &Inspection, out: &mut Vec<String>) {
+fn sas_lines(inspection: &Inspection, style: Style, out: &mut Vec<String>) {
     if let Inspection::AzureSas(sas) = inspection {
         for field in &sas.fields {
             // The signature would make the report usable as the SAS itself.
-            let value = if field.name == "sig" {
-                "(removed)"
+            let shown = if field.name == "sig" {
+                "(removed)".to_owned()
             } else {
-                field.value.as_str()
+                untrusted(style, &field.value)
             };
-            out.push(format!("  {} = {value}  {}", field.name, field.meaning.unwrap_or("")));
+            let name = untrusted(style, &field.name);
+            out.push(format!("  {name} = {shown}  {}", field.meaning.unwrap_or("")));
         }
     }
 }
 
-fn row(style: Style, cells: &[&str]) -> String {
+/// One table row of cells already escaped with [`untrusted`] or [`fixed`].
+fn row(style: Style, cells: &[String]) -> String {
     match style {
-        Style::Markdown => format!(
-            "| {} |",
-            cells
-                .iter()
-                .map(|c| c.replace('|', "\\|").replace('\n', " "))
-                .collect::<Vec<_>>()
-                .join(" | ")
-        ),
+        Style::Markdown => format!("| {} |", cells.join(" | ")),
         Style::Text => match cells {
             [first, rest @ ..] => format!(
                 "  {first:<14} {}",
                 rest.iter()
                     .filter(|c| !c.is_empty())
-                    .cloned()
+                    .map(String::as_str)
                     .collect::<Vec<_>>()
                     .join("  — ")
             ),
@@ -248,7 +277,7 @@ mod tests {
         let sas = "sv=2014-02-14&sr=b&se=2015-01-08T18%3A50%3A14Z&sp=r&sig=c2VjcmV0LXNpZw%3D%3D";
         let analysis = analyse(sas, None, &Expectations::default(), 0);
         let report = text_report(&analysis, &TimeZone::UTC, Style::Markdown);
-        assert!(report.contains("sig = (removed)"), "{report}");
+        assert!(report.contains("(removed)"), "{report}");
         assert!(!report.contains("c2VjcmV0LXNpZw"), "{report}");
     }
 

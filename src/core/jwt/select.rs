@@ -2,8 +2,8 @@
 //! and the header's own `x5c` certificate.
 
 use super::decode::DecodedJwt;
-use super::key::{KeyMaterial, certificate_pem, family_name, jwk_family, pem_decoding_key};
-use jsonwebtoken::jwk::Jwk;
+use super::key::{KeyMaterial, certificate_pem, family_name, jwk_family, pem_decoding_key, secret_is_public_key};
+use jsonwebtoken::jwk::{Jwk, KeyOperations, PublicKeyUse};
 use jsonwebtoken::{Algorithm, AlgorithmFamily, DecodingKey};
 use serde_json::Value;
 
@@ -21,6 +21,7 @@ pub struct SelectedKey {
 pub fn family_mismatch(alg: Algorithm, key: &KeyMaterial) -> Option<String> {
     let token_family = alg.family();
     let key_family = match key {
+        KeyMaterial::Secret(bytes) if secret_is_public_key(bytes) => None,
         KeyMaterial::Secret(_) => Some(AlgorithmFamily::Hmac),
         KeyMaterial::Jwk(jwk) => jwk_family(jwk),
         KeyMaterial::Pem { .. } => None,
@@ -83,7 +84,7 @@ pub fn select_key(jwt: &DecodedJwt, alg: Algorithm, key: Option<&KeyMaterial>) -
                 )
             }),
         Some(KeyMaterial::Jwk(jwk)) => single_jwk(jwk, kid, alg).map(Some),
-        Some(KeyMaterial::Jwks { keys, unreadable }) => jwks_key(keys, unreadable, kid, alg).map(Some),
+        Some(KeyMaterial::Jwks { keys, unreadable, .. }) => jwks_key(keys, unreadable, kid, alg).map(Some),
     }
 }
 
@@ -96,10 +97,7 @@ fn x5c_key(jwt: &DecodedJwt, alg: Algorithm) -> Result<Option<SelectedKey>, Stri
     else {
         return Ok(None);
     };
-    let cert = first
-        .as_str()
-        .and_then(certificate_pem)
-        .ok_or("the x5c header is not a base64 certificate")?;
+    let cert = certificate_pem(first.as_str().ok_or("the x5c header is not a base64 certificate")?)?;
     let KeyMaterial::Pem { text, .. } = cert else {
         return Err("the x5c header is not a certificate".to_owned());
     };
@@ -149,10 +147,18 @@ fn jwks_key(
             ))
         }
         None => {
-            let candidates: Vec<&Jwk> = keys.iter().filter(|k| jwk_family(k) == Some(alg.family())).collect();
+            let of_family: Vec<&Jwk> = keys.iter().filter(|k| jwk_family(k) == Some(alg.family())).collect();
+            let candidates: Vec<&Jwk> = of_family
+                .iter()
+                .copied()
+                .filter(|k| usable_for_verify(k).is_ok())
+                .collect();
             match candidates.as_slice() {
                 [only] => jwk_decoding_key(only, alg),
-                [] => Err(format!("the JWKS has no {} key", family_name(alg.family()))),
+                [] => Err(match of_family.first().map(|k| usable_for_verify(k)) {
+                    Some(Err(why)) => format!("the JWKS has no usable {} key: {why}", family_name(alg.family())),
+                    _ => format!("the JWKS has no {} key", family_name(alg.family())),
+                }),
                 many => Err(format!(
                     "the token has no kid and the JWKS has {} possible keys: the issuer must say which key signed it",
                     many.len()
@@ -168,6 +174,7 @@ fn jwk_decoding_key(jwk: &Jwk, alg: Algorithm) -> Result<SelectedKey, String> {
         .key_id
         .as_deref()
         .map_or("the JWK".to_owned(), |k| format!("the JWK kid={k}"));
+    usable_for_verify(jwk).map_err(|why| format!("{name} cannot be used: {why}"))?;
     if let Some(key_alg) = jwk.common.key_algorithm
         && format!("{key_alg:?}") != format!("{alg:?}")
     {
@@ -182,4 +189,27 @@ fn jwk_decoding_key(jwk: &Jwk, alg: Algorithm) -> Result<SelectedKey, String> {
             self_asserted: false,
         })
         .map_err(|e| format!("{name} cannot be used: {e}"))
+}
+
+/// RFC 7517 §4.2–4.3: a key published for encryption, or whose `key_ops` leave out `verify`, must not verify.
+fn usable_for_verify(jwk: &Jwk) -> Result<(), String> {
+    match &jwk.common.public_key_use {
+        None | Some(PublicKeyUse::Signature) => {}
+        Some(other) => {
+            let shown = match other {
+                PublicKeyUse::Encryption => "enc".to_owned(),
+                PublicKeyUse::Other(s) => s.clone(),
+                PublicKeyUse::Signature => "sig".to_owned(),
+            };
+            return Err(format!(
+                "its use is \"{shown}\", not \"sig\": the issuer published it for something else than signatures"
+            ));
+        }
+    }
+    match &jwk.common.key_operations {
+        Some(ops) if !ops.contains(&KeyOperations::Verify) => Err(
+            "its key_ops do not include \"verify\": the issuer did not publish it for verifying signatures".to_owned(),
+        ),
+        _ => Ok(()),
+    }
 }

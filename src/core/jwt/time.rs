@@ -55,8 +55,24 @@ pub fn relative_phrase(claim: &str, delta: i64) -> String {
     }
 }
 
-/// `9 h 58 min`, `3 min 5 s`, `2 d 4 h`: the two largest non-zero units.
+/// The average Gregorian year, 365.2425 days: the unit for spans of a year or more.
+const YEAR: u64 = 31_556_952;
+/// A twelfth of [`YEAR`].
+const MONTH: u64 = YEAR / 12;
+
+/// A span in its largest sensible units: `8 years`, `3 months`, then the two largest non-zero units below a
+/// month (`2 d 4 h`, `9 h 58 min`, `3 min 5 s`).
+///
+/// A span has no calendar anchor, so years and months are the Gregorian averages; the rounding (down to
+/// whole years or months) is far coarser than their error.
 pub fn human_duration(seconds: u64) -> String {
+    let plural = |n: u64, unit: &str| format!("{n} {unit}{}", if n == 1 { "" } else { "s" });
+    if seconds >= YEAR {
+        return plural(seconds / YEAR, "year");
+    }
+    if seconds >= MONTH {
+        return plural(seconds / MONTH, "month");
+    }
     const UNITS: [(u64, &str); 4] = [(86_400, "d"), (3_600, "h"), (60, "min"), (1, "s")];
     let mut rest = seconds;
     let parts: Vec<String> = UNITS
@@ -85,6 +101,18 @@ mod tests {
         assert_eq!(relative_phrase("exp", -180), "expired 3 min ago");
         assert_eq!(relative_phrase("iat", -90_000), "1 d 1 h ago");
         assert_eq!(relative_phrase("nbf", 30), "not valid for another 30 s");
+    }
+
+    #[test]
+    fn long_spans_read_in_years_and_months_short_ones_in_two_units() {
+        assert_eq!(relative_phrase("iat", -(3238 * 86_400 + 23 * 3_600)), "8 years ago");
+        assert_eq!(relative_phrase("iat", -(95 * 86_400)), "3 months ago");
+        assert_eq!(relative_phrase("iat", 59 * 60), "in 59 min (in the future)");
+        assert_eq!(relative_phrase("exp", 2 * 86_400 + 4 * 3_600 + 5), "expires in 2 d 4 h");
+        assert_eq!(human_duration(29 * 86_400), "29 d");
+        assert_eq!(human_duration(366 * 86_400), "1 year");
+        assert_eq!(human_duration(40 * 86_400), "1 month");
+        assert_eq!(human_duration(u64::MAX), format!("{} years", u64::MAX / YEAR));
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! Verification as an ordered checklist: structure, alg, key, signature, exp, nbf, iss, aud, typ.
 //! The first failing step is the answer to "why does my token not verify?", with a fix.
 
-use super::decode::DecodedJwt;
+use super::decode::{DecodedJwt, TimeClaim};
 use super::key::KeyMaterial;
 use super::select::{SelectedKey, select_key};
 use super::time::human_duration;
@@ -49,9 +49,9 @@ pub enum CheckStatus {
 /// One step of the checklist.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Check {
-    /// Stable step name: structure, alg, key, signature, exp, nbf, iss, aud, typ.
+    /// Stable step name: structure, alg, key, signature, exp, nbf, iat, iss, aud, typ.
     pub name: &'static str,
-    /// `false` only when the step failed.
+    /// `true` only when the step passed (a skipped step is not ok); `status` tells fail from skip.
     pub ok: bool,
     /// Pass, fail or skip.
     pub status: CheckStatus,
@@ -63,7 +63,7 @@ impl Check {
     fn new(name: &'static str, status: CheckStatus, detail: impl Into<String>) -> Self {
         Self {
             name,
-            ok: status != CheckStatus::Fail,
+            ok: status == CheckStatus::Pass,
             status,
             detail: detail.into(),
         }
@@ -127,12 +127,20 @@ impl Verdict {
     }
 }
 
+/// The names of the steps that depend on "now"; [`time_checks`] recomputes exactly these.
+pub const TIME_CHECKS: [&str; 3] = ["exp", "nbf", "iat"];
+
+/// What the signature step says when expectations were given but no key: the claims prove nothing then.
+pub const EXPECTATIONS_WITHOUT_KEY: &str = "signature not checked: an expected issuer or audience proves nothing \
+     without a key, because anyone can write those claims; give a key (secret, PEM, JWK, JWKS, JWKS URL, or \
+     discovery from an issuer you name)";
+
 /// Runs the checklist. `key` may be `None`: the signature is then checked with the header's `x5c` when
-/// present, or left unchecked.
+/// present, or left unchecked (a failure when an issuer or audience is expected).
 pub fn verify(jwt: &DecodedJwt, key: Option<&KeyMaterial>, expect: &Expectations, now: i64) -> Verdict {
-    let mut checks = Vec::with_capacity(9);
+    let mut checks = Vec::with_capacity(10);
     let structure = check_structure(jwt);
-    let structure_ok = structure.ok;
+    let structure_ok = structure.status == CheckStatus::Pass;
     checks.push(structure);
     let alg = check_alg(jwt, key);
     let signature = match (&alg, structure_ok) {
@@ -143,6 +151,9 @@ pub fn verify(jwt: &DecodedJwt, key: Option<&KeyMaterial>, expect: &Expectations
         }
         (Ok(_), false) => skip_signature(&mut checks, "not checked: the token structure is broken"),
     };
+    if signature == SignatureStatus::Unchecked && (expect.issuer.is_some() || expect.audience.is_some()) {
+        fail_unchecked_signature(&mut checks);
+    }
     checks.extend(time_checks(jwt, expect.leeway, now));
     checks.push(check_issuer(jwt, expect.issuer.as_deref()));
     checks.push(check_audience(jwt, expect.audience.as_deref()));
@@ -157,6 +168,13 @@ pub fn verify(jwt: &DecodedJwt, key: Option<&KeyMaterial>, expect: &Expectations
         signature,
         reason,
         checks,
+    }
+}
+
+/// Expectations were given but the signature was not checked: "iss matches" means nothing then.
+fn fail_unchecked_signature(checks: &mut [Check]) {
+    if let Some(check) = checks.iter_mut().find(|c| c.name == "signature") {
+        *check = Check::new("signature", CheckStatus::Fail, EXPECTATIONS_WITHOUT_KEY);
     }
 }
 
@@ -237,7 +255,7 @@ fn signature_checks(
     }
     checks.push(Check::new("key", CheckStatus::Pass, selected.description.clone()));
     let check = check_signature(jwt, alg, &selected);
-    let status = if check.ok {
+    let status = if check.status == CheckStatus::Pass {
         SignatureStatus::Valid
     } else {
         SignatureStatus::Invalid
@@ -255,7 +273,7 @@ fn self_asserted_checks(
     checks: &mut Vec<Check>,
 ) -> SignatureStatus {
     let check = check_signature(jwt, alg, key);
-    if !check.ok {
+    if check.status != CheckStatus::Pass {
         checks.push(Check::new("key", CheckStatus::Pass, key.description.clone()));
         checks.push(check);
         return SignatureStatus::Invalid;
@@ -294,35 +312,59 @@ fn signature_hint(alg: Algorithm, key: &SelectedKey) -> String {
     hint
 }
 
-fn time_checks(jwt: &DecodedJwt, leeway: i64, now: i64) -> [Check; 2] {
-    let exp = match jwt.claim_seconds("exp") {
-        None => Check::new("exp", CheckStatus::Skip, "no exp claim: the token never expires"),
-        Some(exp) if now.saturating_sub(leeway) >= exp => Check::new(
+/// The exp, nbf and iat steps at `now`: the only steps that change when time passes.
+pub fn time_checks(jwt: &DecodedJwt, leeway: i64, now: i64) -> [Check; 3] {
+    [
+        check_exp(jwt.claim_time("exp"), leeway, now),
+        check_nbf(jwt.claim_time("nbf"), leeway, now),
+        check_iat(jwt.claim_time("iat"), now),
+    ]
+}
+
+/// The failure for a time claim that is present but not a number.
+pub fn not_a_numeric_date(claim: &str, kind: &str) -> String {
+    format!(
+        "{claim} is not a NumericDate: it is {kind}, not a number of seconds since 1970. A verifier must reject \
+         the token; the issuer must send {claim} as a JSON number"
+    )
+}
+
+fn check_exp(exp: TimeClaim, leeway: i64, now: i64) -> Check {
+    let exp = match exp {
+        TimeClaim::Absent => return Check::new("exp", CheckStatus::Skip, "no exp claim: the token never expires"),
+        TimeClaim::Malformed(kind) => return Check::new("exp", CheckStatus::Fail, not_a_numeric_date("exp", kind)),
+        TimeClaim::Seconds(exp) => exp,
+    };
+    let ago = human_duration(now.abs_diff(exp));
+    if now.saturating_sub(leeway) >= exp {
+        Check::new(
             "exp",
             CheckStatus::Fail,
             format!(
-                "expired {} ago (exp {exp}, now {now}, leeway {leeway} s): get a new token; if the clocks of \
-                 issuer and verifier disagree, raise the leeway",
-                human_duration(now.abs_diff(exp))
+                "expired {ago} ago (exp {exp}, now {now}, leeway {leeway} s): get a new token; if the clocks of \
+                 issuer and verifier disagree, raise the leeway"
             ),
-        ),
-        Some(exp) if exp <= now => Check::new(
+        )
+    } else if exp <= now {
+        Check::new(
             "exp",
             CheckStatus::Pass,
-            format!(
-                "expired {} ago, but within the leeway of {leeway} s",
-                human_duration(now.abs_diff(exp))
-            ),
-        ),
-        Some(exp) => Check::new(
+            format!("expired {ago} ago, but within the leeway of {leeway} s"),
+        )
+    } else {
+        Check::new(
             "exp",
             CheckStatus::Pass,
-            format!("expires in {} (leeway {leeway} s)", human_duration(exp.abs_diff(now))),
-        ),
-    };
-    let nbf = match jwt.claim_seconds("nbf") {
-        None => Check::new("nbf", CheckStatus::Skip, "no nbf claim"),
-        Some(nbf) if nbf > now.saturating_add(leeway) => Check::new(
+            format!("expires in {ago} (leeway {leeway} s)"),
+        )
+    }
+}
+
+fn check_nbf(nbf: TimeClaim, leeway: i64, now: i64) -> Check {
+    match nbf {
+        TimeClaim::Absent => Check::new("nbf", CheckStatus::Skip, "no nbf claim"),
+        TimeClaim::Malformed(kind) => Check::new("nbf", CheckStatus::Fail, not_a_numeric_date("nbf", kind)),
+        TimeClaim::Seconds(nbf) if nbf > now.saturating_add(leeway) => Check::new(
             "nbf",
             CheckStatus::Fail,
             format!(
@@ -331,9 +373,26 @@ fn time_checks(jwt: &DecodedJwt, leeway: i64, now: i64) -> [Check; 2] {
                 human_duration(nbf.abs_diff(now))
             ),
         ),
-        Some(nbf) => Check::new("nbf", CheckStatus::Pass, format!("valid since {nbf}")),
-    };
-    [exp, nbf]
+        TimeClaim::Seconds(nbf) => Check::new("nbf", CheckStatus::Pass, format!("valid since {nbf}")),
+    }
+}
+
+/// iat never fails on its value (the `issued_in_future` finding covers clock skew), only on its type.
+fn check_iat(iat: TimeClaim, now: i64) -> Check {
+    match iat {
+        TimeClaim::Absent => Check::new("iat", CheckStatus::Skip, "no iat claim"),
+        TimeClaim::Malformed(kind) => Check::new("iat", CheckStatus::Fail, not_a_numeric_date("iat", kind)),
+        TimeClaim::Seconds(iat) if iat > now => Check::new(
+            "iat",
+            CheckStatus::Pass,
+            format!("issued at {iat}, {} in the future", human_duration(iat.abs_diff(now))),
+        ),
+        TimeClaim::Seconds(iat) => Check::new(
+            "iat",
+            CheckStatus::Pass,
+            format!("issued at {iat}, {} ago", human_duration(now.abs_diff(iat))),
+        ),
+    }
 }
 
 fn check_issuer(jwt: &DecodedJwt, expected: Option<&str>) -> Check {

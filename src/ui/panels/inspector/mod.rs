@@ -17,13 +17,14 @@ use std::time::Duration;
 
 /// Inputs that determine the analysis; when they are unchanged, the cached analysis is reused.
 #[derive(Clone, PartialEq)]
+/// What the expensive part of an analysis (decoding, key parsing, signature) depends on; "now" is left out,
+/// because a new second only needs [`Analysis::retime`].
 struct AnalysisInputs {
     token: String,
     key: keys::KeyFingerprint,
     issuer: String,
     audience: String,
     leeway: i64,
-    now: i64,
 }
 
 /// The inspector's state.
@@ -120,10 +121,14 @@ impl InspectorPanel {
             leeway: self
                 .leeway_seconds()
                 .unwrap_or(crate::core::jwt::verify::DEFAULT_LEEWAY_SECONDS),
-            now,
         };
         if self.cache.as_ref().is_some_and(|(cached, _)| *cached != inputs) {
             self.cache = None;
+        }
+        if let Some((_, analysis)) = self.cache.as_mut()
+            && analysis.now != now
+        {
+            analysis.retime(now);
         }
         let key = if self.cache.is_none() {
             self.keys.material().ok().flatten()

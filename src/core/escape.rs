@@ -1,0 +1,106 @@
+//! Making untrusted text safe to print: a terminal must not obey control sequences hidden in a claim, and a
+//! Markdown support ticket must not render links, images or HTML that a token carried.
+//!
+//! Pure string functions; JSON output needs none of this (serde escapes it).
+
+use std::borrow::Cow;
+
+/// Whether a character must not reach a terminal raw: C0 controls (including `\n`, `\r`, `\t`), DEL, C1
+/// controls and the bidirectional controls that reorder what is shown.
+pub fn is_unsafe(c: char) -> bool {
+    let n = u32::from(c);
+    n < 0x20 || (0x7f..=0x9f).contains(&n) || is_bidi_control(c)
+}
+
+/// The Unicode bidirectional formatting characters (Trojan Source, CVE-2021-42574).
+fn is_bidi_control(c: char) -> bool {
+    matches!(u32::from(c), 0x202a..=0x202e | 0x2066..=0x2069 | 0x200e | 0x200f | 0x061c)
+}
+
+/// Text for a terminal: every unsafe character becomes a visible escape (`\n`, `\x1b`, `\u{202e}`).
+pub fn terminal(text: &str) -> Cow<'_, str> {
+    if !text.chars().any(is_unsafe) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        match c {
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if u32::from(c) < 0x80 && is_unsafe(c) => out.push_str(&format!("\\x{:02x}", u32::from(c))),
+            c if is_unsafe(c) => out.push_str(&format!("\\u{{{:x}}}", u32::from(c))),
+            c => out.push(c),
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// A Markdown code span holding `text` literally: controls are escaped as for the terminal, and the fence is
+/// one backtick longer than the longest backtick run inside, so the span cannot be closed early. Empty text
+/// gives an empty string.
+pub fn markdown_code(text: &str) -> String {
+    let text = terminal(text);
+    if text.is_empty() {
+        return String::new();
+    }
+    let fence = "`".repeat(longest_backtick_run(&text) + 1);
+    // CommonMark strips one space on each side when both are present, so padding keeps edge backticks apart
+    // from the fence.
+    format!("{fence} {text} {fence}")
+}
+
+/// A Markdown table cell holding `text` in a code span; `|` is escaped, which GFM tables honour even
+/// inside code spans.
+pub fn markdown_cell(text: &str) -> String {
+    markdown_code(text).replace('|', "\\|")
+}
+
+/// A fenced Markdown code block: the fence is longer than any backtick run inside, and each line is escaped
+/// as for the terminal.
+pub fn markdown_block(info: &str, text: &str) -> String {
+    let body: Vec<Cow<'_, str>> = text.lines().map(terminal).collect();
+    let body = body.join("\n");
+    let fence = "`".repeat((longest_backtick_run(&body) + 1).max(3));
+    format!("{fence}{info}\n{body}\n{fence}")
+}
+
+fn longest_backtick_run(text: &str) -> usize {
+    text.split(|c| c != '`').map(str::len).max().unwrap_or(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn terminal_controls_become_visible_escapes() {
+        assert_eq!(terminal("a\u{1b}[2Jb\n\t\r\u{7f}"), "a\\x1b[2Jb\\n\\t\\r\\x7f");
+        assert_eq!(
+            terminal("\u{9b}31m\u{202e}x\u{2066}\u{61c}"),
+            "\\u{9b}31m\\u{202e}x\\u{2066}\\u{61c}"
+        );
+        assert!(matches!(terminal("plain ünïcode"), Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn a_code_span_fence_is_longer_than_any_backtick_run_inside() {
+        assert_eq!(markdown_code("a"), "` a `");
+        assert_eq!(markdown_code("x``y`"), "``` x``y` ```");
+        assert_eq!(markdown_code(""), "");
+        assert_eq!(markdown_code("<img>\n"), "` <img>\\n `");
+    }
+
+    #[test]
+    fn a_code_block_cannot_be_closed_by_its_content() {
+        let block = markdown_block("json", "````\n\u{1b}");
+        assert!(block.starts_with("`````json\n"), "{block}");
+        assert!(block.ends_with("\n`````"), "{block}");
+        assert!(block.contains("\\x1b"), "{block}");
+    }
+
+    #[test]
+    fn table_cells_escape_pipes() {
+        assert_eq!(markdown_cell("a|b"), "` a\\|b `");
+    }
+}
