@@ -88,7 +88,8 @@ fn a_jwks_fetched_over_loopback_verifies_the_token() {
     run_until(&mut harness, "the keys", |h| {
         h.query_by_label_contains("Keys from http://").is_some()
     });
-    harness.get_by_label_contains("the JWK kid=signing-key");
+    // The key check names where the keys came from.
+    harness.get_by_label_contains(&format!("the JWK kid=signing-key from http://{}/jwks.json", server()));
     harness.get_by_label_contains("Signature valid");
 }
 

@@ -214,7 +214,9 @@ fn load_key(args: &InspectArgs) -> anyhow::Result<Option<KeyMaterial>> {
         return Ok(None);
     };
     eprintln!("tokenbench inspect: keys from {}", jwks.final_url);
-    parse_key(KeyInput::KeyText(&jwks.jwks)).map(Some).map_err(input_error)
+    parse_key(KeyInput::KeyText(&jwks.jwks))
+        .map(|material| Some(material.fetched_from(&jwks.final_url)))
+        .map_err(input_error)
 }
 
 fn read_key_file(path: &std::path::Path) -> anyhow::Result<String> {

@@ -46,7 +46,19 @@ pub enum KeyMaterial {
         unreadable: Vec<(String, String)>,
         /// `kid` (or position) of keys that publish private or symmetric key material.
         exposed: Vec<String>,
+        /// The address the set was fetched from (after redirects), named in the `key` check.
+        origin: Option<String>,
     },
+}
+
+impl KeyMaterial {
+    /// Records where a fetched key set came from, so the checklist can name it.
+    pub fn fetched_from(mut self, address: &str) -> Self {
+        if let Self::Jwks { origin, .. } = &mut self {
+            *origin = Some(address.to_owned());
+        }
+        self
+    }
 }
 
 impl std::fmt::Debug for KeyMaterial {
@@ -239,6 +251,7 @@ fn parse_jwk_json(value: &Value) -> Result<KeyMaterial, KeyError> {
             keys: material.0,
             unreadable: material.1,
             exposed,
+            origin: None,
         });
     }
     if value.get("kty").is_some() {

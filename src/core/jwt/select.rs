@@ -84,7 +84,17 @@ pub fn select_key(jwt: &DecodedJwt, alg: Algorithm, key: Option<&KeyMaterial>) -
                 )
             }),
         Some(KeyMaterial::Jwk(jwk)) => single_jwk(jwk, kid, alg).map(Some),
-        Some(KeyMaterial::Jwks { keys, unreadable, .. }) => jwks_key(keys, unreadable, kid, alg).map(Some),
+        Some(KeyMaterial::Jwks {
+            keys,
+            unreadable,
+            origin,
+            ..
+        }) => jwks_key(keys, unreadable, kid, alg).map(|mut selected| {
+            if let Some(origin) = origin {
+                selected.description = format!("{} from {origin}", selected.description);
+            }
+            Some(selected)
+        }),
     }
 }
 

@@ -154,7 +154,7 @@ impl KeyForm {
             }
             KeySource::KeyText if !self.key_text.trim().is_empty() => parse_key(KeyInput::KeyText(&self.key_text)),
             KeySource::JwksUrl | KeySource::Discover => match &self.fetched {
-                Some(keys) => parse_key(KeyInput::KeyText(&keys.jwks)),
+                Some(keys) => parse_key(KeyInput::KeyText(&keys.jwks)).map(|m| m.fetched_from(&keys.final_url)),
                 None => return Ok(None),
             },
             _ => return Ok(None),
