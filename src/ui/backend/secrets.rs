@@ -91,9 +91,7 @@ pub fn import_key(slot: &StoreSlot, out: &Outbox, path: &Path) {
 pub const NO_FILE_CHOSEN: &str = "No file chosen. If no dialog appeared, this desktop has no file-chooser portal: type the path in the field instead";
 
 fn import_key_file(store: &dyn SecretStore, path: &Path) -> Result<String, String> {
-    let bytes = std::fs::read(path).map_err(|e| format!("could not read {}: {e}", path.display()))?;
-    let text = String::from_utf8(bytes)
-        .map_err(|_| format!("{} is not a text file: expected a PEM or JSON key", path.display()))?;
+    let text = storage::read_user_text(path, "a key file (PEM or JSON)")?;
     let stem = path
         .file_stem()
         .map(|s| s.to_string_lossy().into_owned())
