@@ -9,10 +9,22 @@ use std::path::PathBuf;
 pub enum SecretPurpose {
     /// Show it in the Secrets panel after an explicit click.
     Reveal,
-    /// Put it on the clipboard.
-    Copy,
     /// Use it as the inspector's verification secret.
     Inspector,
+}
+
+/// A workspace file that was read and validated, waiting for the user to confirm before it replaces the
+/// current workspace.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WorkspaceImport {
+    /// The file it was read from.
+    pub source: PathBuf,
+    /// What it holds.
+    pub workspace: Workspace,
+    /// Keyring items it refers to that already exist: the import uses them as they are.
+    pub present: Vec<String>,
+    /// Keyring items it refers to that do not exist yet.
+    pub missing: Vec<String>,
 }
 
 /// Identifies a cancellable background request.
@@ -54,11 +66,18 @@ pub enum Command {
     SaveSettings(super::Settings),
     /// List tokenbench's keyring items (opens the keyring on first use).
     ListSecrets,
-    /// Create or replace a keyring item.
+    /// Create a keyring item; refused (with advice) when an item with that name exists.
     StoreSecret {
         /// Item name.
         name: String,
         /// The value.
+        value: SecretString,
+    },
+    /// Replace an existing item's value: only from the Secrets panel's Replace… action, after confirmation.
+    ReplaceSecret {
+        /// Item name.
+        name: String,
+        /// The new value.
         value: SecretString,
     },
     /// Read a keyring item for a purpose.
@@ -68,6 +87,9 @@ pub enum Command {
         /// What the value is for.
         purpose: SecretPurpose,
     },
+    /// Copy a keyring item's value to the clipboard; the value stays in the backend and is cleared from the
+    /// clipboard after a while.
+    CopySecret(String),
     /// Delete a keyring item (the UI has asked for confirmation).
     DeleteSecret(String),
     /// Generate a key or HMAC secret straight into the keyring.
@@ -140,12 +162,15 @@ pub enum Event {
         /// The value or the error.
         result: Result<SecretString, String>,
     },
+    /// A secret was copied to the clipboard (or not): a message for the user, or the error.
+    SecretCopied(Result<String, String>),
     /// A change to the keyring finished: a message for the user, or the error.
     SecretsChanged(Result<String, String>),
     /// A workspace was exported (`Ok(None)`: no file chosen).
     WorkspaceExported(Result<Option<PathBuf>, String>),
-    /// A workspace was imported, with the referenced secrets that are missing from the keyring.
-    WorkspaceImported(Result<Option<(Workspace, Vec<String>)>, String>),
+    /// A workspace file was read, validated and compared with the keyring, and waits for the user's
+    /// confirmation (`Ok(None)`: no file chosen; `Err`: unreadable or invalid, nothing changes).
+    WorkspaceImportReady(Result<Option<WorkspaceImport>, String>),
     /// The screenshot was written (or not).
     ScreenshotSaved(Result<PathBuf, String>),
 }

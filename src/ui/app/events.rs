@@ -1,9 +1,8 @@
 //! Applying backend events to the app's state: fetched keys, loaded files, keyring results, workspaces.
 
 use super::TokenbenchApp;
-use crate::core::workspace::Workspace;
 use crate::ui::Tab;
-use crate::ui::command::{Command, Event, SecretPurpose};
+use crate::ui::command::{Event, SecretPurpose};
 use std::path::PathBuf;
 
 impl TokenbenchApp {
@@ -38,7 +37,7 @@ impl TokenbenchApp {
                 Event::ScreenshotSaved(result) => {
                     self.screenshot_saved(ctx, result);
                 }
-                other => self.apply_secret_event(ctx, other),
+                other => self.apply_secret_event(other),
             }
         }
     }
@@ -51,7 +50,7 @@ impl TokenbenchApp {
         ctx.send_viewport_cmd(egui::ViewportCommand::Close);
     }
 
-    fn apply_secret_event(&mut self, ctx: &egui::Context, event: Event) {
+    fn apply_secret_event(&mut self, event: Event) {
         match event {
             Event::SecretsListed {
                 names,
@@ -74,44 +73,25 @@ impl TokenbenchApp {
             }
             Event::SecretFetched { name, purpose, result } => match (purpose, result) {
                 (SecretPurpose::Reveal, Ok(value)) => self.secrets.reveal(name, value),
-                (SecretPurpose::Copy, Ok(value)) => {
-                    ctx.copy_text(value.expose().to_owned());
-                    self.secrets.message = Some(Ok(format!("Copied {name} to the clipboard")));
-                }
                 (SecretPurpose::Inspector, Ok(value)) => {
                     self.inspector.keys.secret = zeroize::Zeroizing::new(value.expose().to_owned())
                 }
                 (SecretPurpose::Inspector, Err(e)) => self.inspector.keys.keyring_message = Some(Err(e)),
                 (_, Err(e)) => self.secrets.message = Some(Err(e)),
             },
+            Event::SecretCopied(result) => self.secrets.message = Some(result),
             Event::SecretsChanged(result) => {
                 self.inspector.keys.keyring_message = Some(result.clone());
                 self.secrets.message = Some(result);
             }
             Event::WorkspaceExported(result) => self.secrets.message = workspace_exported_message(result),
-            Event::WorkspaceImported(result) => self.workspace_imported(result),
+            Event::WorkspaceImportReady(Ok(Some(import))) => self.secrets.confirm_import(import),
+            Event::WorkspaceImportReady(Ok(None)) => {
+                self.secrets.message = Some(Err(crate::ui::backend::NO_FILE_CHOSEN.to_owned()))
+            }
+            Event::WorkspaceImportReady(Err(e)) => self.secrets.message = Some(Err(e)),
             _ => {}
         }
-    }
-
-    fn workspace_imported(&mut self, result: Result<Option<(Workspace, Vec<String>)>, String>) {
-        self.secrets.message = Some(match result {
-            Ok(None) => Err(crate::ui::backend::NO_FILE_CHOSEN.to_owned()),
-            Err(e) => Err(e),
-            Ok(Some((workspace, missing))) => {
-                self.workspace = workspace;
-                self.backend.run(Command::SaveWorkspace(self.workspace.clone()));
-                if missing.is_empty() {
-                    Ok("Workspace imported; every referenced secret is in the keyring".to_owned())
-                } else {
-                    Ok(format!(
-                        "Workspace imported. These referenced secrets are not in the keyring; add them under \
-                         \"Add a secret\": {}",
-                        missing.join(", ")
-                    ))
-                }
-            }
-        });
     }
 }
 

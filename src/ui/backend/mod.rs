@@ -148,7 +148,9 @@ impl Backend {
         match command {
             Command::ListSecrets => lane.run(move || secrets::list(&slot, &out)),
             Command::StoreSecret { name, value } => lane.run(move || secrets::save(&slot, &out, name, value)),
+            Command::ReplaceSecret { name, value } => lane.run(move || secrets::replace(&slot, &out, name, value)),
             Command::FetchSecret { name, purpose } => lane.run(move || secrets::fetch(&slot, &out, name, purpose)),
+            Command::CopySecret(name) => lane.run(move || secrets::copy(&slot, &out, name)),
             Command::DeleteSecret(name) => lane.run(move || secrets::delete(&slot, &out, name)),
             Command::GenerateKey { name, kind } => lane.run(move || secrets::generate(&slot, &out, name, kind)),
             Command::ImportKeyFile(Some(path)) => lane.run(move || secrets::import_key(&slot, &out, &path)),
@@ -172,9 +174,11 @@ impl Backend {
                 // The dialog and the file read run beside the lane; the keyring comparison joins its queue.
                 let lane = lane.clone();
                 self.blocking(move || match secrets::read_workspace(path) {
-                    Ok(Some(workspace)) => lane.run(move || secrets::finish_workspace_import(&slot, &out, workspace)),
-                    Ok(None) => out.send(Event::WorkspaceImported(Ok(None))),
-                    Err(e) => out.send(Event::WorkspaceImported(Err(e))),
+                    Ok(Some((source, workspace))) => {
+                        lane.run(move || secrets::finish_workspace_import(&slot, &out, source, workspace))
+                    }
+                    Ok(None) => out.send(Event::WorkspaceImportReady(Ok(None))),
+                    Err(e) => out.send(Event::WorkspaceImportReady(Err(e))),
                 });
             }
             other => tracing::error!("command {other:?} reached the secrets dispatcher"),

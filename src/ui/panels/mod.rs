@@ -4,3 +4,4 @@ pub mod history;
 pub mod inspector;
 pub mod placeholder;
 pub mod secrets;
+pub mod workspace_import;
