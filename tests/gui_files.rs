@@ -1,6 +1,6 @@
 //! Key import and workspace files through the Secrets panel's path field (the file-dialog fallback): a
-//! Firebase service account lands in the keyring, bad files are named and import nothing, and an imported
-//! workspace lists the secrets it refers to that are missing.
+//! Firebase service account lands in the keyring, bad or oversized files are named and import nothing, and an
+//! imported workspace is validated, then lists the secrets it refers to and waits for confirmation.
 #![allow(clippy::unwrap_used, clippy::expect_used, reason = "a test fails loudly")]
 
 mod gui_support;
@@ -95,30 +95,155 @@ fn a_service_account_without_a_key_is_named_and_nothing_is_imported() {
     assert!(imported.store.list().expect("list").is_empty());
 }
 
+fn prod() -> Environment {
+    Environment {
+        name: "prod".into(),
+        base_url: Some("https://prod.auth0.com".into()),
+        client_id: "cid".into(),
+        client_secret: Some(SecretRef::new("client_secret/prod/cid")),
+    }
+}
+
+fn write_workspace(dir: &Path, workspace: &Workspace) -> std::path::PathBuf {
+    let path = dir.join("team.json");
+    std::fs::write(&path, serde_json::to_string(workspace).expect("json")).expect("write");
+    path
+}
+
 #[test]
-fn an_imported_workspace_lists_the_secrets_it_lacks() {
+fn an_imported_workspace_is_confirmed_before_it_replaces_anything() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let workspace = Workspace {
-        environments: vec![Environment {
-            name: "prod".into(),
-            base_url: Some("https://prod.auth0.com".into()),
-            client_id: "cid".into(),
-            client_secret: Some(SecretRef::new("client_secret/prod/cid")),
-        }],
+    let mut workspace = Workspace {
+        environments: vec![prod()],
         ..Workspace::default()
     };
-    let path = dir.path().join("team.json");
-    std::fs::write(&path, serde_json::to_string(&workspace).expect("json")).expect("write");
+    workspace.local_tenant.signing_key = Some(SecretRef::new("signing_key/team"));
+    let path = write_workspace(dir.path(), &workspace);
+    let store: Arc<dyn SecretStore> = Arc::new(MemoryStore::default());
+    store
+        .set("client_secret/prod/cid", &"s".into())
+        .expect("memory store works");
+    let saved = dir.path().join("data/workspace.json");
+    let paths = BackendPaths {
+        settings: None,
+        workspace: Some(saved.clone()),
+    };
+    let mut harness = launch(gui_support::options(Tab::Secrets, store, None, paths));
+    harness.run();
+    use_path(&mut harness, &path, "Import workspace from path");
+    run_until(&mut harness, "the confirmation", |h| {
+        h.query_by_label_contains("It replaces the current workspace").is_some()
+    });
+    harness.get_by_label_contains("exist and will be used as they are");
+    assert_eq!(
+        harness.query_all_by_label("client_secret/prod/cid").count(),
+        2,
+        "listed in the panel and in the confirmation"
+    );
+    harness.get_by_label_contains("do not exist yet");
+    harness.get_by_label("signing_key/team");
+    assert_eq!(
+        harness.state().workspace,
+        Workspace::default(),
+        "nothing replaced before confirming"
+    );
+
+    harness.get_by_role_and_label(Role::Button, "Cancel").click();
+    harness.run();
+    assert!(
+        harness
+            .query_by_label_contains("It replaces the current workspace")
+            .is_none()
+    );
+    assert_eq!(harness.state().workspace, Workspace::default());
+    assert!(!saved.exists(), "nothing saved after Cancel");
+
+    harness.run_steps(30);
+    harness
+        .get_by_role_and_label(Role::Button, "Import workspace from path")
+        .click();
+    run_until(&mut harness, "the confirmation", |h| {
+        h.query_by_label_contains("It replaces the current workspace").is_some()
+    });
+    harness.get_by_role_and_label(Role::Button, "Import").click();
+    harness.run();
+    assert_eq!(harness.state().workspace, workspace);
+    let message = harness
+        .state()
+        .secrets
+        .message
+        .clone()
+        .expect("a message")
+        .expect("imported");
+    assert!(
+        message.contains("not in the keyring") && message.contains("signing_key/team"),
+        "{message}"
+    );
+    harness.get_by_label_contains("prod: https://prod.auth0.com, client cid");
+    run_until(&mut harness, "the saved workspace", |_| saved.exists());
+}
+
+#[test]
+fn a_workspace_with_invalid_environments_is_refused_with_every_problem() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let plain_http = Environment {
+        name: "staging".into(),
+        base_url: Some("http://staging.example.com".into()),
+        ..prod()
+    };
+    let workspace = Workspace {
+        environments: vec![prod(), plain_http, prod()],
+        ..Workspace::default()
+    };
+    let path = write_workspace(dir.path(), &workspace);
     let mut harness = app(Arc::new(MemoryStore::default()));
     harness.run();
     use_path(&mut harness, &path, "Import workspace from path");
-    let message = wait_for_message(&mut harness).expect("imported");
+    let error = wait_for_message(&mut harness).expect_err("refused");
     assert!(
-        message.contains("not in the keyring") && message.contains("client_secret/prod/cid"),
-        "{message}"
+        error.contains("team.json was not imported")
+            && error.contains("environment \"staging\": base_url: use https://")
+            && error.contains("environment \"prod\": name: another environment already has this name"),
+        "{error}"
     );
-    assert_eq!(harness.state().workspace, workspace);
-    harness.get_by_label_contains("prod: https://prod.auth0.com, client cid");
+    assert!(
+        harness
+            .query_by_label_contains("It replaces the current workspace")
+            .is_none()
+    );
+    assert_eq!(harness.state().workspace, Workspace::default());
+}
+
+#[test]
+fn a_workspace_file_over_one_mebibyte_is_refused_before_parsing() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("huge.json");
+    let padding = " ".repeat(1024 * 1024);
+    std::fs::write(&path, format!("{{\"version\": 1}}{padding}")).expect("write");
+    let mut harness = app(Arc::new(MemoryStore::default()));
+    harness.run();
+    use_path(&mut harness, &path, "Import workspace from path");
+    let error = wait_for_message(&mut harness).expect_err("refused");
+    assert!(error.contains("huge.json is larger than 1 MiB"), "{error}");
+}
+
+#[test]
+fn a_key_file_over_one_mebibyte_is_refused_and_nothing_is_imported() {
+    let key = generate(KeyKind::P256).expect("key");
+    let padded = format!("{}\n{}", key.expose(), "\n".repeat(1024 * 1024));
+    let imported = import_file("padded.pem", &padded);
+    let error = imported.message.expect_err("refused");
+    assert!(error.contains("padded.pem is larger than 1 MiB"), "{error}");
+    assert!(imported.store.list().expect("list").is_empty());
+}
+
+#[test]
+fn a_key_file_with_spaces_and_control_characters_in_its_name_gets_a_clean_item_name() {
+    let key = generate(KeyKind::P256).expect("key");
+    let imported = import_file("tenant key\u{7}.pem", key.expose());
+    let message = imported.message.expect("imported");
+    assert!(message.contains("signing_key/tenant-key (EC private key)"), "{message}");
+    assert_eq!(imported.store.list().expect("list"), ["signing_key/tenant-key"]);
 }
 
 #[test]

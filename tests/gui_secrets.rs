@@ -119,3 +119,90 @@ fn unavailable_keyring_shows_the_banner_and_the_inspector_still_works() {
         "each secret field is marked"
     );
 }
+
+/// Types `value` into the inspector's secret field and asks to save it as `name`.
+fn save_from_the_inspector(harness: &mut App, name: &str, value: &str) {
+    harness
+        .state_mut()
+        .inspector
+        .load("eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ1In0.c2ln");
+    harness.run();
+    type_into(harness, Role::PasswordInput, "Secret", value);
+    type_into(harness, Role::TextInput, "Save to keyring as", name);
+    harness.get_by_role_and_label(Role::Button, "Save secret").click();
+    harness.run();
+}
+
+#[test]
+fn an_existing_item_is_replaced_only_through_replace_and_its_confirmation() {
+    let store = real_or_memory_store();
+    let name = format!("hmac_secret/taken-{}", std::process::id());
+    store.set(&name, &"old value".into()).expect("store works");
+    let mut harness = app(store.clone(), None, Tab::Inspector);
+    run_until(&mut harness, "the listing", |h| h.state().secrets.names.contains(&name));
+    save_from_the_inspector(&mut harness, &name, "new value");
+    run_until(&mut harness, "the refusal", |h| {
+        h.state().inspector.keys.keyring_message.is_some()
+    });
+    let refusal = harness
+        .state()
+        .inspector
+        .keys
+        .keyring_message
+        .clone()
+        .expect("a message");
+    let refusal = refusal.expect_err("saving over an existing item is refused");
+    assert!(
+        refusal.contains("already exists") && refusal.contains("Replace…"),
+        "{refusal}"
+    );
+    harness.get_by_label_contains("already exists and was left as it is");
+    assert_eq!(store.get(&name).expect("kept").expose(), "old value");
+
+    harness.get_by_label("Secrets").click();
+    harness.run();
+    harness
+        .get_by_role_and_label(Role::Button, &format!("Replace {name}…"))
+        .click();
+    harness.run();
+    type_into(&mut harness, Role::PasswordInput, "New value", "new value");
+    harness.get_by_role_and_label(Role::Button, "Save new value…").click();
+    harness.run();
+    harness.get_by_label_contains("The old value cannot be recovered");
+    assert_eq!(
+        store.get(&name).expect("kept").expose(),
+        "old value",
+        "not before confirming"
+    );
+    harness.get_by_role_and_label(Role::Button, "Replace").click();
+    run_until(&mut harness, "the replacement", |_| {
+        store.get(&name).is_ok_and(|v| v.expose() == "new value")
+    });
+    let _ = store.delete(&name);
+}
+
+#[test]
+fn adding_an_environment_never_replaces_its_client_secret() {
+    let store: Arc<dyn SecretStore> = Arc::new(MemoryStore::default());
+    store
+        .set("client_secret/dev/abc", &"the-old-secret".into())
+        .expect("memory store works");
+    let mut harness = app(store.clone(), None, Tab::Secrets);
+    run_until(&mut harness, "the listing", |h| !h.state().secrets.names.is_empty());
+    type_into(&mut harness, Role::TextInput, "Environment name", "dev");
+    type_into(&mut harness, Role::TextInput, "Tenant URL", "https://dev.auth0.com");
+    type_into(&mut harness, Role::TextInput, "Client ID", "abc");
+    type_into(&mut harness, Role::PasswordInput, "Client secret", "a-new-secret");
+    harness.get_by_role_and_label(Role::Button, "Add environment").click();
+    harness.run();
+    harness.get_by_label_contains("client_secret: client_secret/dev/abc already exists: use Replace…");
+    assert!(harness.state().workspace.environments.is_empty());
+    // Whatever was queued has run by the time a later listing comes back.
+    harness.state_mut().secrets.names.clear();
+    harness.get_by_role_and_label(Role::Button, "Refresh").click();
+    run_until(&mut harness, "the listing", |h| !h.state().secrets.names.is_empty());
+    assert_eq!(
+        store.get("client_secret/dev/abc").expect("kept").expose(),
+        "the-old-secret"
+    );
+}

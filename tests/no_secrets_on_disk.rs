@@ -1,6 +1,7 @@
 //! A scripted workflow through the real app — create an environment with a client secret, store secrets from
 //! the Secrets panel and the inspector, save a form, export the workspace — with every directory pointed at a
-//! temp dir; then every file written there is read and must not contain any secret value or its base64.
+//! temp dir; then every file written there is read and must not contain any secret value or its base64, and
+//! (on unix) must be readable by its owner only.
 #![allow(clippy::unwrap_used, clippy::expect_used, reason = "a test fails loudly")]
 
 mod gui_support;
@@ -148,7 +149,24 @@ fn a_full_workflow_writes_no_secret_byte_to_disk() {
             }
         }
     }
+    assert_owner_only(dir.path(), &files);
     for name in &names {
         let _ = store.delete(name);
     }
 }
+
+/// Every file written is 0600 and every folder created for them 0700 (unix).
+#[cfg(unix)]
+fn assert_owner_only(dir: &Path, files: &[PathBuf]) {
+    use std::os::unix::fs::PermissionsExt;
+    let mode = |path: &Path| std::fs::metadata(path).expect("exists").permissions().mode() & 0o777;
+    for file in files {
+        assert_eq!(mode(file), 0o600, "{} is not owner-only", file.display());
+    }
+    for folder in ["config", "data", "exports"] {
+        assert_eq!(mode(&dir.join(folder)), 0o700, "{folder} is not owner-only");
+    }
+}
+
+#[cfg(not(unix))]
+fn assert_owner_only(_dir: &Path, _files: &[PathBuf]) {}

@@ -37,7 +37,7 @@ pub fn run(command: &SecretsCommand) -> u8 {
                 return EXIT_USAGE;
             }
         },
-        _ => None,
+        SecretsCommand::List | SecretsCommand::Delete { .. } => None,
     };
     let store = match KeyringStore::open() {
         Ok(store) => store,

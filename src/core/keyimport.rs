@@ -1,7 +1,7 @@
 //! Reading key files for "Import key…": a PEM private key, a JWK or JWKS with private parts, or a Firebase
 //! service-account JSON. Returns the keyring items to create; nothing is stored unless the whole file is valid.
 
-use crate::core::secret::{SecretString, item_name};
+use crate::core::secret::{SecretString, item_name, validate_item_name};
 use serde_json::Value;
 
 /// One keyring item to create.
@@ -38,6 +38,16 @@ pub enum ImportError {
     /// Broken JSON.
     #[error("is not valid JSON ({0})")]
     BadJson(String),
+    /// The item name made from the file name, `kid` or e-mail is not a valid item name even after cleaning.
+    #[error(
+        "would be stored as \"{name}\", which is not a valid item name ({reason}): rename the file (or give the key a shorter kid) and import again"
+    )]
+    BadName {
+        /// The name, shortened for the message.
+        name: String,
+        /// What `validate_item_name` said.
+        reason: String,
+    },
     /// Neither PEM nor JSON.
     #[error(
         "is not a key file: expected a PEM key (-----BEGIN PRIVATE KEY-----), a JWK/JWKS or a Firebase service-account JSON"
@@ -46,7 +56,54 @@ pub enum ImportError {
 }
 
 /// Parses a key file. `stem` (the file name without extension) names items that carry no name of their own.
+/// Every item name passes [`validate_item_name`], like a typed one.
 pub fn parse_key_file(stem: &str, text: &str) -> Result<Vec<ImportedItem>, ImportError> {
+    let items = parse_items(stem, text)?;
+    for item in &items {
+        validate_item_name(&item.name).map_err(|reason| ImportError::BadName {
+            name: shortened(&item.name),
+            reason,
+        })?;
+    }
+    Ok(items)
+}
+
+/// An item name from untrusted parts (a file name, a `kid`, an e-mail), each cleaned by [`clean_part`].
+fn imported_name(prefix: &str, parts: &[&str]) -> String {
+    let cleaned: Vec<String> = parts.iter().map(|p| clean_part(p)).collect();
+    let parts: Vec<&str> = cleaned.iter().map(String::as_str).collect();
+    item_name(prefix, &parts)
+}
+
+/// Drops control characters, turns spaces into `-` and slashes into `_`, and trims dots and dashes at the ends
+/// (so a part is never `.` or `..`); an empty result becomes `imported`.
+fn clean_part(raw: &str) -> String {
+    let mapped: String = raw
+        .chars()
+        .filter(|c| !c.is_control())
+        .map(|c| match c {
+            '/' | '\\' => '_',
+            c if c.is_whitespace() => '-',
+            c => c,
+        })
+        .collect();
+    let trimmed = mapped.trim_matches(|c| c == '.' || c == '-');
+    if trimmed.is_empty() {
+        "imported".to_owned()
+    } else {
+        trimmed.to_owned()
+    }
+}
+
+/// The first 60 characters of a name, for messages.
+fn shortened(name: &str) -> String {
+    match name.char_indices().nth(60) {
+        Some((end, _)) => format!("{}…", &name[..end]),
+        None => name.to_owned(),
+    }
+}
+
+fn parse_items(stem: &str, text: &str) -> Result<Vec<ImportedItem>, ImportError> {
     let text = text.trim();
     if text.contains('\0') {
         return Err(ImportError::NotText);
@@ -71,7 +128,7 @@ fn pem_item(stem: &str, text: &str) -> Result<ImportedItem, ImportError> {
     }
     let kind = private_pem_kind(text).ok_or_else(|| ImportError::BadPem("it does not parse".to_owned()))?;
     Ok(ImportedItem {
-        name: item_name("signing_key", &[stem]),
+        name: imported_name("signing_key", &[stem]),
         value: SecretString::new(text),
         description: format!("{kind} private key"),
     })
@@ -120,7 +177,7 @@ fn jwk_item(fallback: &str, jwk: &Value) -> Option<ImportedItem> {
     let kid = jwk.get("kid").and_then(Value::as_str).unwrap_or(fallback);
     let kty = jwk.get("kty").and_then(Value::as_str).unwrap_or("?");
     Some(ImportedItem {
-        name: item_name("signing_key", &[kid]),
+        name: imported_name("signing_key", &[kid]),
         value: SecretString::new(jwk.to_string()),
         description: format!("private JWK (kty {kty}, kid {kid})"),
     })
@@ -138,7 +195,7 @@ fn service_account_item(value: &Value) -> Result<Vec<ImportedItem>, ImportError>
         ));
     }
     Ok(vec![ImportedItem {
-        name: item_name("addon_key", &["firebase", text("client_email")]),
+        name: imported_name("addon_key", &["firebase", text("client_email")]),
         value: SecretString::new(key),
         description: format!(
             "Firebase service account {} (project {}, key id {})",
@@ -182,6 +239,47 @@ mod tests {
     fn private_jwk_is_imported_under_its_kid() {
         let items = parse_key_file("file", r#"{"kty":"oct","kid":"hs","k":"c2VjcmV0"}"#).unwrap();
         assert_eq!(items[0].name, "signing_key/hs");
+    }
+
+    const OCT: &str = r#"{"kty":"oct","k":"c2VjcmV0"}"#;
+
+    #[test]
+    fn names_from_awkward_file_names_are_cleaned_into_valid_item_names() {
+        for stem in [
+            "my key",
+            "a/../b",
+            "..",
+            "tab\there\u{7}",
+            " padded ",
+            "",
+            "emoji 🔑 ok",
+        ] {
+            let items = parse_key_file(stem, OCT).unwrap();
+            let name = &items[0].name;
+            assert_eq!(validate_item_name(name), Ok(()), "{stem:?} gave {name:?}");
+            assert!(!name.contains(' ') && !name.chars().any(char::is_control), "{name:?}");
+            assert_eq!(name.matches('/').count(), 1, "{name:?}");
+            assert!(!name.ends_with("/..") && !name.ends_with("/."), "{name:?}");
+        }
+        assert_eq!(parse_key_file("my key", OCT).unwrap()[0].name, "signing_key/my-key");
+        assert_eq!(parse_key_file("..", OCT).unwrap()[0].name, "signing_key/imported");
+    }
+
+    #[test]
+    fn a_name_too_long_for_the_keyring_is_refused_with_advice() {
+        let stem = "k".repeat(300);
+        let error = parse_key_file(&stem, OCT).unwrap_err();
+        assert!(
+            matches!(&error, ImportError::BadName { reason, .. } if reason.contains("200")),
+            "{error:?}"
+        );
+        let message = error.to_string();
+        assert!(
+            message.contains("rename the file") && message.chars().count() < 300,
+            "{message}"
+        );
+        let kid = r#"{"kty":"oct","k":"c2VjcmV0","kid":"x\u0007y"}"#;
+        assert_eq!(parse_key_file("f", kid).unwrap()[0].name, "signing_key/xy");
     }
 
     #[test]

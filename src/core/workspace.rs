@@ -1,7 +1,7 @@
 //! The workspace: environments, saved forms and local-tenant settings. Plain data that is safe to write to
 //! disk or export: every secret in it is a `SecretRef`, never a value.
 
-use crate::core::secret::SecretRef;
+use crate::core::secret::{SecretRef, validate_item_name};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -146,6 +146,37 @@ impl Workspace {
         uses
     }
 
+    /// Checks a workspace read from a file: every environment (as the form would, against the ones before it)
+    /// and every keyring reference. One line per problem, naming the environment or reference and the field;
+    /// names from the file are printed escaped.
+    pub fn validate(&self) -> Vec<String> {
+        let mut problems: Vec<String> = self
+            .environments
+            .iter()
+            .enumerate()
+            .flat_map(|(i, env)| {
+                env.validate(&self.environments[..i])
+                    .into_iter()
+                    .map(move |e| format!("environment {:?}: {}: {}", env.name, e.field, e.message))
+            })
+            .collect();
+        for reference in self.secret_refs() {
+            if let Err(e) = validate_item_name(&reference.keyring) {
+                problems.push(format!("keyring reference {:?}: {e}", reference.keyring));
+            }
+        }
+        problems
+    }
+
+    /// References whose keyring item is in `existing` (an import will use those items as they are).
+    pub fn present_secrets(&self, existing: &[String]) -> Vec<String> {
+        self.secret_refs()
+            .into_iter()
+            .filter(|r| existing.contains(&r.keyring))
+            .map(|r| r.keyring.clone())
+            .collect()
+    }
+
     /// References whose keyring item is not in `existing` (listed after an import, never invented).
     pub fn missing_secrets(&self, existing: &[String]) -> Vec<String> {
         self.secret_refs()
@@ -190,6 +221,51 @@ mod tests {
         assert_eq!(ws.missing_secrets(&[]), vec!["client_secret/dev/abc"]);
         assert!(ws.missing_secrets(&["client_secret/dev/abc".into()]).is_empty());
         assert_eq!(ws.uses_of("client_secret/dev/abc"), vec!["environment dev"]);
+    }
+
+    #[test]
+    fn a_workspace_from_a_file_lists_every_invalid_environment_and_reference() {
+        let plain_http = Environment {
+            name: "prod".into(),
+            base_url: Some("http://prod.example.com".into()),
+            ..Environment::default()
+        };
+        let bad_ref = Environment {
+            name: "odd".into(),
+            client_secret: Some(SecretRef::new("client_secret/\u{7}")),
+            ..dev()
+        };
+        let ws = Workspace {
+            environments: vec![dev(), plain_http, dev(), bad_ref],
+            ..Workspace::default()
+        };
+        let problems = ws.validate();
+        assert_eq!(problems.len(), 3, "{problems:?}");
+        assert!(
+            problems[0].starts_with("environment \"prod\": base_url: use https://"),
+            "{problems:?}"
+        );
+        assert!(
+            problems[1].starts_with("environment \"dev\": name: another"),
+            "{problems:?}"
+        );
+        assert!(
+            problems[2].contains("\"client_secret/\\u{7}\": the name contains control"),
+            "{problems:?}"
+        );
+        let loopback = Environment {
+            base_url: Some("http://127.0.0.1:8080".into()),
+            ..dev()
+        };
+        let ok = Workspace {
+            environments: vec![loopback],
+            ..Workspace::default()
+        };
+        assert!(ok.validate().is_empty());
+        assert_eq!(
+            ok.present_secrets(&["client_secret/dev/abc".into()]),
+            vec!["client_secret/dev/abc"]
+        );
     }
 
     #[test]

@@ -1,5 +1,6 @@
-//! Effects: the clock, HTTP, files. Never egui; the window reaches these through `ui::backend`.
+//! Effects: the clock, HTTP, files, the keyring, the clipboard. Never egui; the window reaches these through `ui::backend`.
 
+pub mod clipboard;
 pub mod clock;
 pub mod http;
 pub mod keygen;

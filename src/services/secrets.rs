@@ -2,7 +2,7 @@
 //! in-memory store stands in when the keyring cannot be reached, and for tests. Calls block: run them off the
 //! UI thread.
 
-use crate::core::secret::SecretString;
+use crate::core::secret::{SecretString, validate_item_name};
 use keyring_core::{CredentialStore, Entry};
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex};
@@ -25,6 +25,12 @@ pub enum SecretError {
     /// The name or value was refused.
     #[error("the keyring refused the item: {0}")]
     Invalid(String),
+    /// An item with that name exists; creating never replaces one.
+    #[error(
+        "{0} already exists and was left as it is: to change its value, use \"Replace…\" next to it in the Secrets \
+         panel; to keep both, choose another name"
+    )]
+    Exists(String),
 }
 
 /// Get, set, delete and list secrets by name.
@@ -39,6 +45,22 @@ pub trait SecretStore: Send + Sync {
     fn list(&self) -> Result<Vec<String>, SecretError>;
     /// True when values survive the app closing (the OS keyring), false for memory only.
     fn is_persistent(&self) -> bool;
+}
+
+/// Refuses a name that is invalid or already taken, before anything expensive (generating a key) is done.
+pub fn ensure_absent(store: &dyn SecretStore, name: &str) -> Result<(), SecretError> {
+    validate_item_name(name).map_err(SecretError::BadName)?;
+    if store.list()?.iter().any(|n| n == name) {
+        return Err(SecretError::Exists(name.to_owned()));
+    }
+    Ok(())
+}
+
+/// Creates an item, refusing when one with that name exists: adding, saving from the inspector, generating and
+/// importing never replace a secret. Replacing is its own, confirmed action (`SecretStore::set`).
+pub fn create(store: &dyn SecretStore, name: &str, value: &SecretString) -> Result<(), SecretError> {
+    ensure_absent(store, name)?;
+    store.set(name, value)
 }
 
 /// What to tell a user whose keyring is unreachable.
@@ -211,5 +233,19 @@ mod tests {
             SecretError::NotFound("hmac_secret/a".into())
         );
         assert!(store.delete("hmac_secret/a").is_err());
+    }
+
+    #[test]
+    fn creating_an_existing_item_is_refused_and_keeps_the_old_value() {
+        let store = MemoryStore::default();
+        create(&store, "hmac_secret/a", &SecretString::new("old")).unwrap();
+        let error = create(&store, "hmac_secret/a", &SecretString::new("new")).unwrap_err();
+        assert_eq!(error, SecretError::Exists("hmac_secret/a".into()));
+        assert!(error.to_string().contains("Replace…"), "{error}");
+        assert_eq!(store.get("hmac_secret/a").unwrap().expose(), "old");
+        assert!(matches!(
+            create(&store, " padded", &SecretString::new("x")),
+            Err(SecretError::BadName(_))
+        ));
     }
 }

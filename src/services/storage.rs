@@ -8,6 +8,10 @@ use std::path::{Path, PathBuf};
 /// The format version written into every file tokenbench saves.
 pub const FORMAT_VERSION: u64 = 1;
 
+/// The largest file the user can point tokenbench at (a workspace, a key, a token): all are small text, so a
+/// wrong pick (a video, a disk image, `/dev/zero`) is refused before it fills memory.
+pub const MAX_USER_FILE_BYTES: u64 = 1024 * 1024;
+
 /// Why a file could not be saved.
 #[derive(Debug, thiserror::Error)]
 pub enum StorageError {
@@ -131,9 +135,38 @@ fn set_aside<T: Default>(path: &Path, now: i64, problem: String) -> Loaded<T> {
     }
 }
 
+/// Reads a file the user chose, at most [`MAX_USER_FILE_BYTES`]. `what` names what the file should be ("a
+/// token file"), for the error.
+pub fn read_user_file(path: &Path, what: &str) -> Result<Vec<u8>, String> {
+    use std::io::Read;
+    let mut bytes = Vec::new();
+    // `take` bounds the read even for pipes and devices, whose size metadata says nothing.
+    std::fs::File::open(path)
+        .and_then(|f| f.take(MAX_USER_FILE_BYTES + 1).read_to_end(&mut bytes))
+        .map_err(|e| format!("could not read {}: {e}", path.display()))?;
+    if bytes.len() as u64 > MAX_USER_FILE_BYTES {
+        return Err(format!(
+            "{} is larger than 1 MiB: {what} is small text; pick the right file",
+            path.display()
+        ));
+    }
+    Ok(bytes)
+}
+
+/// Reads a text file the user chose, capped like [`read_user_file`]; binary content is refused.
+pub fn read_user_text(path: &Path, what: &str) -> Result<String, String> {
+    let bytes = read_user_file(path, what)?;
+    String::from_utf8(bytes).map_err(|_| {
+        format!(
+            "{} is not a text file: {what} is text; pick the right file",
+            path.display()
+        )
+    })
+}
+
 /// Reads a JSON file the user chose (an imported workspace); errors name the file and what was expected.
 pub fn read_json_file<T: DeserializeOwned>(path: &Path, expected: &str) -> Result<T, String> {
-    let text = std::fs::read_to_string(path).map_err(|e| format!("could not read {}: {e}", path.display()))?;
+    let text = read_user_text(path, expected)?;
     let value: serde_json::Value = serde_json::from_str(&text)
         .map_err(|e| format!("{} is not valid JSON ({e}): expected {expected}", path.display()))?;
     if value.get("version").and_then(|v| v.as_u64()).unwrap_or(0) > FORMAT_VERSION {
@@ -156,7 +189,9 @@ pub fn save_json<T: Serialize>(path: &Path, value: &T) -> Result<(), StorageErro
 }
 
 /// Writes a file so that a crash leaves either the old or the new content, never a mix: the bytes go to a
-/// temporary file in the same directory, are flushed to disk, and the temporary file is renamed over the target.
+/// temporary file in the same directory, are flushed to disk, and the temporary file is renamed over the target;
+/// then the folder is flushed so the rename itself survives a crash. On unix the file is readable by its owner
+/// only (0600), and folders created for it are 0700: settings and workspaces name tenants and keyring items.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), StorageError> {
     let io = |source| StorageError::Io {
         path: path.to_path_buf(),
@@ -166,11 +201,11 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), StorageError> {
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
-    std::fs::create_dir_all(dir).map_err(io)?;
+    create_private_dir(dir).map_err(io)?;
     let temp = temp_path(path);
     let result = (|| {
         // `create_new`: never write into a file someone else is writing.
-        let mut file = std::fs::OpenOptions::new().write(true).create_new(true).open(&temp)?;
+        let mut file = private_file_options().open(&temp)?;
         file.write_all(bytes)?;
         file.sync_all()?;
         std::fs::rename(&temp, path)
@@ -178,7 +213,37 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), StorageError> {
     if result.is_err() {
         let _ = std::fs::remove_file(&temp);
     }
-    result.map_err(io)
+    result.map_err(io)?;
+    sync_dir(dir).map_err(io)
+}
+
+/// Creates a folder and its missing parents, owner-only on unix (existing folders are left as they are).
+pub fn create_private_dir(dir: &Path) -> std::io::Result<()> {
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+    builder.create(dir)
+}
+
+/// Options for a new file that only its owner can read or write (unix); fails if the file exists.
+fn private_file_options() -> std::fs::OpenOptions {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    options
+}
+
+/// Flushes a folder's entries (the rename) to disk; only unix can open a folder for this.
+#[cfg(unix)]
+fn sync_dir(dir: &Path) -> std::io::Result<()> {
+    std::fs::File::open(dir)?.sync_all()
+}
+
+#[cfg(not(unix))]
+fn sync_dir(_dir: &Path) -> std::io::Result<()> {
+    Ok(())
 }
 
 /// A fresh temporary sibling for [`write_atomic`]: unique per process and per write, so two writes of one
@@ -265,6 +330,54 @@ mod tests {
         assert!(loaded.value.name.starts_with("writer "));
         let leftovers = std::fs::read_dir(dir.path()).unwrap().count();
         assert_eq!(leftovers, 1, "no temporary file is left behind");
+    }
+
+    #[cfg(unix)]
+    fn mode(path: &Path) -> u32 {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::metadata(path).unwrap().permissions().mode() & 0o777
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn saved_files_are_owner_only_and_so_are_the_folders_made_for_them() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("config/tokenbench/settings.json");
+        save_json(&path, &Sample::default()).unwrap();
+        assert_eq!(mode(&path), 0o600);
+        assert_eq!(mode(&dir.path().join("config/tokenbench")), 0o700);
+        assert_eq!(mode(&dir.path().join("config")), 0o700);
+        // A replaced file is owner-only too, even when the old one was not.
+        let report = dir.path().join("report.md");
+        std::fs::write(&report, "old").unwrap();
+        write_atomic(&report, b"new").unwrap();
+        assert_eq!(mode(&report), 0o600);
+    }
+
+    #[test]
+    fn a_chosen_file_over_one_mebibyte_is_refused_with_advice() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("big.json");
+        let padding = " ".repeat(MAX_USER_FILE_BYTES as usize);
+        std::fs::write(&path, format!("{{\"version\": 1, \"name\": \"x\"}}{padding}")).unwrap();
+        let error = read_json_file::<Sample>(&path, "a tokenbench workspace").unwrap_err();
+        assert!(
+            error.contains("big.json is larger than 1 MiB") && error.contains("pick the right file"),
+            "{error}"
+        );
+        let exact = dir.path().join("exact.json");
+        std::fs::write(&exact, vec![b' '; MAX_USER_FILE_BYTES as usize]).unwrap();
+        assert_eq!(
+            read_user_file(&exact, "a key").unwrap().len() as u64,
+            MAX_USER_FILE_BYTES
+        );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_device_without_an_end_is_read_only_up_to_the_cap() {
+        let error = read_user_file(Path::new("/dev/zero"), "a token file").unwrap_err();
+        assert!(error.contains("larger than 1 MiB"), "{error}");
     }
 
     #[test]

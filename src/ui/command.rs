@@ -93,10 +93,22 @@ pub enum FilesCommand {
 pub enum SecretPurpose {
     /// Show it in the Secrets panel after an explicit click.
     Reveal,
-    /// Put it on the clipboard.
-    Copy,
     /// Use it as the inspector's verification secret.
     Inspector,
+}
+
+/// A workspace file that was read and validated, waiting for the user to confirm before it replaces the
+/// current workspace.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WorkspaceImport {
+    /// The file it was read from.
+    pub source: PathBuf,
+    /// What it holds.
+    pub workspace: Workspace,
+    /// Keyring items it refers to that already exist: the import uses them as they are.
+    pub present: Vec<String>,
+    /// Keyring items it refers to that do not exist yet.
+    pub missing: Vec<String>,
 }
 
 /// Keyring items and workspace files.
@@ -104,13 +116,23 @@ pub enum SecretPurpose {
 pub enum SecretsCommand {
     /// List tokenbench's keyring items (opens the keyring on first use).
     List,
-    /// Create or replace a keyring item.
+    /// Create a keyring item; refused (with advice) when an item with that name exists.
     Store {
         /// Item name.
         name: String,
         /// The value.
         value: SecretString,
     },
+    /// Replace an existing item's value: only from the Secrets panel's Replace… action, after confirmation.
+    Replace {
+        /// Item name.
+        name: String,
+        /// The new value.
+        value: SecretString,
+    },
+    /// Copy an item's value to the clipboard; the value stays in the backend and is cleared from the
+    /// clipboard after a while.
+    Copy(String),
     /// Read a keyring item for a purpose.
     Fetch {
         /// Item name.
@@ -232,12 +254,15 @@ pub enum SecretsEvent {
         /// The value or the error.
         result: Result<SecretString, String>,
     },
+    /// A secret was copied to the clipboard (or not): a message for the user, or the error.
+    Copied(Result<String, String>),
     /// A change to the keyring finished: a message for the user, or the error.
     Changed(Result<String, String>),
     /// A workspace was exported (`Ok(None)`: no file chosen).
     WorkspaceExported(Result<Option<PathBuf>, String>),
-    /// A workspace was imported, with the referenced secrets that are missing from the keyring.
-    WorkspaceImported(Result<Option<(Workspace, Vec<String>)>, String>),
+    /// A workspace file was read, validated and compared with the keyring, and waits for the user's
+    /// confirmation (`Ok(None)`: no file chosen; `Err`: unreadable or invalid, nothing changes).
+    WorkspaceImportReady(Result<Option<WorkspaceImport>, String>),
 }
 
 /// Network answers.

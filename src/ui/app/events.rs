@@ -3,9 +3,7 @@
 
 use super::TokenbenchApp;
 use crate::ui::Tab;
-use crate::ui::command::{
-    AppCommand, AppEvent, Command, Event, HttpEvent, HttpOwner, SecretPurpose, SecretsEvent, TokenOrigin,
-};
+use crate::ui::command::{AppCommand, AppEvent, Command, Event, HttpEvent, HttpOwner, SecretsEvent, TokenOrigin};
 use std::path::PathBuf;
 
 impl TokenbenchApp {
@@ -22,7 +20,7 @@ impl TokenbenchApp {
         match event {
             Event::App(event) => self.apply_app_event(ctx, event),
             Event::Files(event) => self.inspector.apply_files(event, commands),
-            Event::Secrets(event) => self.apply_secrets_event(ctx, event, commands),
+            Event::Secrets(event) => self.apply_secrets_event(event),
             Event::Http(HttpEvent::Answered { id, owner, result }) => match owner {
                 HttpOwner::InspectorKeys => self.inspector.keys.apply_answer(id, result, commands),
             },
@@ -38,7 +36,7 @@ impl TokenbenchApp {
 
     /// The app keeps what every panel reads (item names, whether the keyring works); each panel applies
     /// the rest itself.
-    fn apply_secrets_event(&mut self, ctx: &egui::Context, event: SecretsEvent, commands: &mut Vec<Command>) {
+    fn apply_secrets_event(&mut self, event: SecretsEvent) {
         match &event {
             SecretsEvent::Listed {
                 names,
@@ -50,18 +48,14 @@ impl TokenbenchApp {
                     self.keyring_names.clone_from(names);
                 }
             }
-            SecretsEvent::Fetched {
-                purpose: SecretPurpose::Copy,
-                result: Ok(value),
-                ..
-            } => ctx.copy_text(value.expose().to_owned()),
             SecretsEvent::Fetched { .. }
+            | SecretsEvent::Copied(_)
             | SecretsEvent::Changed(_)
             | SecretsEvent::WorkspaceExported(_)
-            | SecretsEvent::WorkspaceImported(_) => {}
+            | SecretsEvent::WorkspaceImportReady(_) => {}
         }
         self.inspector.keys.apply_secrets(&event);
-        self.secrets.apply(event, &mut self.workspace, commands);
+        self.secrets.apply(event);
     }
 
     /// Runs commands: app commands here, within the frame; the others in the backend.

@@ -26,9 +26,6 @@ use tokio::task::AbortHandle;
 /// How long closing the window waits for queued keyring writes and saves.
 const EXIT_WAIT: std::time::Duration = std::time::Duration::from_secs(3);
 
-/// Largest token file read, so a wrong drop (a video…) does not fill memory.
-const MAX_TOKEN_FILE_BYTES: u64 = 1024 * 1024;
-
 /// Sends an event and wakes the UI.
 #[derive(Clone)]
 pub struct Outbox {
@@ -153,7 +150,9 @@ impl Backend {
         match command {
             SecretsCommand::List => lane.run(move || secrets::list(&slot, &out)),
             SecretsCommand::Store { name, value } => lane.run(move || secrets::save(&slot, &out, name, value)),
+            SecretsCommand::Replace { name, value } => lane.run(move || secrets::replace(&slot, &out, name, value)),
             SecretsCommand::Fetch { name, purpose } => lane.run(move || secrets::fetch(&slot, &out, name, purpose)),
+            SecretsCommand::Copy(name) => lane.run(move || secrets::copy(&slot, &out, name)),
             SecretsCommand::Delete(name) => lane.run(move || secrets::delete(&slot, &out, name)),
             SecretsCommand::Generate { name, kind } => lane.run(move || secrets::generate(&slot, &out, name, kind)),
             SecretsCommand::ImportKeyFile(Some(path)) => lane.run(move || secrets::import_key(&slot, &out, &path)),
@@ -172,9 +171,11 @@ impl Backend {
                 // The dialog and the file read run beside the lane; the keyring comparison joins its queue.
                 let lane = lane.clone();
                 self.blocking(move || match secrets::read_workspace(path) {
-                    Ok(Some(workspace)) => lane.run(move || secrets::finish_workspace_import(&slot, &out, workspace)),
-                    Ok(None) => out.send(Event::Secrets(SecretsEvent::WorkspaceImported(Ok(None)))),
-                    Err(e) => out.send(Event::Secrets(SecretsEvent::WorkspaceImported(Err(e)))),
+                    Ok(Some((source, workspace))) => {
+                        lane.run(move || secrets::finish_workspace_import(&slot, &out, source, workspace))
+                    }
+                    Ok(None) => out.send(Event::Secrets(SecretsEvent::WorkspaceImportReady(Ok(None)))),
+                    Err(e) => out.send(Event::Secrets(SecretsEvent::WorkspaceImportReady(Err(e)))),
                 });
             }
         }
@@ -245,26 +246,9 @@ impl Drop for Backend {
 }
 
 fn read_token_file(path: &Path) -> Event {
-    use std::io::Read;
-    let mut bytes = Vec::new();
-    // `take` bounds the read even for pipes and devices, whose size metadata says nothing.
-    let read = std::fs::File::open(path).and_then(|f| f.take(MAX_TOKEN_FILE_BYTES + 1).read_to_end(&mut bytes));
-    let result = match read {
-        Err(e) => Err(format!("could not read {}: {e}", path.display())),
-        Ok(_) if bytes.len() as u64 > MAX_TOKEN_FILE_BYTES => Err(format!(
-            "{} is larger than 1 MiB: a token file is small text; pick the right file",
-            path.display()
-        )),
-        Ok(_) => String::from_utf8(bytes).map_err(|_| {
-            format!(
-                "{} is not a text file: a token is text; pick the right file",
-                path.display()
-            )
-        }),
-    };
     Event::Files(FilesEvent::TokenFileLoaded {
         path: path.to_path_buf(),
-        result,
+        result: storage::read_user_text(path, "a token file"),
     })
 }
 
@@ -300,10 +284,9 @@ fn save_png(path: &Path, image: &egui::ColorImage) -> Result<(), String> {
     let pixels: Vec<u8> = image.pixels.iter().flat_map(|c| c.to_array()).collect();
     let buffer = image::RgbaImage::from_raw(width as u32, height as u32, pixels)
         .ok_or_else(|| "the screenshot has an unexpected size".to_owned())?;
-    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir).map_err(|e| format!("could not create {}: {e}", dir.display()))?;
-    }
+    let mut png = std::io::Cursor::new(Vec::new());
     buffer
-        .save(path)
-        .map_err(|e| format!("could not write {}: {e}", path.display()))
+        .write_to(&mut png, image::ImageFormat::Png)
+        .map_err(|e| format!("could not encode the screenshot: {e}"))?;
+    storage::write_atomic(path, png.get_ref()).map_err(|e| e.to_string())
 }

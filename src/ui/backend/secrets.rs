@@ -5,9 +5,9 @@ use super::Outbox;
 use crate::core::keyimport::parse_key_file;
 use crate::core::secret::{KeyKind, SecretString};
 use crate::core::workspace::Workspace;
-use crate::services::secrets::{SecretError, SecretStore, open_store};
-use crate::services::{keygen, storage};
-use crate::ui::command::{Event, SecretPurpose, SecretsEvent};
+use crate::services::secrets::{self as store_ops, SecretError, SecretStore, open_store};
+use crate::services::{clipboard, keygen, storage};
+use crate::ui::command::{Event, SecretPurpose, SecretsEvent, WorkspaceImport};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
 
@@ -38,6 +38,22 @@ pub fn fetch(slot: &StoreSlot, out: &Outbox, name: String, purpose: SecretPurpos
     out.send(Event::Secrets(SecretsEvent::Fetched { name, purpose, result }));
 }
 
+/// Copies one value to the clipboard without sending it to the UI; it is cleared after [`clipboard::CLEAR_AFTER`].
+pub fn copy(slot: &StoreSlot, out: &Outbox, name: String) {
+    let result = store(slot)
+        .0
+        .get(&name)
+        .map_err(|e| e.to_string())
+        .and_then(|value| clipboard::copy_secret(value, clipboard::CLEAR_AFTER))
+        .map(|()| {
+            format!(
+                "Copied {name} to the clipboard; it is cleared in {} s unless you copy something else",
+                clipboard::CLEAR_AFTER.as_secs()
+            )
+        });
+    out.send(Event::Secrets(SecretsEvent::Copied(result)));
+}
+
 /// Runs a change, reports it, then sends the new list.
 fn change(slot: &StoreSlot, out: &Outbox, job: impl FnOnce(&dyn SecretStore) -> Result<String, String>) {
     let result = { job(store(slot).0.as_ref()) };
@@ -45,11 +61,20 @@ fn change(slot: &StoreSlot, out: &Outbox, job: impl FnOnce(&dyn SecretStore) -> 
     list(slot, out);
 }
 
-/// Creates or replaces an item.
+/// Creates an item; refused when one with that name exists.
 pub fn save(slot: &StoreSlot, out: &Outbox, name: String, value: SecretString) {
     change(slot, out, |s| {
-        s.set(&name, &value)
+        store_ops::create(s, &name, &value)
             .map(|()| format!("Saved {name}"))
+            .map_err(|e| e.to_string())
+    });
+}
+
+/// Replaces an item's value (the user asked for it with Replace… and confirmed).
+pub fn replace(slot: &StoreSlot, out: &Outbox, name: String, value: SecretString) {
+    change(slot, out, |s| {
+        s.set(&name, &value)
+            .map(|()| format!("Replaced the value of {name}"))
             .map_err(|e| e.to_string())
     });
 }
@@ -66,13 +91,10 @@ pub fn delete(slot: &StoreSlot, out: &Outbox, name: String) {
 /// Generates a key into the keyring.
 pub fn generate(slot: &StoreSlot, out: &Outbox, name: String, kind: KeyKind) {
     change(slot, out, |s| {
-        if s.list().map_err(|e| e.to_string())?.contains(&name) {
-            return Err(format!(
-                "{name} already exists: nothing was generated; delete it first or choose another name"
-            ));
-        }
+        // Checked before generating too: an RSA key takes a moment, and the answer would be the same.
+        store_ops::ensure_absent(s, &name).map_err(|e| format!("nothing was generated: {e}"))?;
         let value = keygen::generate(kind).map_err(|e| e.to_string())?;
-        s.set(&name, &value).map_err(|e| e.to_string())?;
+        store_ops::create(s, &name, &value).map_err(|e| format!("nothing was generated: {e}"))?;
         Ok(format!("Generated {} into {name}", kind.title()))
     });
 }
@@ -88,9 +110,7 @@ pub fn import_key(slot: &StoreSlot, out: &Outbox, path: &Path) {
 }
 
 fn import_key_file(store: &dyn SecretStore, path: &Path) -> Result<String, String> {
-    let bytes = std::fs::read(path).map_err(|e| format!("could not read {}: {e}", path.display()))?;
-    let text = String::from_utf8(bytes)
-        .map_err(|_| format!("{} is not a text file: expected a PEM or JSON key", path.display()))?;
+    let text = storage::read_user_text(path, "a key file (PEM or JSON)")?;
     let stem = path
         .file_stem()
         .map(|s| s.to_string_lossy().into_owned())
@@ -105,17 +125,12 @@ fn import_key_file(store: &dyn SecretStore, path: &Path) -> Result<String, Strin
             pair[0]
         ));
     }
-    let existing = store.list().map_err(|e| e.to_string())?;
-    if let Some(clash) = items.iter().find(|i| existing.contains(&i.name)) {
-        return Err(format!(
-            "{} would replace the existing item {}: delete or rename that item first; nothing was imported",
-            path.display(),
-            clash.name
-        ));
+    for item in &items {
+        store_ops::ensure_absent(store, &item.name).map_err(|e| refused_import(path, &item.name, e))?;
     }
     let mut stored: Vec<String> = Vec::new();
     for item in &items {
-        if let Err(e) = store.set(&item.name, &item.value) {
+        if let Err(e) = store_ops::create(store, &item.name, &item.value) {
             // Roll back what this import stored so far: all or nothing.
             for name in &stored {
                 let _ = store.delete(name);
@@ -129,6 +144,16 @@ fn import_key_file(store: &dyn SecretStore, path: &Path) -> Result<String, Strin
         .map(|i| format!("{} ({})", i.name, i.description))
         .collect();
     Ok(format!("Imported {}", described.join(", ")))
+}
+
+fn refused_import(path: &Path, name: &str, error: SecretError) -> String {
+    match error {
+        SecretError::Exists(_) => format!(
+            "{} would replace the existing item {name}: delete or rename that item first; nothing was imported",
+            path.display()
+        ),
+        other => format!("{}: {other}; nothing was imported", path.display()),
+    }
 }
 
 fn describe_store_error(name: &str, error: SecretError) -> String {
@@ -154,26 +179,41 @@ pub fn export_workspace(out: &Outbox, workspace: &Workspace, path: Option<PathBu
     out.send(Event::Secrets(SecretsEvent::WorkspaceExported(result)));
 }
 
-/// Reads a workspace file (asking with a dialog when no path is given). `Ok(None)`: no file was chosen.
-pub fn read_workspace(path: Option<PathBuf>) -> Result<Option<Workspace>, String> {
+/// Reads and validates a workspace file (asking with a dialog when no path is given). `Ok(None)`: no file was
+/// chosen. A workspace with any invalid environment or reference is refused with every problem listed.
+pub fn read_workspace(path: Option<PathBuf>) -> Result<Option<(PathBuf, Workspace)>, String> {
     let path = path.or_else(|| {
         rfd::FileDialog::new()
             .set_title("Import workspace")
             .add_filter("JSON", &["json"])
             .pick_file()
     });
-    match path {
-        None => Ok(None),
-        Some(path) => storage::read_json_file::<Workspace>(&path, "a tokenbench workspace").map(Some),
+    let Some(path) = path else { return Ok(None) };
+    let workspace = storage::read_json_file::<Workspace>(&path, "a tokenbench workspace")?;
+    let problems = workspace.validate();
+    if !problems.is_empty() {
+        return Err(format!(
+            "{} was not imported; fix these in the file and import it again: {}",
+            path.display(),
+            problems.join("; ")
+        ));
     }
+    Ok(Some((path, workspace)))
 }
 
-/// Reports an imported workspace with the secrets it refers to that the keyring lacks (runs on the keyring lane,
-/// so secrets queued before the import are counted).
-pub fn finish_workspace_import(slot: &StoreSlot, out: &Outbox, workspace: Workspace) {
-    let existing = store(slot).0.list().unwrap_or_default();
-    let missing = workspace.missing_secrets(&existing);
-    out.send(Event::Secrets(SecretsEvent::WorkspaceImported(Ok(Some((
-        workspace, missing,
-    ))))));
+/// Compares a read workspace with the keyring and hands it to the UI for confirmation (runs on the keyring
+/// lane, so secrets queued before the import are counted). Nothing is replaced here.
+pub fn finish_workspace_import(slot: &StoreSlot, out: &Outbox, source: PathBuf, workspace: Workspace) {
+    let result = store(slot)
+        .0
+        .list()
+        .map(|existing| WorkspaceImport {
+            present: workspace.present_secrets(&existing),
+            missing: workspace.missing_secrets(&existing),
+            source,
+            workspace,
+        })
+        .map(Some)
+        .map_err(|e| format!("the workspace was not imported: its secrets could not be checked ({e})"));
+    out.send(Event::Secrets(SecretsEvent::WorkspaceImportReady(result)));
 }

@@ -4,6 +4,7 @@ pub mod history;
 pub mod inspector;
 pub mod placeholder;
 pub mod secrets;
+pub mod workspace_import;
 
 use crate::core::workspace::Workspace;
 

@@ -1,9 +1,10 @@
 //! The Secrets panel: tokenbench's keyring items (names, kinds, where used — never values unless revealed on a
 //! click), add, replace, delete with confirmation, generate, import keys, environments and workspace files.
 
+use super::workspace_import;
 use crate::core::secret::{KeyKind, SecretKind, SecretString, item_name, validate_item_name};
 use crate::core::workspace::{Environment, FieldError, Workspace};
-use crate::ui::command::{Command, FilesCommand, SecretPurpose, SecretsCommand, SecretsEvent};
+use crate::ui::command::{Command, FilesCommand, SecretPurpose, SecretsCommand, SecretsEvent, WorkspaceImport};
 use crate::ui::panels::PanelContext;
 use crate::ui::theme;
 use crate::ui::widgets::fields::{forget_typing, inline_error, labelled_line, secret_line};
@@ -35,6 +36,7 @@ pub struct SecretsPanel {
     revealed: Option<(String, SecretString)>,
     replacing: Option<(String, Zeroizing<String>)>,
     show_replacement: bool,
+    confirm_replace: bool,
     confirm_delete: Option<String>,
     new_name: String,
     new_value: Zeroizing<String>,
@@ -43,6 +45,7 @@ pub struct SecretsPanel {
     generate_kind: Option<KeyKind>,
     path: String,
     environment: EnvironmentForm,
+    pending_import: Option<WorkspaceImport>,
 }
 
 impl SecretsPanel {
@@ -62,13 +65,19 @@ impl SecretsPanel {
         }
     }
 
+    /// Holds a read workspace until the user confirms or cancels its import.
+    pub fn confirm_import(&mut self, import: WorkspaceImport) {
+        self.message = None;
+        self.pending_import = Some(import);
+    }
+
     /// Hides any revealed value (the panel lost focus).
     pub fn hide(&mut self) {
         self.revealed = None;
     }
 
-    /// Applies a keyring or workspace answer. An imported workspace replaces `workspace` and is saved.
-    pub fn apply(&mut self, event: SecretsEvent, workspace: &mut Workspace, commands: &mut Vec<Command>) {
+    /// Applies a keyring or workspace answer. A read workspace waits for the user's confirmation.
+    pub fn apply(&mut self, event: SecretsEvent) {
         match event {
             SecretsEvent::Listed { names, .. } => match names {
                 Ok(names) => {
@@ -79,16 +88,16 @@ impl SecretsPanel {
             },
             SecretsEvent::Fetched { name, purpose, result } => match (purpose, result) {
                 (SecretPurpose::Reveal, Ok(value)) => self.reveal(name, value),
-                (SecretPurpose::Copy, Ok(_)) => self.message = Some(Ok(format!("Copied {name} to the clipboard"))),
-                (SecretPurpose::Inspector, Ok(_)) => {}
-                (SecretPurpose::Reveal | SecretPurpose::Copy, Err(e)) => self.message = Some(Err(e)),
-                (SecretPurpose::Inspector, Err(_)) => {}
+                (SecretPurpose::Reveal, Err(e)) => self.message = Some(Err(e)),
+                (SecretPurpose::Inspector, _) => {}
             },
-            SecretsEvent::Changed(result) => self.message = Some(result),
+            SecretsEvent::Copied(result) | SecretsEvent::Changed(result) => self.message = Some(result),
             SecretsEvent::WorkspaceExported(result) => self.message = Some(workspace_exported_message(result)),
-            SecretsEvent::WorkspaceImported(result) => {
-                self.message = Some(workspace_imported(result, workspace, commands));
+            SecretsEvent::WorkspaceImportReady(Ok(Some(import))) => self.confirm_import(import),
+            SecretsEvent::WorkspaceImportReady(Ok(None)) => {
+                self.message = Some(Err(crate::ui::command::NO_FILE_CHOSEN.to_owned()))
             }
+            SecretsEvent::WorkspaceImportReady(Err(e)) => self.message = Some(Err(e)),
         }
     }
 
@@ -118,6 +127,10 @@ impl SecretsPanel {
             .default_open(true)
             .show(ui, |ui| self.files_ui(ui, workspace, commands));
         self.delete_modal_ui(ui, commands);
+        self.replace_modal_ui(ui, commands);
+        if let Some(message) = workspace_import::confirm_ui(ui, &mut self.pending_import, workspace, commands) {
+            self.message = Some(message);
+        }
     }
 
     fn message_ui(&self, ui: &mut egui::Ui) {
@@ -162,7 +175,7 @@ impl SecretsPanel {
                 }
             });
         self.revealed_ui(ui);
-        self.replace_ui(ui, memory_only, commands);
+        self.replace_ui(ui, memory_only);
     }
 
     fn item_actions_ui(&mut self, ui: &mut egui::Ui, name: &str, commands: &mut Vec<Command>) {
@@ -179,13 +192,10 @@ impl SecretsPanel {
         }
         if ui
             .button(format!("Copy {name}"))
-            .on_hover_text("Copy the value to the clipboard")
+            .on_hover_text("Copy the value to the clipboard; it is cleared after 30 s")
             .clicked()
         {
-            commands.push(Command::Secrets(SecretsCommand::Fetch {
-                name: name.to_owned(),
-                purpose: SecretPurpose::Copy,
-            }));
+            commands.push(Command::Secrets(SecretsCommand::Copy(name.to_owned())));
         }
         if ui.button(format!("Replace {name}…")).clicked() {
             self.replacing = Some((name.to_owned(), Zeroizing::default()));
@@ -203,34 +213,65 @@ impl SecretsPanel {
         });
     }
 
-    fn replace_ui(&mut self, ui: &mut egui::Ui, memory_only: bool, commands: &mut Vec<Command>) {
+    fn replace_ui(&mut self, ui: &mut egui::Ui, memory_only: bool) {
         let Some((name, value)) = &mut self.replacing else {
             return;
         };
-        let name = name.clone();
         ui.label(format!("New value for {name}"));
         let field = secret_line(ui, "New value", value, &mut self.show_replacement, memory_only);
         let mut close = false;
         ui.horizontal(|ui| {
             if ui
-                .add_enabled(!value.is_empty(), egui::Button::new("Save new value"))
+                .add_enabled(!value.is_empty(), egui::Button::new("Save new value…"))
                 .clicked()
             {
-                let value = SecretString::new(std::mem::take(&mut **value));
                 forget_typing(ui.ctx(), field.id);
-                commands.push(Command::Secrets(SecretsCommand::Store {
-                    name: name.clone(),
-                    value,
-                }));
-                close = true;
+                self.confirm_replace = true;
             }
             if ui.button("Cancel").clicked() {
-                forget_typing(ui.ctx(), field.id);
                 close = true;
             }
         });
         if close {
+            forget_typing(ui.ctx(), field.id);
             self.replacing = None;
+            self.confirm_replace = false;
+        }
+    }
+
+    /// Asks before a value is replaced: the old one cannot be recovered.
+    fn replace_modal_ui(&mut self, ui: &mut egui::Ui, commands: &mut Vec<Command>) {
+        let Some((name, _)) = self.replacing.as_ref().filter(|_| self.confirm_replace) else {
+            return;
+        };
+        let name = name.clone();
+        let mut answer = None;
+        let modal = egui::Modal::new(egui::Id::unique("confirm_replace")).show(ui.ctx(), |ui| {
+            ui.label(format!(
+                "Replace the value of {name}? The old value cannot be recovered"
+            ));
+            ui.horizontal(|ui| {
+                if ui.button("Replace").clicked() {
+                    answer = Some(true);
+                }
+                if ui.button("Cancel").clicked() {
+                    answer = Some(false);
+                }
+            });
+        });
+        if modal.should_close() && answer.is_none() {
+            answer = Some(false);
+        }
+        match answer {
+            Some(true) => {
+                if let Some((name, value)) = self.replacing.take() {
+                    let value = SecretString::new(value.as_str());
+                    commands.push(Command::Secrets(SecretsCommand::Replace { name, value }));
+                }
+                self.confirm_replace = false;
+            }
+            Some(false) => self.confirm_replace = false,
+            None => {}
         }
     }
 
@@ -347,20 +388,28 @@ impl SecretsPanel {
     }
 
     fn add_environment(&mut self, workspace: &mut Workspace, commands: &mut Vec<Command>) {
-        let form = &mut self.environment;
+        let form = &self.environment;
         let secret_name = item_name("client_secret", &[form.name.trim(), form.client_id.trim()]);
+        let has_secret = !form.client_secret.is_empty();
         let env = Environment {
             name: form.name.trim().to_owned(),
             base_url: (!form.local_issuer).then(|| form.base_url.trim().to_owned()),
             client_id: form.client_id.trim().to_owned(),
-            client_secret: (!form.client_secret.is_empty()).then(|| crate::core::secret::SecretRef::new(&secret_name)),
+            client_secret: has_secret.then(|| crate::core::secret::SecretRef::new(&secret_name)),
         };
-        form.errors = env.validate(&workspace.environments);
-        if !form.errors.is_empty() {
+        let mut errors = env.validate(&workspace.environments);
+        if let (true, Err(message)) = (has_secret, self.not_taken(&secret_name)) {
+            errors.push(FieldError {
+                field: "client_secret",
+                message,
+            });
+        }
+        self.environment.errors = errors;
+        if !self.environment.errors.is_empty() {
             return;
         }
-        if !form.client_secret.is_empty() {
-            let value = SecretString::new(std::mem::take(&mut *form.client_secret));
+        if has_secret {
+            let value = SecretString::new(std::mem::take(&mut *self.environment.client_secret));
             commands.push(Command::Secrets(SecretsCommand::Store {
                 name: secret_name,
                 value,
@@ -368,7 +417,7 @@ impl SecretsPanel {
         }
         workspace.environments.push(env);
         commands.push(Command::Files(FilesCommand::SaveWorkspace(workspace.clone())));
-        *form = EnvironmentForm::default();
+        self.environment = EnvironmentForm::default();
     }
 
     fn files_ui(&mut self, ui: &mut egui::Ui, workspace: &Workspace, commands: &mut Vec<Command>) {
@@ -427,28 +476,5 @@ fn workspace_exported_message(result: Result<Option<PathBuf>, String>) -> Result
         )),
         Ok(None) => Err(crate::ui::command::NO_FILE_CHOSEN.to_owned()),
         Err(e) => Err(e),
-    }
-}
-
-/// Replaces the workspace with an imported one (and saves it), naming referenced secrets the keyring lacks.
-fn workspace_imported(
-    result: Result<Option<(Workspace, Vec<String>)>, String>,
-    workspace: &mut Workspace,
-    commands: &mut Vec<Command>,
-) -> Result<String, String> {
-    let (imported, missing) = match result {
-        Ok(None) => return Err(crate::ui::command::NO_FILE_CHOSEN.to_owned()),
-        Err(e) => return Err(e),
-        Ok(Some(imported)) => imported,
-    };
-    *workspace = imported;
-    commands.push(Command::Files(FilesCommand::SaveWorkspace(workspace.clone())));
-    if missing.is_empty() {
-        Ok("Workspace imported; every referenced secret is in the keyring".to_owned())
-    } else {
-        Ok(format!(
-            "Workspace imported. These referenced secrets are not in the keyring; add them under \"Add a secret\": {}",
-            missing.join(", ")
-        ))
     }
 }

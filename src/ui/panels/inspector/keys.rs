@@ -244,8 +244,9 @@ impl KeyForm {
             SecretsEvent::Changed(result) => self.keyring_message = Some(result.clone()),
             SecretsEvent::Fetched { .. }
             | SecretsEvent::Listed { .. }
+            | SecretsEvent::Copied(_)
             | SecretsEvent::WorkspaceExported(_)
-            | SecretsEvent::WorkspaceImported(_) => {}
+            | SecretsEvent::WorkspaceImportReady(_) => {}
         }
     }
 
