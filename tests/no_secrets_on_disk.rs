@@ -66,7 +66,14 @@ fn create_environment_and_secrets(harness: &mut App, unique: &str) {
     type_into(harness, Role::TextInput, "Name", &format!("hmac_secret/panel-{unique}"));
     type_into(harness, Role::PasswordInput, "Value", PANEL_SECRET);
     harness.get_by_role_and_label(Role::Button, "Save to keyring").click();
-    harness.run();
+    let saved = format!("hmac_secret/panel-{unique}");
+    run_until(
+        harness,
+        "the panel secret's answer",
+        |h| matches!(&h.state().secrets.message, Some(Ok(m) | Err(m)) if m.contains(&saved)),
+    );
+    let message = harness.state().secrets.message.clone();
+    assert!(matches!(&message, Some(Ok(_))), "{message:?}");
 }
 
 fn store_inspector_secret(harness: &mut App, unique: &str) {
@@ -103,7 +110,8 @@ fn a_full_workflow_writes_no_secret_byte_to_disk() {
         format!("hmac_secret/inspector-{unique}"),
     ];
     run_until(&mut harness, &format!("all of {names:?} in the store"), |_| {
-        names.iter().all(|n| store.get(n).is_ok())
+        let missing: Vec<&String> = names.iter().filter(|n| store.get(n).is_err()).collect();
+        missing.is_empty()
     });
 
     // A saved form that refers to a secret, then a workspace export to a file.

@@ -55,9 +55,14 @@ pub fn launch(options: LaunchOptions) -> App {
 }
 
 /// Focuses the input with this role and label and types `text` into it.
+/// Typed text goes to whatever has focus, so the field must hold focus before anything is typed.
 pub fn type_into(harness: &mut App, role: Role, label: &str, text: &str) {
-    harness.get_by_role_and_label(role, label).focus();
-    harness.run();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !harness.get_by_role_and_label(role, label).is_focused() {
+        assert!(Instant::now() < deadline, "{label} never took focus");
+        harness.get_by_role_and_label(role, label).focus();
+        harness.run();
+    }
     harness.get_by_role_and_label(role, label).type_text(text);
     harness.run();
 }

@@ -110,9 +110,11 @@ impl SecretsPanel {
         } else {
             "Each secret is its own item in the OS keyring (service \"tokenbench\"); none is written to disk"
         });
-        self.message_ui(ui);
+        // Messages and the item list change when the keyring answers; in their own id scopes, the widgets
+        // below keep their ids, so a click or focus in flight is not lost when an answer arrives.
+        ui.push_id("message", |ui| self.message_ui(ui));
         ui.add_space(theme::SECTION_GAP);
-        self.items_ui(ui, workspace, memory_only, commands);
+        ui.push_id("items", |ui| self.items_ui(ui, workspace, memory_only, commands));
         ui.add_space(theme::SECTION_GAP);
         egui::CollapsingHeader::new("Add a secret")
             .default_open(true)

@@ -5,9 +5,12 @@ use egui::{Color32, RichText};
 /// A single-line input with a visible label that is also its accessible name.
 pub fn labelled_line(ui: &mut egui::Ui, label: &str, value: &mut String, hint: &str) -> egui::Response {
     ui.horizontal(|ui| {
-        let label = ui.label(label);
+        let (text, label) = (label, ui.label(label));
+        // An id from the label, not the layout position: a message appearing above must not move focus
+        // (and the user's typing) away from the field.
         ui.add(
             egui::TextEdit::singleline(value)
+                .id_salt(text)
                 .hint_text(hint)
                 .desired_width(f32::INFINITY),
         )
@@ -25,11 +28,16 @@ pub fn secret_line(
     memory_only: bool,
 ) -> egui::Response {
     ui.horizontal(|ui| {
-        let label = ui.label(label);
+        let (text, label) = (label, ui.label(label));
         let toggle = if *shown { "Hide" } else { "Show" };
         let width = ui.available_width() - if memory_only { 150.0 } else { 60.0 };
         let response = ui
-            .add(egui::TextEdit::singleline(value).password(!*shown).desired_width(width))
+            .add(
+                egui::TextEdit::singleline(value)
+                    .id_salt(text)
+                    .password(!*shown)
+                    .desired_width(width),
+            )
             .labelled_by(label.id);
         if memory_only {
             ui.label(RichText::new("memory only").color(crate::ui::theme::warning(ui.visuals().dark_mode)))
