@@ -8,5 +8,7 @@ pub mod http;
 pub mod jwt;
 pub mod keyimport;
 pub mod oidc;
+pub mod ratelimit;
 pub mod secret;
+pub mod tenant;
 pub mod workspace;
