@@ -5,6 +5,7 @@
 
 pub mod history;
 pub mod http;
+pub mod issuer;
 pub mod jwt;
 pub mod keyimport;
 pub mod oidc;
