@@ -2,6 +2,7 @@
 
 pub mod clock;
 pub mod http;
+pub mod issuer;
 pub mod keygen;
 pub mod secrets;
 pub mod storage;

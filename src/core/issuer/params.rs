@@ -13,7 +13,7 @@ impl Params {
     /// Parses a body by its content type: JSON when it says so (or looks like an object), otherwise a form.
     pub fn parse(content_type: Option<&str>, body: &[u8]) -> Result<Self, OAuthError> {
         let json = content_type.map_or_else(
-            || body.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{'),
+            || matches!(body.iter().find(|b| !b.is_ascii_whitespace()), Some(b'{' | b'[')),
             |ct| ct.to_ascii_lowercase().contains("json"),
         );
         if json {
