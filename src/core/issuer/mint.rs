@@ -55,6 +55,9 @@ impl Issuer {
         if api_type == "app" {
             return self.mint_app(target, subject, params, ctx);
         }
+        if crate::core::tenant::addons::UNSIMULATED.contains(&api_type) {
+            return Err(unsimulated(api_type));
+        }
         let addon = target.addons.find(api_type).ok_or_else(|| {
             OAuthError::invalid_request(format!(
                 "target {} has no {api_type} add-on: enable it in the tenant file or choose another api_type",
@@ -67,12 +70,7 @@ impl Issuer {
             Addon::AzureBlob(b) => azure_blob(b, secret("storageAccessKey").map(|s| s.expose()), ctx)?,
             Addon::AzureSb(s) => azure_sb(s, secret("sasKey").map(|s| s.expose()).unwrap_or_default(), ctx),
             Addon::Aws(a) => aws(a, &self.tenant.name, &subject.sub, params, ctx),
-            Addon::Unsimulated(name, _) => {
-                return Err(OAuthError::invalid_request(format!(
-                    "api_type {name}: the local issuer does not simulate this add-on (it calls a third-party \
-                     service). Use app, firebase, azure_blob, azure_sb or aws"
-                )));
-            }
+            Addon::Unsimulated(name, _) => return Err(unsimulated(name)),
         };
         Ok(Reply::ok(body))
     }
@@ -130,6 +128,13 @@ impl Issuer {
             SigningAlg::RS256 => self.keys.current.sign(&claims).map_err(internal),
         }
     }
+}
+
+fn unsimulated(api_type: &str) -> OAuthError {
+    OAuthError::invalid_request(format!(
+        "api_type {api_type}: the local issuer does not simulate this add-on (it calls a third-party service). \
+         Use app, firebase, azure_blob, azure_sb or aws"
+    ))
 }
 
 fn firebase(
