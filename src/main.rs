@@ -17,6 +17,7 @@ fn main() -> ExitCode {
     match &args.command {
         Some(Command::Inspect(inspect)) => ExitCode::from(cli::inspect::run(inspect)),
         Some(Command::Secrets(command)) => ExitCode::from(cli::secrets::run(command)),
+        Some(Command::Serve(serve)) => ExitCode::from(cli::serve::run(serve)),
         None => open_window(args),
     }
 }

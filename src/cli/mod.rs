@@ -2,6 +2,7 @@
 
 pub mod inspect;
 pub mod secrets;
+pub mod serve;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
@@ -42,6 +43,8 @@ pub enum Command {
     /// Manage tokenbench's items in the OS keyring.
     #[command(subcommand)]
     Secrets(secrets::SecretsCommand),
+    /// Run the local issuer, an offline Auth0-like tenant (/delegation, /oauth/token, JWKS, discovery).
+    Serve(serve::ServeArgs),
 }
 
 /// The window's tabs, as named on the command line.

@@ -3,6 +3,7 @@
 pub mod clipboard;
 pub mod clock;
 pub mod http;
+pub mod issuer;
 pub mod keygen;
 pub mod secrets;
 pub mod storage;

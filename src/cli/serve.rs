@@ -1,0 +1,124 @@
+//! `tokenbench serve`: runs the local issuer until SIGINT or SIGTERM, printing one "listening" line on
+//! stdout and one line per request on stderr.
+
+use super::{EXIT_OK, EXIT_USAGE};
+use crate::core::tenant::{DEMO_TENANT, Loaded, parse};
+use crate::services::clock::SystemClock;
+use crate::services::issuer::{IssuerConfig, RequestRecord, start};
+use crate::services::secrets::open_store;
+use clap::Args;
+use std::io::Write;
+use std::net::IpAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+/// Arguments of `tokenbench serve`.
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Port to listen on; 0 picks a free one.
+    #[arg(long, default_value_t = 4000)]
+    pub port: u16,
+    /// Address to bind. Anything but loopback exposes the issuer to the network.
+    #[arg(long, default_value = "127.0.0.1")]
+    pub bind: IpAddr,
+    /// Tenant file (JSON, Auth0 Management API names); the demo tenant when left out.
+    #[arg(long, value_name = "FILE")]
+    pub tenant: Option<PathBuf>,
+}
+
+/// Runs the issuer; returns the exit status.
+pub fn run(args: &ServeArgs) -> u8 {
+    let loaded = match load_tenant(args.tenant.as_deref()) {
+        Ok(l) => l,
+        Err(message) => {
+            eprintln!("tokenbench serve: {message}");
+            return EXIT_USAGE;
+        }
+    };
+    for warning in &loaded.warnings {
+        eprintln!("tokenbench serve: warning: {warning}");
+    }
+    if !args.bind.is_loopback() {
+        eprintln!(
+            "tokenbench serve: warning: binding {} makes this test issuer reachable from other machines; \
+             its keys and users are not protected",
+            args.bind
+        );
+    }
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("tokenbench serve: cannot start the async runtime: {e}");
+            return EXIT_USAGE;
+        }
+    };
+    runtime.block_on(serve(args, loaded))
+}
+
+fn load_tenant(path: Option<&std::path::Path>) -> Result<Loaded, String> {
+    let text = match path {
+        None => DEMO_TENANT.to_owned(),
+        Some(p) => {
+            std::fs::read_to_string(p).map_err(|e| format!("cannot read the tenant file {}: {e}", p.display()))?
+        }
+    };
+    parse(&text).map_err(|e| e.to_string())
+}
+
+async fn serve(args: &ServeArgs, loaded: Loaded) -> u8 {
+    let (store, keyring_error) = tokio::task::spawn_blocking(open_store)
+        .await
+        .unwrap_or_else(|_| (Arc::new(crate::services::secrets::MemoryStore::default()), None));
+    if let Some(e) = keyring_error {
+        tracing::debug!("keyring unavailable: {e}");
+    }
+    let config = IssuerConfig {
+        bind: args.bind,
+        port: args.port,
+        ..IssuerConfig::new(loaded.tenant)
+    };
+    let sink = Arc::new(|record: RequestRecord| eprintln!("{}", record.line()));
+    let handle = match start(config, store, Arc::new(SystemClock), sink).await {
+        Ok(h) => h,
+        Err(e) => {
+            eprintln!("tokenbench serve: {e}");
+            return EXIT_USAGE;
+        }
+    };
+    for note in &handle.notes {
+        eprintln!("tokenbench serve: {note}");
+    }
+    let mut stdout = std::io::stdout();
+    let _ = writeln!(stdout, "tokenbench issuer listening on {}", handle.base_url());
+    let _ = stdout.flush();
+    wait_for_signal().await;
+    eprintln!("tokenbench serve: stopping");
+    match handle.stop().await {
+        Ok(()) => EXIT_OK,
+        Err(e) => {
+            eprintln!("tokenbench serve: the server stopped with an error: {e}");
+            super::EXIT_CHECK_FAILED
+        }
+    }
+}
+
+#[cfg(unix)]
+async fn wait_for_signal() {
+    use tokio::signal::unix::{SignalKind, signal};
+    match signal(SignalKind::terminate()) {
+        Ok(mut term) => {
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => {}
+                _ = term.recv() => {}
+            }
+        }
+        Err(_) => {
+            let _ = tokio::signal::ctrl_c().await;
+        }
+    }
+}
+
+#[cfg(not(unix))]
+async fn wait_for_signal() {
+    let _ = tokio::signal::ctrl_c().await;
+}

@@ -1,0 +1,136 @@
+//! The tenant's RSA signing keys: current, next (published ahead of rotation) and previous (still published
+//! after rotation until revoked), their JWKS, and signing helpers for RS256 and HS256.
+
+use crate::core::jwt::decode::{base64_any, base64url};
+use crate::core::secret::SecretString;
+use aws_lc_rs::digest::{SHA256, digest};
+use aws_lc_rs::signature::KeyPair as _;
+use jsonwebtoken::{Algorithm, EncodingKey, Header};
+use serde_json::{Value, json};
+
+/// Why a key could not be used.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum KeyError {
+    /// Not an RSA private key in PKCS#8 PEM.
+    #[error(
+        "{0} is not an RSA private key in PKCS#8 PEM (-----BEGIN PRIVATE KEY-----): generate one with `openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048`"
+    )]
+    NotRsa(String),
+    /// Signing failed.
+    #[error("the token could not be signed: {0}")]
+    Sign(String),
+}
+
+/// One RSA key pair with its `kid` and public components.
+#[derive(Clone)]
+pub struct SigningKey {
+    /// Key id, a thumbprint of the modulus.
+    pub kid: String,
+    encoding: EncodingKey,
+    n: String,
+    e: String,
+}
+
+impl std::fmt::Debug for SigningKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "SigningKey(kid={})", self.kid)
+    }
+}
+
+impl SigningKey {
+    /// Reads a PKCS#8 PEM private key; `what` names it in the error.
+    pub fn from_pem(pem: &SecretString, what: &str) -> Result<Self, KeyError> {
+        let not_rsa = || KeyError::NotRsa(what.to_owned());
+        let body: String = pem.expose().lines().filter(|l| !l.starts_with("-----")).collect();
+        let der = zeroize::Zeroizing::new(base64_any(&body).ok_or_else(not_rsa)?);
+        let pair = aws_lc_rs::rsa::KeyPair::from_pkcs8(&der).map_err(|_| not_rsa())?;
+        let public = pair.public_key();
+        let n = public.modulus().big_endian_without_leading_zero().to_vec();
+        let e = public.exponent().big_endian_without_leading_zero().to_vec();
+        let encoding = EncodingKey::from_rsa_pem(pem.expose().as_bytes()).map_err(|_| not_rsa())?;
+        let thumb = base64url(digest(&SHA256, &n).as_ref());
+        Ok(Self {
+            kid: thumb.chars().take(22).collect(),
+            encoding,
+            n: base64url(&n),
+            e: base64url(&e),
+        })
+    }
+
+    /// The public key as a JWK.
+    pub fn jwk(&self) -> Value {
+        json!({ "kty": "RSA", "use": "sig", "alg": "RS256", "kid": self.kid, "n": self.n, "e": self.e })
+    }
+
+    /// Signs claims with RS256 and this key's `kid`.
+    pub fn sign(&self, claims: &Value) -> Result<String, KeyError> {
+        let mut header = Header::new(Algorithm::RS256);
+        header.kid = Some(self.kid.clone());
+        sign_with(&header, claims, &self.encoding)
+    }
+}
+
+/// Signs claims with an HMAC secret (HS256, no `kid`, as Auth0's legacy tokens).
+pub fn sign_hs256(secret: &[u8], claims: &Value) -> Result<String, KeyError> {
+    sign_with(
+        &Header::new(Algorithm::HS256),
+        claims,
+        &EncodingKey::from_secret(secret),
+    )
+}
+
+/// Signs claims with RS256 using a PEM key that is not a tenant key (Firebase service accounts).
+pub fn sign_rs256_pem(pem: &SecretString, kid: Option<&str>, claims: &Value) -> Result<String, KeyError> {
+    let key = EncodingKey::from_rsa_pem(pem.expose().as_bytes())
+        .map_err(|_| KeyError::NotRsa("the service-account private_key".to_owned()))?;
+    let mut header = Header::new(Algorithm::RS256);
+    header.kid = kid.map(str::to_owned);
+    sign_with(&header, claims, &key)
+}
+
+fn sign_with(header: &Header, claims: &Value, key: &EncodingKey) -> Result<String, KeyError> {
+    jsonwebtoken::encode(header, claims, key).map_err(|e| KeyError::Sign(e.to_string()))
+}
+
+/// Current, next and previous signing keys.
+#[derive(Debug, Clone)]
+pub struct KeySet {
+    /// Signs every RS256 token.
+    pub current: SigningKey,
+    /// Published now, signs after the next rotation.
+    pub next: SigningKey,
+    /// The key before the last rotation, published until revoked.
+    pub previous: Option<SigningKey>,
+}
+
+impl KeySet {
+    /// A key set without a previous key.
+    pub fn new(current: SigningKey, next: SigningKey) -> Self {
+        Self {
+            current,
+            next,
+            previous: None,
+        }
+    }
+
+    /// Makes `next` current, keeps the old current as previous, and publishes `new_next`.
+    pub fn rotate(&mut self, new_next: SigningKey) {
+        let old = std::mem::replace(&mut self.current, std::mem::replace(&mut self.next, new_next));
+        self.previous = Some(old);
+    }
+
+    /// Stops publishing the previous key: tokens it signed no longer verify.
+    pub fn revoke_previous(&mut self) {
+        self.previous = None;
+    }
+
+    /// `/.well-known/jwks.json`: current, next, then previous.
+    pub fn jwks(&self) -> Value {
+        let keys: Vec<Value> = [Some(&self.current), Some(&self.next), self.previous.as_ref()]
+            .into_iter()
+            .flatten()
+            .map(SigningKey::jwk)
+            .collect();
+        json!({ "keys": keys })
+    }
+}

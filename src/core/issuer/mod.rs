@@ -1,0 +1,124 @@
+//! The local issuer's request handling, pure: parameters and `now` in, an Auth0-shaped reply out. The
+//! service (`services::issuer`) owns the sockets, the clock and the keyring, and holds one [`Issuer`] behind
+//! a lock.
+
+pub mod claims;
+pub mod delegation;
+pub mod error;
+pub mod keys;
+pub mod mint;
+pub mod params;
+pub mod token;
+pub mod wellknown;
+
+pub use error::{OAuthError, Reply};
+pub use keys::{KeySet, SigningKey};
+pub use params::Params;
+
+use crate::core::ratelimit::{Limit, RateLimiter};
+use crate::core::secret::SecretString;
+use crate::core::tenant::Tenant;
+use crate::core::tenant::check::{client_secret_path, signing_key_path};
+use std::collections::{BTreeMap, VecDeque};
+
+/// Resolved secret values, keyed by [`crate::core::tenant::SecretSlot::path`].
+pub type Secrets = BTreeMap<String, SecretString>;
+
+/// What a request brings besides its parameters.
+pub struct Ctx<'a> {
+    /// Now, in Unix seconds, from the service's clock.
+    pub now: i64,
+    /// The issuer's base URL without a trailing slash, e.g. `http://127.0.0.1:4000`.
+    pub base_url: &'a str,
+    /// The caller's IP address (rate-limit key).
+    pub ip: &'a str,
+    /// A fresh random URL-safe string (refresh tokens, simulated credentials).
+    pub random: &'a dyn Fn() -> String,
+}
+
+impl Ctx<'_> {
+    /// `iss` of every token: the base URL with a trailing slash, as Auth0.
+    pub fn issuer(&self) -> String {
+        format!("{}/", self.base_url)
+    }
+}
+
+/// A refresh token's grant.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RefreshGrant {
+    /// The client it was issued to.
+    pub client_id: String,
+    /// The user.
+    pub user_id: String,
+    /// The scopes granted.
+    pub scope: Vec<String>,
+    /// The API, if any.
+    pub audience: Option<String>,
+}
+
+/// Refresh tokens kept before the oldest is forgotten.
+const MAX_REFRESH_TOKENS: usize = 10_000;
+
+/// The issuer's whole state.
+pub struct Issuer {
+    /// The tenant.
+    pub tenant: Tenant,
+    secrets: Secrets,
+    /// Signing keys.
+    pub keys: KeySet,
+    delegation_limit: RateLimiter,
+    refresh: BTreeMap<String, RefreshGrant>,
+    refresh_order: VecDeque<String>,
+}
+
+impl Issuer {
+    /// An issuer for `tenant` with its resolved secrets; the signing key comes from the secrets and `next`
+    /// is published for rotation.
+    pub fn new(tenant: Tenant, secrets: Secrets, next: SigningKey) -> Result<Self, keys::KeyError> {
+        let pem = secrets.get(&signing_key_path()).cloned().unwrap_or_default();
+        let current = SigningKey::from_pem(&pem, "the tenant signing_key")?;
+        let bucket = &tenant.rate_limits.delegation;
+        let delegation_limit = RateLimiter::new(Limit {
+            capacity: bucket.capacity,
+            per_minute: bucket.per_minute,
+            mode: bucket.mode,
+        });
+        Ok(Self {
+            tenant,
+            secrets,
+            keys: KeySet::new(current, next),
+            delegation_limit,
+            refresh: BTreeMap::new(),
+            refresh_order: VecDeque::new(),
+        })
+    }
+
+    /// A resolved secret by path.
+    pub fn secret(&self, path: &str) -> Option<&SecretString> {
+        self.secrets.get(path)
+    }
+
+    /// A client's secret.
+    pub fn client_secret(&self, client_id: &str) -> Option<&SecretString> {
+        self.secret(&client_secret_path(client_id))
+    }
+
+    fn remember_refresh(&mut self, token: String, grant: RefreshGrant) {
+        if self.refresh_order.len() >= MAX_REFRESH_TOKENS
+            && let Some(oldest) = self.refresh_order.pop_front()
+        {
+            self.refresh.remove(&oldest);
+        }
+        self.refresh_order.push_back(token.clone());
+        self.refresh.insert(token, grant);
+    }
+
+    fn refresh_grant(&self, token: &str) -> Option<&RefreshGrant> {
+        self.refresh.get(token)
+    }
+}
+
+/// Compares secrets in constant time.
+pub fn secrets_match(given: &str, expected: &SecretString) -> bool {
+    aws_lc_rs::constant_time::verify_slices_are_equal(given.as_bytes(), expected.expose().as_bytes()).is_ok()
+}

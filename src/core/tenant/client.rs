@@ -1,0 +1,127 @@
+//! Applications (Management API `clients`): signing configuration, grant types, delegation targets, add-ons
+//! and native social login. Field names follow the Management API so a tenant export reads the same.
+
+use super::addons::Addons;
+use super::secret::SecretSpec;
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+/// The legacy grant that lets a client call `/delegation` with an `id_token`.
+pub const GRANT_DELEGATION_ID_TOKEN: &str = "http://auth0.com/oauth/legacy/grant-type/delegation/id_token";
+/// The legacy grant that lets a client call `/delegation` with a `refresh_token`.
+pub const GRANT_DELEGATION_REFRESH_TOKEN: &str = "http://auth0.com/oauth/legacy/grant-type/delegation/refresh_token";
+/// Machine-to-machine tokens.
+pub const GRANT_CLIENT_CREDENTIALS: &str = "client_credentials";
+/// Resource owner password.
+pub const GRANT_PASSWORD: &str = "password";
+/// Resource owner password with a named connection (realm).
+pub const GRANT_PASSWORD_REALM: &str = "http://auth0.com/oauth/grant-type/password-realm";
+/// Refresh tokens at `/oauth/token`.
+pub const GRANT_REFRESH_TOKEN: &str = "refresh_token";
+/// Native social token exchange.
+pub const GRANT_TOKEN_EXCHANGE: &str = "urn:ietf:params:oauth:grant-type:token-exchange";
+
+/// Every grant type the local issuer knows.
+pub const KNOWN_GRANTS: [&str; 7] = [
+    GRANT_DELEGATION_ID_TOKEN,
+    GRANT_DELEGATION_REFRESH_TOKEN,
+    GRANT_CLIENT_CREDENTIALS,
+    GRANT_PASSWORD,
+    GRANT_PASSWORD_REALM,
+    GRANT_REFRESH_TOKEN,
+    GRANT_TOKEN_EXCHANGE,
+];
+
+/// A token signing algorithm the local issuer supports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub enum SigningAlg {
+    /// HMAC-SHA256 with the application's client secret.
+    HS256,
+    /// RSA-SHA256 with the tenant's signing key (Auth0's default for new applications).
+    #[default]
+    RS256,
+}
+
+/// One application.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Client {
+    /// The client ID.
+    pub client_id: String,
+    /// A display name.
+    pub name: String,
+    /// The client secret (HS256 key, and the credential for confidential grants).
+    pub client_secret: SecretSpec,
+    /// How its ID tokens are signed and how long they live.
+    pub jwt_configuration: JwtConfiguration,
+    /// Grants it may use.
+    pub grant_types: Vec<String>,
+    /// Clients allowed to request delegation tokens for it; empty means every client of the tenant.
+    pub allowed_clients: Vec<String>,
+    /// Add-ons, in the order written.
+    pub addons: Addons,
+    /// Device settings for native social login.
+    pub native_social_login: NativeSocialLogin,
+    /// Keys this version does not know (reported as warnings).
+    #[serde(flatten, skip_serializing_if = "Map::is_empty")]
+    pub unknown: Map<String, Value>,
+}
+
+impl Client {
+    /// Whether the client may use a grant.
+    pub fn allows_grant(&self, grant: &str) -> bool {
+        self.grant_types.iter().any(|g| g == grant)
+    }
+}
+
+/// `jwt_configuration`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct JwtConfiguration {
+    /// `HS256` or `RS256`.
+    pub alg: SigningAlg,
+    /// ID-token lifetime, default 36000 s.
+    pub lifetime_in_seconds: i64,
+    /// Whether the client secret is base64 and signs as its decoded bytes (legacy clients).
+    pub secret_encoded: bool,
+    /// Keys this version does not know.
+    #[serde(flatten, skip_serializing_if = "Map::is_empty")]
+    pub unknown: Map<String, Value>,
+}
+
+impl Default for JwtConfiguration {
+    fn default() -> Self {
+        Self {
+            alg: SigningAlg::default(),
+            lifetime_in_seconds: 36_000,
+            secret_encoded: false,
+            unknown: Map::new(),
+        }
+    }
+}
+
+/// `native_social_login`: one switch per provider.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct NativeSocialLogin {
+    /// Sign in with Apple.
+    pub apple: Toggle,
+    /// Facebook.
+    pub facebook: Toggle,
+    /// Google.
+    pub google: Toggle,
+    /// Keys this version does not know.
+    #[serde(flatten, skip_serializing_if = "Map::is_empty")]
+    pub unknown: Map<String, Value>,
+}
+
+/// `{"enabled": bool}`.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Toggle {
+    /// On or off.
+    pub enabled: bool,
+    /// Keys this version does not know.
+    #[serde(flatten, skip_serializing_if = "Map::is_empty")]
+    pub unknown: Map<String, Value>,
+}

@@ -1,0 +1,331 @@
+//! The local issuer as an HTTP server (axum on tokio): routes, body limit, timeout, request records,
+//! start and graceful stop. Request handling itself is pure (`core::issuer`); this file does the effects.
+
+pub mod record;
+pub mod resolve;
+
+pub use record::{RequestRecord, Sink};
+
+use crate::core::issuer::{Ctx, Issuer, OAuthError, Params, Reply, SigningKey};
+use crate::core::jwt::decode::base64url;
+use crate::core::tenant::{SecretShape, Tenant};
+use crate::services::clock::Clock;
+use crate::services::secrets::SecretStore;
+use axum::Router;
+use axum::extract::{ConnectInfo, Request, State};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+/// Largest request body accepted; larger bodies get 413.
+pub const BODY_LIMIT: usize = 64 * 1024;
+
+/// How the server listens.
+#[derive(Debug, Clone)]
+pub struct IssuerConfig {
+    /// The tenant to serve.
+    pub tenant: Tenant,
+    /// Address to bind, 127.0.0.1 by default.
+    pub bind: IpAddr,
+    /// Port; 0 picks a free one.
+    pub port: u16,
+    /// Longest a request may take, body included.
+    pub timeout: Duration,
+}
+
+impl IssuerConfig {
+    /// Loopback, an ephemeral port, a 10-second timeout.
+    pub fn new(tenant: Tenant) -> Self {
+        Self {
+            tenant,
+            bind: IpAddr::V4(Ipv4Addr::LOCALHOST),
+            port: 0,
+            timeout: Duration::from_secs(10),
+        }
+    }
+}
+
+/// Why the issuer could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    /// A secret reference could not be resolved.
+    #[error("the tenant's secrets could not be resolved:\n  {}", .0.join("\n  "))]
+    Secrets(Vec<String>),
+    /// A key is unusable.
+    #[error("{0}")]
+    Key(String),
+    /// The address could not be bound.
+    #[error("cannot listen on {addr}: {source}. Choose another port with --port, or 0 for any free port")]
+    Bind {
+        /// The address.
+        addr: SocketAddr,
+        /// The OS error.
+        source: std::io::Error,
+    },
+}
+
+/// Shared state of the router.
+#[derive(Clone)]
+pub struct IssuerState {
+    issuer: Arc<Mutex<Issuer>>,
+    clock: Arc<dyn Clock>,
+    sink: Sink,
+    base_url: Arc<str>,
+    timeout: Duration,
+}
+
+impl IssuerState {
+    /// State for `issuer`, answering as `base_url` (no trailing slash).
+    pub fn new(issuer: Issuer, clock: Arc<dyn Clock>, sink: Sink, base_url: &str, timeout: Duration) -> Self {
+        Self {
+            issuer: Arc::new(Mutex::new(issuer)),
+            clock,
+            sink,
+            base_url: Arc::from(base_url),
+            timeout,
+        }
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Issuer> {
+        // Handlers do not panic while holding the lock; if one did, the state is still consistent.
+        self.issuer.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Makes the next key current (previous still published), and publishes a new next key.
+    pub fn rotate(&self) -> Result<(), String> {
+        let next =
+            SigningKey::from_pem(&resolve::fresh(SecretShape::RsaKey)?, "the new key").map_err(|e| e.to_string())?;
+        self.lock().keys.rotate(next);
+        Ok(())
+    }
+
+    /// Stops publishing the previous key.
+    pub fn revoke_previous(&self) {
+        self.lock().keys.revoke_previous();
+    }
+}
+
+/// Builds an [`Issuer`]: resolves secrets (blocking: keyring calls) and generates the next signing key.
+pub fn build_issuer(tenant: Tenant, store: &dyn SecretStore) -> Result<(Issuer, Vec<String>), StartError> {
+    let resolved = resolve::resolve(&tenant, store).map_err(StartError::Secrets)?;
+    let next_pem = resolve::fresh(SecretShape::RsaKey).map_err(StartError::Key)?;
+    let next = SigningKey::from_pem(&next_pem, "the next signing key").map_err(|e| StartError::Key(e.to_string()))?;
+    let issuer = Issuer::new(tenant, resolved.secrets, next).map_err(|e| StartError::Key(e.to_string()))?;
+    Ok((issuer, resolved.notes))
+}
+
+/// The routes.
+pub fn router(state: IssuerState) -> Router {
+    let timeout = state.timeout;
+    Router::new()
+        .route("/delegation", post(handle))
+        .route("/oauth/token", post(handle))
+        .route("/.well-known/openid-configuration", get(handle))
+        .route("/.well-known/jwks.json", get(handle))
+        .route("/userinfo", get(handle).post(handle))
+        .fallback(handle)
+        .layer(axum::middleware::from_fn(
+            move |req: Request, next: axum::middleware::Next| async move {
+                match tokio::time::timeout(timeout, next.run(req)).await {
+                    Ok(response) => response,
+                    Err(_) => json_response(
+                        &OAuthError::other(
+                            408,
+                            "request_timeout",
+                            "the request took too long: send the whole body at once",
+                        )
+                        .into(),
+                    ),
+                }
+            },
+        ))
+        .with_state(state)
+}
+
+async fn handle(State(state): State<IssuerState>, request: Request) -> Response {
+    let (parts, body) = request.into_parts();
+    let ip = parts
+        .extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map_or_else(|| "unknown".to_owned(), |c| c.0.ip().to_string());
+    let path = parts.uri.path().to_owned();
+    let (params, reply) = match axum::body::to_bytes(body, BODY_LIMIT).await {
+        Err(_) => (
+            Params::default(),
+            OAuthError::other(
+                413,
+                "request_entity_too_large",
+                "the request body is larger than 64 KiB",
+            )
+            .into(),
+        ),
+        Ok(bytes) => answer(&state, &parts.method, &path, &parts.headers, &bytes, &ip),
+    };
+    report(&state, &parts.method, &path, &params, &reply);
+    json_response(&reply)
+}
+
+fn answer(
+    state: &IssuerState,
+    method: &Method,
+    path: &str,
+    headers: &HeaderMap,
+    body: &[u8],
+    ip: &str,
+) -> (Params, Reply) {
+    let header = |name| headers.get(name).and_then(|v: &HeaderValue| v.to_str().ok());
+    let random = random_token;
+    let ctx = Ctx {
+        now: state.clock.now(),
+        base_url: &state.base_url,
+        ip,
+        random: &random,
+    };
+    let parsed = if *method == Method::POST {
+        Params::parse(header(header::CONTENT_TYPE), body)
+    } else {
+        Ok(Params::default())
+    };
+    let params = match parsed {
+        Ok(p) => p,
+        Err(e) => return (Params::default(), e.into()),
+    };
+    let reply = match (method.as_str(), path) {
+        ("POST", "/delegation") => state.lock().delegation(&params, &ctx),
+        ("POST", "/oauth/token") => state.lock().token(&params, header(header::AUTHORIZATION), &ctx),
+        ("GET", "/.well-known/openid-configuration") => state.lock().discovery(&ctx),
+        ("GET", "/.well-known/jwks.json") => state.lock().jwks(),
+        ("GET" | "POST", "/userinfo") => state.lock().userinfo(header(header::AUTHORIZATION), &ctx),
+        (_, "/delegation" | "/oauth/token" | "/.well-known/openid-configuration" | "/.well-known/jwks.json") => {
+            OAuthError::other(405, "method_not_allowed", format!("{method} is not allowed on {path}")).into()
+        }
+        _ => OAuthError::other(
+            404,
+            "not_found",
+            format!("no endpoint {path}: see /.well-known/openid-configuration"),
+        )
+        .into(),
+    };
+    (params, reply)
+}
+
+fn report(state: &IssuerState, method: &Method, path: &str, params: &Params, reply: &Reply) {
+    let find = |name: &str| reply.headers.iter().find(|(k, _)| *k == name).map(|(_, v)| v.clone());
+    let rate_limit = match (
+        find("x-ratelimit-limit"),
+        find("x-ratelimit-remaining"),
+        find("x-ratelimit-reset"),
+    ) {
+        (Some(l), Some(r), Some(s)) => Some((l, r, s)),
+        _ => None,
+    };
+    (state.sink)(RequestRecord {
+        method: method.to_string(),
+        path: path.to_owned(),
+        status: reply.status,
+        client_id: reply.client_id.clone(),
+        user: reply.user.clone(),
+        time: state.clock.now(),
+        rate_limit,
+        request: record::redact_params(params),
+        response: record::redact_body(&reply.body),
+    });
+}
+
+fn json_response(reply: &Reply) -> Response {
+    let status = StatusCode::from_u16(reply.status).unwrap_or(StatusCode::BAD_REQUEST);
+    let mut response = (status, axum::Json(&reply.body)).into_response();
+    let headers = response.headers_mut();
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    for (name, value) in &reply.headers {
+        if let Ok(v) = HeaderValue::from_str(value) {
+            headers.insert(*name, v);
+        }
+    }
+    response
+}
+
+fn random_token() -> String {
+    let mut bytes = [0u8; 24];
+    // aws-lc-rs's random source does not fail on supported systems; if it did, a counter keeps the tokens
+    // unique, which is all a local test issuer's refresh-token bookkeeping needs.
+    if aws_lc_rs::rand::fill(&mut bytes).is_err() {
+        static COUNTER: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+        bytes[..8].copy_from_slice(&COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed).to_le_bytes());
+    }
+    base64url(&bytes)
+}
+
+/// A running issuer.
+pub struct IssuerHandle {
+    /// The bound address.
+    pub addr: SocketAddr,
+    /// The state (for rotation from the window).
+    pub state: IssuerState,
+    /// Lines about secrets kept in memory only.
+    pub notes: Vec<String>,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    task: tokio::task::JoinHandle<std::io::Result<()>>,
+}
+
+impl IssuerHandle {
+    /// The base URL, e.g. `http://127.0.0.1:4000`.
+    pub fn base_url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// Stops accepting, lets requests in flight finish, and waits.
+    pub async fn stop(mut self) -> std::io::Result<()> {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        match self.task.await {
+            Ok(result) => result,
+            Err(e) => Err(std::io::Error::other(e.to_string())),
+        }
+    }
+}
+
+/// Resolves the tenant's secrets, binds, and serves until [`IssuerHandle::stop`].
+pub async fn start(
+    config: IssuerConfig,
+    secrets: Arc<dyn SecretStore>,
+    clock: Arc<dyn Clock>,
+    sink: Sink,
+) -> Result<IssuerHandle, StartError> {
+    let addr = SocketAddr::new(config.bind, config.port);
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .map_err(|source| StartError::Bind { addr, source })?;
+    let addr = listener
+        .local_addr()
+        .map_err(|source| StartError::Bind { addr, source })?;
+    let tenant = config.tenant;
+    let built = tokio::task::spawn_blocking(move || build_issuer(tenant, secrets.as_ref())).await;
+    let (issuer, notes) = built.map_err(|e| StartError::Key(e.to_string()))??;
+    let state = IssuerState::new(issuer, clock, sink, &format!("http://{addr}"), config.timeout);
+    let app = router(state.clone()).into_make_service_with_connect_info::<SocketAddr>();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let task = tokio::spawn(async move {
+        axum::serve(listener, app)
+            .with_graceful_shutdown(async move {
+                let _ = stopped.await;
+            })
+            .await
+    });
+    Ok(IssuerHandle {
+        addr,
+        state,
+        notes,
+        stop: Some(stop),
+        task,
+    })
+}
+
+/// A sink that drops every record.
+pub fn no_sink() -> Sink {
+    Arc::new(|_: RequestRecord| {})
+}
