@@ -1,4 +1,5 @@
 //! `/delegation` through a real loopback listener: every api_type, the input checks, and the rate limit.
+#![allow(clippy::unwrap_used, clippy::expect_used, reason = "a test fails loudly")]
 
 mod issuer;
 

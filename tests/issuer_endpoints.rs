@@ -1,5 +1,6 @@
 //! `/oauth/token`, discovery, JWKS with rotation, `/userinfo`, the body limit, a fuzz run of malformed
 //! requests through the router, and `tokenbench serve` as a real process.
+#![allow(clippy::unwrap_used, clippy::expect_used, reason = "a test fails loudly")]
 
 mod issuer;
 

@@ -142,7 +142,7 @@ impl Default for Firebase {
 /// `addons.azure_blob`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
-#[allow(non_snake_case)]
+#[expect(non_snake_case, reason = "the field names are Auth0 Management API names")]
 pub struct AzureBlob {
     /// Storage account name.
     pub accountName: String,
@@ -199,7 +199,7 @@ impl Default for AzureBlob {
 /// `addons.azure_sb`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
-#[allow(non_snake_case)]
+#[expect(non_snake_case, reason = "the field names are Auth0 Management API names")]
 pub struct AzureSb {
     /// Service Bus namespace.
     pub namespace: String,
