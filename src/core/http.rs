@@ -186,7 +186,7 @@ pub fn trusted_url(text: &str) -> Result<Url, String> {
             "{url} uses plain http: keys and tokens must come over https (plain http is allowed only for \
              localhost and 127.0.0.1)"
         )),
-        other => Err(format!("{url} is a {other}: URL; use https://")),
+        _ => Err(format!("{url} is not an http(s) URL: use https://")),
     }
 }
 
