@@ -32,6 +32,8 @@ pub enum Command {
     Secrets(SecretsCommand),
     /// Network requests.
     Http(HttpCommand),
+    /// The local issuer.
+    Issuer(IssuerCommand),
 }
 
 /// Commands the app handles itself; they never reach the backend.
@@ -201,6 +203,8 @@ pub enum Event {
     Secrets(SecretsEvent),
     /// Network answers.
     Http(HttpEvent),
+    /// The local issuer.
+    Issuer(IssuerEvent),
 }
 
 /// Events for the app itself.
@@ -277,4 +281,46 @@ pub enum HttpEvent {
         /// The answer.
         result: Result<HttpAnswer, HttpError>,
     },
+}
+
+/// Starting, stopping and rotating the local issuer.
+#[derive(Debug)]
+pub enum IssuerCommand {
+    /// Start on this port on 127.0.0.1; when it is taken, on any free port.
+    Start {
+        /// The preferred port.
+        port: u16,
+    },
+    /// Stop, letting requests in flight finish.
+    Stop,
+    /// Make the next signing key current; the previous one stays published until revoked.
+    RotateKey,
+    /// Stop publishing the previous signing key.
+    RevokePreviousKey,
+}
+
+/// What the local issuer reports.
+#[derive(Debug)]
+pub enum IssuerEvent {
+    /// It listens.
+    Started {
+        /// `http://127.0.0.1:PORT`.
+        base_url: String,
+        /// Said when the preferred port was taken and another is used.
+        fallback: Option<String>,
+        /// Notes about secrets kept in memory only.
+        notes: Vec<String>,
+        /// The tenant it serves (secrets as references).
+        tenant: Box<crate::core::tenant::Tenant>,
+        /// The published key ids.
+        kids: Vec<String>,
+    },
+    /// It could not start: why, and what to do.
+    StartFailed(String),
+    /// It stopped.
+    Stopped,
+    /// The published key ids after a rotation or revocation.
+    KeysChanged(Vec<String>),
+    /// A request was answered (secrets redacted).
+    Request(Box<crate::core::issuer::record::RequestRecord>),
 }

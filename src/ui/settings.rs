@@ -49,6 +49,9 @@ impl Tab {
     }
 }
 
+/// The local issuer's default port (the same as `tokenbench serve`).
+pub const DEFAULT_ISSUER_PORT: u16 = 4000;
+
 /// Light, dark, or whatever the system uses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "snake_case")]
@@ -76,6 +79,10 @@ pub struct Settings {
     pub window_size: Option<[f32; 2]>,
     /// Clock-skew leeway for the inspector, in seconds.
     pub leeway_seconds: i64,
+    /// Start the local issuer with the window.
+    pub issuer_autostart: bool,
+    /// The local issuer's port, stable so apps can be pointed at it (another is used when it is taken).
+    pub issuer_port: u16,
 }
 
 impl Default for Settings {
@@ -86,6 +93,8 @@ impl Default for Settings {
             tab: Tab::Inspector,
             window_size: None,
             leeway_seconds: crate::core::jwt::verify::DEFAULT_LEEWAY_SECONDS,
+            issuer_autostart: true,
+            issuer_port: DEFAULT_ISSUER_PORT,
         }
     }
 }

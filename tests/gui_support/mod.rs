@@ -32,7 +32,11 @@ pub fn real_or_memory_store() -> Arc<dyn SecretStore> {
 /// Launch options for a test: defaults, UTC, the clock at [`NOW`], nothing saved unless `paths` say so.
 pub fn options(tab: Tab, store: Arc<dyn SecretStore>, problem: Option<String>, paths: BackendPaths) -> LaunchOptions {
     LaunchOptions {
-        settings: Settings::default(),
+        // The issuer starts only in the tests about it, so tests do not compete for its port.
+        settings: Settings {
+            issuer_autostart: false,
+            ..Settings::default()
+        },
         settings_notice: None,
         paths,
         workspace: Workspace::default(),

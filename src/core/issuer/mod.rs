@@ -8,6 +8,7 @@ pub mod error;
 pub mod keys;
 pub mod mint;
 pub mod params;
+pub mod record;
 pub mod token;
 pub mod wellknown;
 

@@ -1,10 +1,9 @@
 //! The local issuer as an HTTP server (axum on tokio): routes, body limit, timeout, request records,
 //! start and graceful stop. Request handling itself is pure (`core::issuer`); this file does the effects.
 
-pub mod record;
 pub mod resolve;
 
-pub use record::{RequestRecord, Sink};
+pub use crate::core::issuer::record::{self, RequestRecord, Sink};
 
 use crate::core::issuer::{Ctx, Issuer, OAuthError, Params, Reply, SigningKey};
 use crate::core::jwt::decode::base64url;
@@ -105,6 +104,19 @@ impl IssuerState {
     /// Stops publishing the previous key.
     pub fn revoke_previous(&self) {
         self.lock().keys.revoke_previous();
+    }
+
+    /// The `kid`s the JWKS publishes now, in order: current, next, previous.
+    pub fn published_kids(&self) -> Vec<String> {
+        let jwks = self.lock().keys.jwks();
+        jwks["keys"]
+            .as_array()
+            .map(|keys| {
+                keys.iter()
+                    .filter_map(|k| k["kid"].as_str().map(str::to_owned))
+                    .collect()
+            })
+            .unwrap_or_default()
     }
 }
 

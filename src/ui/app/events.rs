@@ -21,6 +21,7 @@ impl TokenbenchApp {
             Event::App(event) => self.apply_app_event(ctx, event),
             Event::Files(event) => self.inspector.apply_files(event, commands),
             Event::Secrets(event) => self.apply_secrets_event(event),
+            Event::Issuer(event) => self.issuer.apply(event),
             Event::Http(HttpEvent::Answered { id, owner, result }) => match owner {
                 HttpOwner::InspectorKeys => self.inspector.keys.apply_answer(id, result, commands),
             },
@@ -66,6 +67,7 @@ impl TokenbenchApp {
                 Command::Files(command) => self.backend.run_files(command),
                 Command::Secrets(command) => self.backend.run_secrets(command),
                 Command::Http(command) => self.backend.run_http(command),
+                Command::Issuer(command) => self.backend.run_issuer(command),
             }
         }
     }

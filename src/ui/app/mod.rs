@@ -60,6 +60,8 @@ pub struct TokenbenchApp {
     pub inspector: InspectorPanel,
     /// The secrets panel.
     pub secrets: SecretsPanel,
+    /// The local issuer panel.
+    pub issuer: super::panels::issuer::IssuerPanel,
     /// Environments, saved forms, local tenant.
     pub workspace: Workspace,
     /// Past requests.
@@ -91,8 +93,9 @@ impl TokenbenchApp {
         apply_theme(ctx, settings.theme);
         let mut app = Self {
             inspector: InspectorPanel::new(settings.leeway_seconds, options.token),
-            backend: Backend::new(ctx.clone(), options.paths, options.secrets)?,
+            backend: Backend::new(ctx.clone(), options.paths, options.secrets, options.clock.clone())?,
             secrets: SecretsPanel::default(),
+            issuer: Default::default(),
             workspace: options.workspace,
             history: options.history,
             keyring_problem: None,
@@ -112,6 +115,12 @@ impl TokenbenchApp {
         };
         // Opens the keyring in the background and learns whether it is available.
         app.backend.run_secrets(SecretsCommand::List);
+        if app.settings.issuer_autostart {
+            // A fresh machine demos offline: the issuer starts with the window.
+            app.issuer.status = super::panels::issuer::IssuerStatus::Busy;
+            let port = app.settings.issuer_port;
+            app.backend.run_issuer(super::command::IssuerCommand::Start { port });
+        }
         Ok(app)
     }
 
@@ -327,9 +336,8 @@ impl TokenbenchApp {
             Tab::Inspector => self.inspector.ui(ui, &cx, commands),
             Tab::History => super::panels::history::history_ui(ui, &self.history, cx.zone),
             Tab::Secrets => self.secrets.ui(ui, &mut cx, commands),
-            tab @ (Tab::Delegation | Tab::TokenExchange | Tab::LocalIssuer | Tab::RateLimits) => {
-                placeholder_ui(ui, tab)
-            }
+            Tab::LocalIssuer => self.issuer.ui(ui, &cx, &mut self.settings, commands),
+            tab @ (Tab::Delegation | Tab::TokenExchange | Tab::RateLimits) => placeholder_ui(ui, tab),
         }
     }
 }

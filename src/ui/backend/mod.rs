@@ -1,6 +1,7 @@
 //! The backend: owns the async runtime and runs every command off the UI thread. Each answer is sent as an
 //! event first, then a repaint is requested, so the next frame sees it.
 
+mod issuer;
 mod lane;
 mod secrets;
 
@@ -11,10 +12,11 @@ pub use secrets::StoreSlot;
 use super::command::NO_FILE_CHOSEN;
 
 use super::command::{
-    AppEvent, Event, FilesCommand, FilesEvent, HttpCommand, HttpEvent, HttpOwner, RequestId, SecretsCommand,
-    SecretsEvent,
+    AppEvent, Event, FilesCommand, FilesEvent, HttpCommand, HttpEvent, HttpOwner, IssuerCommand, RequestId,
+    SecretsCommand, SecretsEvent,
 };
 use crate::core::http::{HttpError, HttpRequest};
+use crate::services::clock::Clock;
 use crate::services::secrets::SecretStore;
 use crate::services::{http, storage};
 use std::collections::HashMap;
@@ -55,6 +57,8 @@ pub struct Backend {
     client: Arc<OnceLock<Result<reqwest::Client, HttpError>>>,
     paths: BackendPaths,
     secrets: StoreSlot,
+    issuer: issuer::IssuerSlot,
+    clock: Arc<dyn Clock>,
 }
 
 /// Where the backend saves things; `None` keeps them in memory (tests).
@@ -67,11 +71,13 @@ pub struct BackendPaths {
 }
 
 impl Backend {
-    /// Starts the runtime. `store`, when given, replaces the OS keyring (tests, and the keyring-unavailable case).
+    /// Starts the runtime. `store`, when given, replaces the OS keyring (tests, and the keyring-unavailable case);
+    /// `clock` drives the local issuer.
     pub fn new(
         ctx: egui::Context,
         paths: BackendPaths,
         store: Option<(Arc<dyn SecretStore>, Option<String>)>,
+        clock: Arc<dyn Clock>,
     ) -> std::io::Result<Self> {
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
@@ -89,6 +95,8 @@ impl Backend {
             client: Arc::default(),
             paths,
             secrets: Arc::new(store.map(OnceLock::from).unwrap_or_default()),
+            issuer: Arc::default(),
+            clock,
         })
     }
 
@@ -195,6 +203,21 @@ impl Backend {
                     }));
                 }
             }
+        }
+    }
+
+    /// Starts, stops or rotates the local issuer; never blocks.
+    pub fn run_issuer(&mut self, command: IssuerCommand) {
+        let (out, slot) = (self.outbox.clone(), self.issuer.clone());
+        let Some(runtime) = &self.runtime else { return };
+        match command {
+            IssuerCommand::Start { port } => {
+                let (store, clock) = (self.secrets.clone(), self.clock.clone());
+                drop(runtime.spawn(issuer::start_issuer(slot, store, clock, port, out)));
+            }
+            IssuerCommand::Stop => drop(runtime.spawn(issuer::stop_issuer(slot, out))),
+            IssuerCommand::RotateKey => self.blocking(move || issuer::change_keys(&slot, &out, true)),
+            IssuerCommand::RevokePreviousKey => self.blocking(move || issuer::change_keys(&slot, &out, false)),
         }
     }
 

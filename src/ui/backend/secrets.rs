@@ -15,7 +15,7 @@ use std::sync::{Arc, OnceLock};
 pub type StoreSlot = Arc<OnceLock<(Arc<dyn SecretStore>, Option<String>)>>;
 
 /// The store, opening the OS keyring if this is the first use.
-fn store(slot: &StoreSlot) -> &(Arc<dyn SecretStore>, Option<String>) {
+pub(super) fn store(slot: &StoreSlot) -> &(Arc<dyn SecretStore>, Option<String>) {
     slot.get_or_init(|| {
         let (store, problem) = open_store();
         (store, problem.map(|e| e.to_string()))

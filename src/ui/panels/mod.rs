@@ -2,6 +2,7 @@
 
 pub mod history;
 pub mod inspector;
+pub mod issuer;
 pub mod placeholder;
 pub mod secrets;
 pub mod workspace_import;

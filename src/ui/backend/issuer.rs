@@ -1,0 +1,105 @@
+//! Backend jobs for the window's local issuer: start it on the preferred port (or any free one when that is
+//! taken), stop it, rotate its keys. Requests it answers arrive as events, so the panel's log is live.
+
+use super::{Outbox, StoreSlot};
+use crate::core::tenant::{DEMO_TENANT, Tenant, parse};
+use crate::services::clock::Clock;
+use crate::services::issuer::{IssuerConfig, IssuerHandle, RequestRecord, StartError, start};
+use crate::ui::command::{Event, IssuerEvent};
+use std::sync::{Arc, Mutex};
+
+/// The running issuer, if any.
+pub type IssuerSlot = Arc<Mutex<Option<IssuerHandle>>>;
+
+/// Starts the demo tenant's issuer; reports `Started` or `StartFailed`.
+pub async fn start_issuer(slot: IssuerSlot, store: StoreSlot, clock: Arc<dyn Clock>, port: u16, out: Outbox) {
+    let event = match start_on(port, &store, &clock, &out).await {
+        Ok((handle, fallback, tenant)) => {
+            let event = IssuerEvent::Started {
+                base_url: handle.base_url(),
+                fallback,
+                notes: handle.notes.clone(),
+                tenant: Box::new(tenant),
+                kids: handle.state.published_kids(),
+            };
+            if let Some(old) = lock(&slot).replace(handle) {
+                drop(tokio::spawn(old.stop()));
+            }
+            event
+        }
+        Err(message) => IssuerEvent::StartFailed(message),
+    };
+    out.send(Event::Issuer(event));
+}
+
+async fn start_on(
+    port: u16,
+    store: &StoreSlot,
+    clock: &Arc<dyn Clock>,
+    out: &Outbox,
+) -> Result<(IssuerHandle, Option<String>, Tenant), String> {
+    let tenant = parse(DEMO_TENANT).map_err(|e| e.to_string())?.tenant;
+    let secrets = {
+        let store = store.clone();
+        tokio::task::spawn_blocking(move || super::secrets::store(&store).0.clone())
+            .await
+            .map_err(|e| format!("the keyring could not be opened: {e}"))?
+    };
+    let sink_out = out.clone();
+    let sink: crate::services::issuer::Sink = Arc::new(move |record: RequestRecord| {
+        sink_out.send(Event::Issuer(IssuerEvent::Request(Box::new(record))));
+    });
+    let config = |port| IssuerConfig {
+        port,
+        ..IssuerConfig::new(tenant.clone())
+    };
+    match start(config(port), secrets.clone(), clock.clone(), sink.clone()).await {
+        Ok(handle) => Ok((handle, None, tenant)),
+        Err(StartError::Bind { .. }) if port != 0 => {
+            let handle = start(config(0), secrets, clock.clone(), sink)
+                .await
+                .map_err(|e| e.to_string())?;
+            let fallback = format!(
+                "Port {port} is taken (another tokenbench or another program), so the issuer listens on port {} \
+                 for now; stop the other program or choose another port to get a stable address",
+                handle.addr.port()
+            );
+            Ok((handle, Some(fallback), tenant))
+        }
+        Err(e) => Err(e.to_string()),
+    }
+}
+
+/// Stops the issuer (requests in flight finish) and reports `Stopped`.
+pub async fn stop_issuer(slot: IssuerSlot, out: Outbox) {
+    let handle = lock(&slot).take();
+    if let Some(handle) = handle
+        && let Err(e) = handle.stop().await
+    {
+        tracing::warn!("the local issuer did not stop cleanly: {e}");
+    }
+    out.send(Event::Issuer(IssuerEvent::Stopped));
+}
+
+/// Rotates or revokes keys and reports the published key ids.
+pub fn change_keys(slot: &IssuerSlot, out: &Outbox, rotate: bool) {
+    let guard = lock(slot);
+    let Some(handle) = guard.as_ref() else { return };
+    let result = if rotate {
+        handle.state.rotate()
+    } else {
+        handle.state.revoke_previous();
+        Ok(())
+    };
+    let event = match result {
+        Ok(()) => IssuerEvent::KeysChanged(handle.state.published_kids()),
+        Err(e) => IssuerEvent::StartFailed(format!("the key could not be rotated: {e}")),
+    };
+    drop(guard);
+    out.send(Event::Issuer(event));
+}
+
+fn lock(slot: &IssuerSlot) -> std::sync::MutexGuard<'_, Option<IssuerHandle>> {
+    // Nothing panics while holding this lock; a poisoned slot still holds a consistent handle.
+    slot.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}

@@ -1,0 +1,229 @@
+//! The Local issuer panel: the offline Auth0-like tenant's address (with copy), start/stop, the port, key
+//! rotation, the tenant's clients, users and APIs, and a live log of the requests it answered.
+
+use crate::core::issuer::record::RequestRecord;
+use crate::core::tenant::Tenant;
+use crate::ui::command::{Command, IssuerCommand, IssuerEvent};
+use crate::ui::panels::PanelContext;
+use crate::ui::settings::Settings;
+use crate::ui::widgets::fields::{code_block, copy_button, inline_error, labelled_line};
+use crate::ui::{theme, widgets};
+use std::collections::VecDeque;
+
+/// Most requests kept in the log; the oldest go first.
+const LOG_CAPACITY: usize = 500;
+
+/// Where the issuer stands.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub enum IssuerStatus {
+    /// Not running.
+    #[default]
+    Stopped,
+    /// Asked to start or stop; waiting for the answer.
+    Busy,
+    /// Listening at this base URL.
+    Running(String),
+}
+
+/// The panel's state.
+#[derive(Default)]
+pub struct IssuerPanel {
+    /// Running, stopped, or busy.
+    pub status: IssuerStatus,
+    /// Why it could not start, or a note about the port it fell back to.
+    pub notice: Option<Result<String, String>>,
+    /// The served tenant (secrets as references).
+    pub tenant: Option<Box<Tenant>>,
+    /// Key ids the JWKS publishes.
+    pub kids: Vec<String>,
+    /// Answered requests, newest last.
+    pub log: VecDeque<RequestRecord>,
+    port_text: String,
+}
+
+impl IssuerPanel {
+    /// Applies an issuer event.
+    pub fn apply(&mut self, event: IssuerEvent) {
+        match event {
+            IssuerEvent::Started {
+                base_url,
+                fallback,
+                notes,
+                tenant,
+                kids,
+            } => {
+                self.status = IssuerStatus::Running(base_url);
+                self.notice = fallback
+                    .map(Ok)
+                    .or_else(|| (!notes.is_empty()).then(|| Ok(notes.join("; "))));
+                self.tenant = Some(tenant);
+                self.kids = kids;
+            }
+            IssuerEvent::StartFailed(e) => {
+                self.status = IssuerStatus::Stopped;
+                self.notice = Some(Err(e));
+            }
+            IssuerEvent::Stopped => self.status = IssuerStatus::Stopped,
+            IssuerEvent::KeysChanged(kids) => self.kids = kids,
+            IssuerEvent::Request(record) => {
+                if self.log.len() == LOG_CAPACITY {
+                    self.log.pop_front();
+                }
+                self.log.push_back(*record);
+            }
+        }
+    }
+
+    /// The base URL while running.
+    pub fn base_url(&self) -> Option<&str> {
+        match &self.status {
+            IssuerStatus::Running(url) => Some(url),
+            IssuerStatus::Stopped | IssuerStatus::Busy => None,
+        }
+    }
+
+    /// Draws the panel; the port and the autostart switch live in `settings`.
+    pub fn ui(
+        &mut self,
+        ui: &mut egui::Ui,
+        cx: &PanelContext<'_>,
+        settings: &mut Settings,
+        commands: &mut Vec<Command>,
+    ) {
+        ui.heading("Local issuer");
+        ui.label("An offline Auth0-like tenant on this machine: /delegation, /oauth/token, discovery and JWKS, with Auth0's rate limit");
+        self.controls_ui(ui, settings, commands);
+        ui.add_space(theme::SECTION_GAP);
+        if self.base_url().is_some() {
+            self.keys_ui(ui, commands);
+        }
+        if let Some(tenant) = &self.tenant {
+            egui::CollapsingHeader::new("Tenant").show(ui, |ui| tenant_ui(ui, tenant));
+        }
+        egui::CollapsingHeader::new(format!("Requests ({})", self.log.len()))
+            .default_open(true)
+            .show(ui, |ui| log_ui(ui, &self.log, cx.zone));
+    }
+
+    fn controls_ui(&mut self, ui: &mut egui::Ui, settings: &mut Settings, commands: &mut Vec<Command>) {
+        ui.horizontal(|ui| match self.status.clone() {
+            IssuerStatus::Running(url) => {
+                ui.label(format!("Listening at {url}"));
+                copy_button(ui, "URL", &url);
+                if ui.button("Stop").clicked() {
+                    self.status = IssuerStatus::Busy;
+                    commands.push(Command::Issuer(IssuerCommand::Stop));
+                }
+            }
+            IssuerStatus::Busy => {
+                ui.spinner();
+                ui.label("Working…");
+            }
+            IssuerStatus::Stopped => {
+                ui.label("Stopped");
+                let port = self.port(settings);
+                if ui.add_enabled(port.is_ok(), egui::Button::new("Start")).clicked()
+                    && let Ok(port) = port
+                {
+                    settings.issuer_port = port;
+                    self.status = IssuerStatus::Busy;
+                    commands.push(Command::Issuer(IssuerCommand::Start { port }));
+                }
+            }
+        });
+        if self.port_text.is_empty() {
+            self.port_text = settings.issuer_port.to_string();
+        }
+        labelled_line(ui, "Port", &mut self.port_text, "4000");
+        if let Err(e) = self.port(settings) {
+            inline_error(ui, &e);
+        }
+        ui.checkbox(&mut settings.issuer_autostart, "Start with tokenbench");
+        match &self.notice {
+            Some(Ok(note)) => {
+                ui.label(egui::RichText::new(note).color(theme::warning(ui.visuals().dark_mode)));
+            }
+            Some(Err(e)) => inline_error(ui, e),
+            None => {}
+        }
+    }
+
+    fn port(&self, settings: &Settings) -> Result<u16, String> {
+        if self.port_text.trim().is_empty() {
+            return Ok(settings.issuer_port);
+        }
+        self.port_text
+            .trim()
+            .parse::<u16>()
+            .map_err(|_| "the port is a whole number from 0 to 65535 (0: any free port)".to_owned())
+    }
+
+    fn keys_ui(&mut self, ui: &mut egui::Ui, commands: &mut Vec<Command>) {
+        ui.horizontal_wrapped(|ui| {
+            ui.label(format!("Signing keys published: {}", self.kids.join(", ")));
+            if ui
+                .button("Rotate")
+                .on_hover_text("The next key signs from now on; the old one stays published until revoked")
+                .clicked()
+            {
+                commands.push(Command::Issuer(IssuerCommand::RotateKey));
+            }
+            if ui
+                .add_enabled(self.kids.len() > 2, egui::Button::new("Revoke previous"))
+                .on_hover_text("Stop publishing the previous key: tokens it signed no longer verify")
+                .clicked()
+            {
+                commands.push(Command::Issuer(IssuerCommand::RevokePreviousKey));
+            }
+        });
+    }
+}
+
+fn tenant_ui(ui: &mut egui::Ui, tenant: &Tenant) {
+    ui.label(format!(
+        "Tenant \"{}\" (secrets are keyring items, never shown here)",
+        tenant.name
+    ));
+    egui::Grid::new("issuer_clients")
+        .striped(true)
+        .num_columns(3)
+        .show(ui, |ui| {
+            for client in &tenant.clients {
+                ui.monospace(&client.client_id);
+                ui.label(&client.name);
+                ui.label(format!("{:?}", client.jwt_configuration.alg));
+                ui.end_row();
+            }
+        });
+    ui.add_space(theme::SECTION_GAP);
+    for user in &tenant.users {
+        ui.label(format!("{} · {}", user.user_id, user.email));
+    }
+    for api in &tenant.resource_servers {
+        ui.label(format!("API {} ({})", api.identifier, api.name));
+    }
+}
+
+fn log_ui(ui: &mut egui::Ui, log: &VecDeque<RequestRecord>, zone: &jiff::tz::TimeZone) {
+    if log.is_empty() {
+        ui.label("No requests yet");
+        return;
+    }
+    for (index, record) in log.iter().enumerate().rev() {
+        let time = crate::core::jwt::time::time_view("iat", record.time, record.time, zone)
+            .map_or_else(|| record.time.to_string(), |t| t.local);
+        egui::CollapsingHeader::new(format!("{time}  {}", record.line()))
+            .id_salt(("issuer_request", index))
+            .show(ui, |ui| {
+                ui.strong("Request (secrets redacted)");
+                code_block(ui, &pretty(&record.request));
+                ui.strong("Response (tokens redacted)");
+                code_block(ui, &pretty(&record.response));
+                widgets::fields::copy_button(ui, "response", &pretty(&record.response));
+            });
+    }
+}
+
+fn pretty(value: &serde_json::Value) -> String {
+    serde_json::to_string_pretty(value).unwrap_or_default()
+}

@@ -1,0 +1,101 @@
+//! The Local issuer panel on the real app: the issuer starts with the window, a request sent to it over real
+//! loopback appears in the log, rotating the key changes the served JWKS, and Stop closes the port.
+#![allow(clippy::unwrap_used, clippy::expect_used, reason = "a test fails loudly")]
+
+mod gui_support;
+
+use egui::accesskit::Role;
+use egui_kittest::kittest::Queryable;
+use gui_support::{App, launch, run_until};
+use serde_json::Value;
+use std::sync::Arc;
+use tokenbench::services::secrets::MemoryStore;
+use tokenbench::ui::Tab;
+use tokenbench::ui::backend::BackendPaths;
+
+fn issuer_app() -> App {
+    let mut options = gui_support::options(
+        Tab::LocalIssuer,
+        Arc::new(MemoryStore::default()),
+        None,
+        BackendPaths::default(),
+    );
+    options.settings.issuer_autostart = true;
+    // Any free port, so parallel test runs never collide.
+    options.settings.issuer_port = 0;
+    let mut harness = launch(options);
+    run_until(&mut harness, "the issuer to start", |h| {
+        h.state().issuer.base_url().is_some()
+    });
+    harness.run();
+    harness
+}
+
+fn get_json(url: &str) -> Value {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        reqwest::Client::builder()
+            .no_proxy()
+            .build()
+            .unwrap()
+            .get(url)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap()
+    })
+}
+
+fn served_kids(base: &str) -> Vec<String> {
+    let jwks = get_json(&format!("{base}/.well-known/jwks.json"));
+    jwks["keys"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|k| k["kid"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+#[test]
+fn the_issuer_starts_with_the_window_and_logs_a_real_request() {
+    let mut harness = issuer_app();
+    let base = harness.state().issuer.base_url().unwrap().to_owned();
+    harness.get_by_label_contains(&format!("Listening at {base}"));
+    let discovery = get_json(&format!("{base}/.well-known/openid-configuration"));
+    assert_eq!(discovery["issuer"], format!("{base}/"));
+    run_until(&mut harness, "the request in the log", |h| {
+        !h.state().issuer.log.is_empty()
+    });
+    harness.run();
+    harness.get_by_label_contains("GET /.well-known/openid-configuration 200");
+}
+
+#[test]
+fn rotating_the_key_changes_the_served_jwks_and_stop_closes_the_port() {
+    let mut harness = issuer_app();
+    let base = harness.state().issuer.base_url().unwrap().to_owned();
+    let before = served_kids(&base);
+    assert_eq!(before, harness.state().issuer.kids);
+    harness.get_by_role_and_label(Role::Button, "Rotate").click();
+    run_until(&mut harness, "the rotation", |h| h.state().issuer.kids.len() == 3);
+    let after = served_kids(&base);
+    assert_eq!(after, harness.state().issuer.kids);
+    // The old next key signs now; the old current key is still published as the previous one.
+    assert_eq!(after[0], before[1]);
+    assert_eq!(after[2], before[0]);
+
+    harness.get_by_role_and_label(Role::Button, "Stop").click();
+    run_until(&mut harness, "the issuer to stop", |h| {
+        h.state().issuer.base_url().is_none()
+    });
+    let address = base.trim_start_matches("http://");
+    assert!(
+        std::net::TcpStream::connect(address).is_err(),
+        "nothing listens after Stop"
+    );
+}
