@@ -3,6 +3,7 @@
 //! Nothing here may touch egui, tokio, reqwest, axum, the keyring, the file system, the network or the
 //! system clock; `tests/layering.rs` enforces it. Time is always passed in as a Unix timestamp.
 
+pub mod auth0;
 pub mod der;
 pub mod escape;
 pub mod history;
