@@ -48,6 +48,15 @@ pub enum AppCommand {
         /// Where it came from, so the inspector can show the chain.
         origin: TokenOrigin,
     },
+    /// Pin `pinned` in the inspector and show `token` diffed against it.
+    DiffInInspector {
+        /// The token compared against (the request's input).
+        pinned: String,
+        /// The token shown.
+        token: String,
+    },
+    /// Put a token in the Delegation form's id_token field and show the form.
+    UseInDelegation(String),
 }
 
 /// Where a token shown in the inspector came from.
@@ -59,6 +68,32 @@ pub enum TokenOrigin {
     File(PathBuf),
     /// Given on the command line.
     CommandLine,
+    /// A member of a response body.
+    Response {
+        /// The member, e.g. `id_token`.
+        field: String,
+        /// The token the request carried, if any.
+        input: Option<String>,
+    },
+}
+
+impl TokenOrigin {
+    /// One line for the inspector: where this token came from.
+    pub fn describe(&self) -> String {
+        match self {
+            Self::Pasted => "Pasted".to_owned(),
+            Self::File(path) => format!("Read from {}", path.display()),
+            Self::CommandLine => "Given on the command line".to_owned(),
+            Self::Response {
+                field,
+                input: Some(input),
+            } => format!(
+                "The {field} of a response to a request that carried {}…",
+                input.chars().take(24).collect::<String>()
+            ),
+            Self::Response { field, input: None } => format!("The {field} of a response"),
+        }
+    }
 }
 
 /// Dialogs and file work.
@@ -169,6 +204,10 @@ pub enum SecretsCommand {
 pub enum HttpOwner {
     /// The inspector's key form (JWKS URL, discovery).
     InspectorKeys,
+    /// The Delegation form.
+    Delegation,
+    /// The Token exchange form.
+    Exchange,
 }
 
 /// Network requests, all on one shared client.

@@ -139,7 +139,7 @@ impl ExchangeForm {
             .map_err(|e| push(&mut errors, "user_profile", e))
             .ok()
             .flatten();
-        if !self.forwarded_for.trim().is_empty() && self.forwarded_for.trim().parse::<std::net::IpAddr>().is_err() {
+        if !self.forwarded_for.trim().is_empty() && self.forwarded_for.trim().parse::<::core::net::IpAddr>().is_err() {
             push(
                 &mut errors,
                 "forwarded_for",

@@ -24,6 +24,8 @@ impl TokenbenchApp {
             Event::Issuer(event) => self.issuer.apply(event),
             Event::Http(HttpEvent::Answered { id, owner, result }) => match owner {
                 HttpOwner::InspectorKeys => self.inspector.keys.apply_answer(id, result, commands),
+                HttpOwner::Delegation => self.delegation.apply_answer(id, result),
+                HttpOwner::Exchange => self.exchange.apply_answer(id, result),
             },
         }
     }
@@ -76,9 +78,19 @@ impl TokenbenchApp {
         match command {
             AppCommand::SwitchTab(tab) => self.settings.tab = tab,
             AppCommand::OpenInInspector { token, origin } => {
-                tracing::debug!("opening a token from {origin:?} in the inspector");
+                self.inspector.load(&token);
+                self.inspector.origin = Some(origin);
+                self.settings.tab = Tab::Inspector;
+            }
+            AppCommand::DiffInInspector { pinned, token } => {
+                self.inspector.load(&pinned);
+                self.inspector.pin();
                 self.inspector.load(&token);
                 self.settings.tab = Tab::Inspector;
+            }
+            AppCommand::UseInDelegation(token) => {
+                self.delegation.use_id_token(token);
+                self.settings.tab = Tab::Delegation;
             }
         }
     }

@@ -62,6 +62,10 @@ pub struct TokenbenchApp {
     pub secrets: SecretsPanel,
     /// The local issuer panel.
     pub issuer: super::panels::issuer::IssuerPanel,
+    /// The Delegation form.
+    pub delegation: super::panels::delegation::DelegationPanel,
+    /// The Token exchange form.
+    pub exchange: super::panels::exchange::ExchangePanel,
     /// Environments, saved forms, local tenant.
     pub workspace: Workspace,
     /// Past requests.
@@ -96,6 +100,8 @@ impl TokenbenchApp {
             backend: Backend::new(ctx.clone(), options.paths, options.secrets, options.clock.clone())?,
             secrets: SecretsPanel::default(),
             issuer: Default::default(),
+            delegation: Default::default(),
+            exchange: Default::default(),
             workspace: options.workspace,
             history: options.history,
             keyring_problem: None,
@@ -325,19 +331,23 @@ impl TokenbenchApp {
     }
 
     fn panel_ui(&mut self, ui: &mut egui::Ui, commands: &mut Vec<Command>) {
+        let local_issuer = self.issuer.base_url().map(str::to_owned);
         let mut cx = super::panels::PanelContext {
             now: self.clock.now(),
             zone: &self.zone,
             workspace: &mut self.workspace,
             keyring_names: &self.keyring_names,
             memory_only: self.keyring_problem.is_some(),
+            local_issuer: local_issuer.as_deref(),
         };
         match self.settings.tab {
             Tab::Inspector => self.inspector.ui(ui, &cx, commands),
             Tab::History => super::panels::history::history_ui(ui, &self.history, cx.zone),
             Tab::Secrets => self.secrets.ui(ui, &mut cx, commands),
             Tab::LocalIssuer => self.issuer.ui(ui, &cx, &mut self.settings, commands),
-            tab @ (Tab::Delegation | Tab::TokenExchange | Tab::RateLimits) => placeholder_ui(ui, tab),
+            Tab::Delegation => self.delegation.ui(ui, &cx, commands),
+            Tab::TokenExchange => self.exchange.ui(ui, &cx, commands),
+            tab @ Tab::RateLimits => placeholder_ui(ui, tab),
         }
     }
 }

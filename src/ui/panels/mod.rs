@@ -1,9 +1,12 @@
 //! One panel per navigation tab.
 
+pub mod delegation;
+pub mod exchange;
 pub mod history;
 pub mod inspector;
 pub mod issuer;
 pub mod placeholder;
+pub mod request;
 pub mod secrets;
 pub mod workspace_import;
 
@@ -22,4 +25,6 @@ pub struct PanelContext<'a> {
     pub keyring_names: &'a [String],
     /// True when the keyring is unavailable and secrets live in memory until the window closes.
     pub memory_only: bool,
+    /// The local issuer's base URL while it runs.
+    pub local_issuer: Option<&'a str>,
 }

@@ -48,6 +48,8 @@ pub struct InspectorPanel {
     pub offer_report_path: bool,
     /// The report path typed there.
     pub report_path: String,
+    /// Where the token came from (a response, a file…), shown above it.
+    pub origin: Option<TokenOrigin>,
     cache: Option<(AnalysisInputs, Analysis)>,
 }
 
@@ -63,6 +65,7 @@ impl InspectorPanel {
 
     /// Replaces the token (from a paste, a file or the command line).
     pub fn load(&mut self, text: &str) {
+        self.origin = None;
         self.token = match crate::core::jwt::inspect(text) {
             Inspection::Jwt(jwt) => jwt.raw,
             _ => text.trim().to_owned(),
@@ -247,6 +250,9 @@ impl InspectorPanel {
     }
 
     fn input_ui(&mut self, ui: &mut egui::Ui) {
+        if let Some(origin) = &self.origin {
+            ui.label(egui::RichText::new(origin.describe()).italics());
+        }
         let label = ui.label("Token");
         ui.add(
             egui::TextEdit::multiline(&mut self.token)

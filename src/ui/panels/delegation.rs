@@ -1,0 +1,215 @@
+//! The Delegation form (Auth0's legacy `POST /delegation`): client, id_token or refresh_token, target, scope,
+//! api_type from the catalogue, free-form add-on parameters, JSON or form body; every field error inline,
+//! Send off with the reason while invalid, and the answer with its tokens one click from the inspector.
+
+use super::request::{REQUEST_TIMEOUT, Sender};
+use crate::core::auth0::FieldError;
+use crate::core::auth0::answer::Endpoint;
+use crate::core::auth0::delegation::{API_TYPES, DelegationForm, InputToken, SCOPE_PRESETS, api_type};
+use crate::core::auth0::{BodyEncoding, curl::SecretValue};
+use crate::core::http::{HttpAnswer, HttpError, HttpRequest};
+use crate::core::jwt::input::{Inspection, inspect};
+use crate::ui::command::{Command, HttpOwner, RequestId};
+use crate::ui::panels::PanelContext;
+use crate::ui::widgets::fields::{inline_error, labelled_line};
+
+/// The panel's state: the form as typed and its sender.
+#[derive(Default)]
+pub struct DelegationPanel {
+    /// The form.
+    pub form: DelegationForm,
+    /// Sending and the last answer.
+    pub sender: Sender,
+}
+
+impl DelegationPanel {
+    /// Takes an HTTP answer meant for this form.
+    pub fn apply_answer(&mut self, id: RequestId, result: Result<HttpAnswer, HttpError>) {
+        self.sender.apply(id, result, Endpoint::Delegation);
+    }
+
+    /// Puts a token in the id_token field (from a response or the issuer panel).
+    pub fn use_id_token(&mut self, token: String) {
+        self.form.input = InputToken::IdToken;
+        self.form.token = token;
+    }
+
+    /// The request the form makes now, or every field error.
+    pub fn request(&self, cx: &PanelContext<'_>) -> Result<HttpRequest, Vec<FieldError>> {
+        let base = self.sender.base_url(cx.local_issuer, cx.workspace);
+        let base_error = base.as_ref().err().cloned();
+        let result = self
+            .form
+            .validate(base.as_deref().unwrap_or("https://unset.invalid"), REQUEST_TIMEOUT);
+        match (result, base_error) {
+            (Ok(request), None) => Ok(request),
+            (Ok(_), Some(e)) => Err(vec![FieldError {
+                field: "environment",
+                message: e,
+            }]),
+            (Err(mut errors), Some(e)) => {
+                errors.retain(|f| f.field != "environment");
+                errors.insert(
+                    0,
+                    FieldError {
+                        field: "environment",
+                        message: e,
+                    },
+                );
+                Err(errors)
+            }
+            (Err(errors), None) => Err(errors),
+        }
+    }
+
+    /// Draws the panel.
+    pub fn ui(&mut self, ui: &mut egui::Ui, cx: &PanelContext<'_>, commands: &mut Vec<Command>) {
+        ui.heading("Delegation");
+        ui.label("Auth0's legacy POST /delegation: exchange an id_token or refresh_token for a token of another application or add-on");
+        let request = self.request(cx);
+        let errors = request.as_ref().err().cloned().unwrap_or_default();
+        self.sender.target_ui(ui, "delegation_environment", cx.workspace);
+        field_errors(ui, &errors, "environment");
+        self.fields_ui(ui, &errors);
+        let blocker = errors.first().map(|e| format!("{}: {}", e.field, e.message));
+        if self
+            .sender
+            .send_ui(ui, HttpOwner::Delegation, blocker.as_deref(), commands)
+            && let Ok(request) = request
+        {
+            self.sender.send(HttpOwner::Delegation, request, commands);
+        }
+        let input = crate::core::jwt::input::normalize(&self.form.token);
+        let secrets = [SecretValue {
+            variable: "INPUT_TOKEN",
+            value: &input,
+        }];
+        self.sender.answer_ui(ui, &secrets, Some(&input), commands);
+    }
+
+    fn fields_ui(&mut self, ui: &mut egui::Ui, errors: &[FieldError]) {
+        let form = &mut self.form;
+        labelled_line(
+            ui,
+            "Client ID",
+            &mut form.client_id,
+            "the calling application, e.g. demo-spa",
+        );
+        field_errors(ui, errors, "client_id");
+        ui.horizontal(|ui| {
+            ui.label("Input token");
+            ui.selectable_value(&mut form.input, InputToken::IdToken, "id_token");
+            ui.selectable_value(&mut form.input, InputToken::RefreshToken, "refresh_token");
+        });
+        let label = ui.label(form.input.param());
+        ui.add(
+            egui::TextEdit::multiline(&mut form.token)
+                .id_salt("delegation_token")
+                .font(egui::TextStyle::Monospace)
+                .desired_rows(2)
+                .desired_width(f32::INFINITY)
+                .hint_text("eyJ… (exactly one token is sent)"),
+        )
+        .labelled_by(label.id);
+        field_errors(ui, errors, "token");
+        if form.input == InputToken::IdToken
+            && !form.token.trim().is_empty()
+            && !matches!(inspect(&form.token), Inspection::Jwt(_))
+        {
+            inline_error(
+                ui,
+                "This does not look like a JWT; it is sent anyway and the server decides",
+            );
+        }
+        labelled_line(ui, "Target", &mut form.target, "target client ID (empty: the caller)");
+        scope_ui(ui, &mut form.scope);
+        api_type_ui(ui, &mut form.api_type);
+        field_errors(ui, errors, "api_type");
+        params_ui(ui, form);
+        field_errors(ui, errors, "params");
+        egui::CollapsingHeader::new("Advanced").show(ui, |ui| {
+            labelled_line(
+                ui,
+                "Grant type",
+                &mut self.form.grant_type,
+                crate::core::auth0::delegation::JWT_BEARER,
+            );
+            field_errors(ui, errors, "grant_type");
+            ui.horizontal(|ui| {
+                ui.label("Body");
+                ui.selectable_value(&mut self.form.encoding, BodyEncoding::Json, "JSON");
+                ui.selectable_value(&mut self.form.encoding, BodyEncoding::Form, "Form");
+            });
+        });
+    }
+}
+
+/// Inline errors for one field.
+pub fn field_errors(ui: &mut egui::Ui, errors: &[FieldError], field: &str) {
+    for error in errors.iter().filter(|e| e.field == field) {
+        inline_error(ui, &error.message);
+    }
+}
+
+fn scope_ui(ui: &mut egui::Ui, scope: &mut String) {
+    labelled_line(ui, "Scope", scope, "openid");
+    ui.horizontal(|ui| {
+        for preset in SCOPE_PRESETS {
+            if ui.small_button(preset).clicked() {
+                *scope = preset.to_owned();
+            }
+        }
+    });
+}
+
+fn api_type_ui(ui: &mut egui::Ui, value: &mut String) {
+    labelled_line(ui, "api_type", value, "empty: the target's first add-on, else app");
+    ui.horizontal_wrapped(|ui| {
+        for entry in &API_TYPES {
+            if ui.small_button(entry.name).on_hover_text(entry.description).clicked() {
+                *value = entry.name.to_owned();
+            }
+        }
+    });
+    if let Some(entry) = api_type(value) {
+        ui.label(egui::RichText::new(entry.description).italics());
+    }
+}
+
+fn params_ui(ui: &mut egui::Ui, form: &mut DelegationForm) {
+    ui.label("Add-on parameters");
+    let mut remove = None;
+    for (index, (name, value)) in form.params.iter_mut().enumerate() {
+        ui.horizontal(|ui| {
+            ui.add(
+                egui::TextEdit::singleline(name)
+                    .id_salt(("param_name", index))
+                    .hint_text("name")
+                    .desired_width(140.0),
+            );
+            ui.add(
+                egui::TextEdit::singleline(value)
+                    .id_salt(("param_value", index))
+                    .hint_text("value")
+                    .desired_width(260.0),
+            );
+            if ui.small_button("Remove").clicked() {
+                remove = Some(index);
+            }
+        });
+    }
+    if let Some(index) = remove {
+        form.params.remove(index);
+    }
+    ui.horizontal_wrapped(|ui| {
+        if ui.small_button("Add parameter").clicked() {
+            form.params.push((String::new(), String::new()));
+        }
+        let suggested = api_type(&form.api_type).map(|a| a.suggested_params).unwrap_or_default();
+        for name in suggested {
+            if !form.params.iter().any(|(k, _)| k == name) && ui.small_button(format!("Add {name}")).clicked() {
+                form.params.push(((*name).to_owned(), String::new()));
+            }
+        }
+    });
+}

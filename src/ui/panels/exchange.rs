@@ -1,0 +1,179 @@
+//! The Token exchange form (native social, `POST /oauth/token` with the token-exchange grant): subject token
+//! type presets (Apple, Facebook, Google, custom URI), `user_profile` built from Apple's name fields or typed as
+//! JSON, audience or resource, scope, `auth0-forwarded-for`; errors inline, the answer with its tokens.
+
+use super::delegation::field_errors;
+use super::request::{REQUEST_TIMEOUT, Sender};
+use crate::core::auth0::FieldError;
+use crate::core::auth0::answer::Endpoint;
+use crate::core::auth0::curl::SecretValue;
+use crate::core::auth0::exchange::{ExchangeForm, SubjectType};
+use crate::core::http::{HttpAnswer, HttpError, HttpRequest};
+use crate::ui::command::{Command, HttpOwner, RequestId};
+use crate::ui::panels::PanelContext;
+use crate::ui::widgets::fields::labelled_line;
+
+/// The panel's state: the form as typed and its sender.
+#[derive(Default)]
+pub struct ExchangePanel {
+    /// The form.
+    pub form: ExchangeForm,
+    /// Sending and the last answer.
+    pub sender: Sender,
+    custom_uri: String,
+}
+
+impl ExchangePanel {
+    /// Takes an HTTP answer meant for this form.
+    pub fn apply_answer(&mut self, id: RequestId, result: Result<HttpAnswer, HttpError>) {
+        self.sender.apply(id, result, Endpoint::Token);
+    }
+
+    /// The request the form makes now, or every field error.
+    pub fn request(&self, cx: &PanelContext<'_>) -> Result<HttpRequest, Vec<FieldError>> {
+        let base = self.sender.base_url(cx.local_issuer, cx.workspace);
+        let mut result = self.form.validate(
+            base.as_deref().unwrap_or("https://unset.invalid"),
+            REQUEST_TIMEOUT,
+            None,
+        );
+        if let Err(e) = base {
+            let mut errors = result.err().unwrap_or_default();
+            errors.retain(|f| f.field != "environment");
+            errors.insert(
+                0,
+                FieldError {
+                    field: "environment",
+                    message: e,
+                },
+            );
+            result = Err(errors);
+        }
+        result
+    }
+
+    /// Draws the panel.
+    pub fn ui(&mut self, ui: &mut egui::Ui, cx: &PanelContext<'_>, commands: &mut Vec<Command>) {
+        ui.heading("Token exchange");
+        ui.label(
+            "Native social login: exchange an Apple, Facebook or Google artifact for Auth0 tokens at POST /oauth/token",
+        );
+        let request = self.request(cx);
+        let errors = request.as_ref().err().cloned().unwrap_or_default();
+        self.sender.target_ui(ui, "exchange_environment", cx.workspace);
+        field_errors(ui, &errors, "environment");
+        self.fields_ui(ui, &errors);
+        let blocker = errors.first().map(|e| format!("{}: {}", e.field, e.message));
+        if self
+            .sender
+            .send_ui(ui, HttpOwner::Exchange, blocker.as_deref(), commands)
+            && let Ok(request) = request
+        {
+            self.sender.send(HttpOwner::Exchange, request, commands);
+        }
+        let subject = self.form.subject_token.trim().to_owned();
+        let secrets = [SecretValue {
+            variable: "SUBJECT_TOKEN",
+            value: &subject,
+        }];
+        let input = matches!(self.form.subject_type, SubjectType::GoogleIdToken).then_some(subject.as_str());
+        self.sender.answer_ui(ui, &secrets, input, commands);
+    }
+
+    fn fields_ui(&mut self, ui: &mut egui::Ui, errors: &[FieldError]) {
+        labelled_line(
+            ui,
+            "Client ID",
+            &mut self.form.client_id,
+            "the native application, e.g. demo-native",
+        );
+        field_errors(ui, errors, "client_id");
+        self.subject_type_ui(ui);
+        field_errors(ui, errors, "subject_token_type");
+        let label = ui.label("Subject token");
+        ui.add(
+            egui::TextEdit::multiline(&mut self.form.subject_token)
+                .id_salt("exchange_subject_token")
+                .font(egui::TextStyle::Monospace)
+                .desired_rows(2)
+                .desired_width(f32::INFINITY),
+        )
+        .labelled_by(label.id);
+        field_errors(ui, errors, "subject_token");
+        ui.horizontal(|ui| {
+            ui.selectable_value(&mut self.form.use_resource, false, "audience");
+            ui.selectable_value(&mut self.form.use_resource, true, "resource");
+        });
+        labelled_line(
+            ui,
+            "Audience",
+            &mut self.form.audience,
+            "API identifier, e.g. https://api.demo.local/",
+        );
+        labelled_line(
+            ui,
+            "Scope",
+            &mut self.form.scope,
+            crate::core::auth0::exchange::DEFAULT_SCOPE,
+        );
+        self.profile_ui(ui);
+        field_errors(ui, errors, "user_profile");
+        labelled_line(
+            ui,
+            "auth0-forwarded-for",
+            &mut self.form.forwarded_for,
+            "end-user IP (optional)",
+        );
+        field_errors(ui, errors, "forwarded_for");
+    }
+
+    fn subject_type_ui(&mut self, ui: &mut egui::Ui) {
+        ui.horizontal_wrapped(|ui| {
+            let label = ui.label("Subject token type");
+            egui::ComboBox::from_id_salt("subject_token_type")
+                .selected_text(self.form.subject_type.title().to_owned())
+                .show_ui(ui, |ui| {
+                    for preset in SubjectType::PRESETS {
+                        let title = preset.title().to_owned();
+                        ui.selectable_value(&mut self.form.subject_type, preset, title);
+                    }
+                    let custom = SubjectType::Custom(self.custom_uri.clone());
+                    ui.selectable_value(&mut self.form.subject_type, custom, "Custom URI");
+                })
+                .response
+                .labelled_by(label.id);
+        });
+        if let SubjectType::Custom(uri) = &mut self.form.subject_type {
+            labelled_line(ui, "Custom type URI", uri, "urn:…");
+            self.custom_uri.clone_from(uri);
+        } else {
+            ui.monospace(self.form.subject_type.uri());
+        }
+    }
+
+    fn profile_ui(&mut self, ui: &mut egui::Ui) {
+        egui::CollapsingHeader::new("user_profile (sent as a JSON string)").show(ui, |ui| {
+            if self.form.subject_type == SubjectType::AppleCode {
+                labelled_line(
+                    ui,
+                    "First name",
+                    &mut self.form.first_name,
+                    "Apple sends the name only once",
+                );
+                labelled_line(ui, "Last name", &mut self.form.last_name, "");
+            }
+            let label = ui.label("Profile JSON");
+            ui.add(
+                egui::TextEdit::multiline(&mut self.form.profile_json)
+                    .id_salt("exchange_profile_json")
+                    .font(egui::TextStyle::Monospace)
+                    .desired_rows(3)
+                    .hint_text("{\"email\":\"alice@example.com\",\"name\":\"Alice\"}"),
+            )
+            .labelled_by(label.id);
+            if let Ok(Some(profile)) = self.form.user_profile() {
+                ui.label(format!("Sent as: {profile}"));
+            }
+        });
+    }
+}

@@ -1,0 +1,258 @@
+//! What the request forms share: the environment picker, Send with spinner, elapsed time and Cancel (stale
+//! answers dropped by id), and the response view — status, timing, headers with the rate-limit ones
+//! highlighted, the body pretty or raw, the error explained, and buttons on every token in the body.
+
+use crate::core::auth0::answer::{Endpoint, RATE_LIMIT_HEADERS, ReadAnswer, read};
+use crate::core::auth0::curl::{self, SecretValue};
+use crate::core::http::{HttpAnswer, HttpError, HttpRequest};
+use crate::core::workspace::Workspace;
+use crate::ui::command::{AppCommand, Command, HttpCommand, HttpOwner, RequestId, TokenOrigin, next_request_id};
+use crate::ui::theme;
+use crate::ui::widgets::fields::{code_block, copy_button, inline_error};
+use std::time::{Duration, Instant};
+
+/// The timeout of every form request.
+pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Which environment a form sends to: the local issuer (following its address) or a workspace environment.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum Target {
+    /// The embedded issuer.
+    #[default]
+    LocalIssuer,
+    /// A workspace environment, by name.
+    Named(String),
+}
+
+/// Sending state and the last answer of one form.
+#[derive(Default)]
+pub struct Sender {
+    /// Where requests go.
+    pub target: Target,
+    running: Option<(RequestId, Instant)>,
+    /// The last request sent (for curl and re-sending).
+    pub last_request: Option<HttpRequest>,
+    /// The last answer, or why there was none.
+    pub last: Option<Result<(HttpAnswer, ReadAnswer), HttpError>>,
+    raw: bool,
+    include_secrets: bool,
+}
+
+impl Sender {
+    /// Whether a request is under way.
+    pub fn is_sending(&self) -> bool {
+        self.running.is_some()
+    }
+
+    /// The base URL for the chosen target, or why there is none.
+    pub fn base_url(&self, local_issuer: Option<&str>, workspace: &Workspace) -> Result<String, String> {
+        match &self.target {
+            Target::LocalIssuer => local_issuer
+                .map(str::to_owned)
+                .ok_or_else(|| "the local issuer is not running: start it in the Local issuer tab".to_owned()),
+            Target::Named(name) => workspace
+                .environments
+                .iter()
+                .find(|e| &e.name == name)
+                .and_then(|e| e.base_url.clone().or_else(|| local_issuer.map(str::to_owned)))
+                .ok_or_else(|| format!("the environment {name} has no URL: edit it in the Secrets tab")),
+        }
+    }
+
+    /// Sends a request as `owner`.
+    pub fn send(&mut self, owner: HttpOwner, request: HttpRequest, commands: &mut Vec<Command>) {
+        let id = next_request_id();
+        self.running = Some((id, Instant::now()));
+        self.last_request = Some(request.clone());
+        commands.push(Command::Http(HttpCommand::Send { id, owner, request }));
+    }
+
+    /// Takes an answer if it is for the running request (a cancelled or older one is dropped).
+    pub fn apply(&mut self, id: RequestId, result: Result<HttpAnswer, HttpError>, endpoint: Endpoint) {
+        if self.running.is_none_or(|(running, _)| running != id) {
+            return;
+        }
+        self.running = None;
+        self.last = Some(result.map(|answer| {
+            let read = read(&answer, endpoint);
+            (answer, read)
+        }));
+    }
+
+    /// The environment picker.
+    pub fn target_ui(&mut self, ui: &mut egui::Ui, id: &str, workspace: &Workspace) {
+        ui.horizontal(|ui| {
+            let label = ui.label("Environment");
+            let title = match &self.target {
+                Target::LocalIssuer => "Local issuer".to_owned(),
+                Target::Named(name) => name.clone(),
+            };
+            egui::ComboBox::from_id_salt(id)
+                .selected_text(title)
+                .show_ui(ui, |ui| {
+                    ui.selectable_value(&mut self.target, Target::LocalIssuer, "Local issuer");
+                    for env in &workspace.environments {
+                        ui.selectable_value(&mut self.target, Target::Named(env.name.clone()), &env.name);
+                    }
+                })
+                .response
+                .labelled_by(label.id);
+        });
+    }
+
+    /// Send (disabled with the reason while the form is invalid), or the spinner with elapsed time and Cancel.
+    /// Returns true when the user asked to send (button or Ctrl+Enter).
+    pub fn send_ui(
+        &mut self,
+        ui: &mut egui::Ui,
+        owner: HttpOwner,
+        blocker: Option<&str>,
+        commands: &mut Vec<Command>,
+    ) -> bool {
+        let mut send = false;
+        ui.horizontal(|ui| {
+            if let Some((id, started)) = self.running {
+                ui.spinner();
+                ui.label(format!("Sending… {:.1} s", started.elapsed().as_secs_f32()));
+                if ui.button("Cancel").clicked() {
+                    commands.push(Command::Http(HttpCommand::Cancel { id, owner }));
+                    self.running = None;
+                }
+                // The elapsed time ticks while a request is under way, and only then.
+                ui.ctx().request_repaint_after(Duration::from_millis(100));
+                return;
+            }
+            let shortcut = egui::KeyboardShortcut::new(egui::Modifiers::COMMAND, egui::Key::Enter);
+            let button = ui
+                .add_enabled(blocker.is_none(), egui::Button::new("Send"))
+                .on_hover_text("Send the request (Ctrl+Enter)");
+            send = button.clicked() || (blocker.is_none() && ui.input_mut(|i| i.consume_shortcut(&shortcut)));
+            if let Some(reason) = blocker {
+                ui.label(
+                    egui::RichText::new(format!("Send is off: {reason}")).color(theme::muted(ui.visuals().dark_mode)),
+                );
+            }
+        });
+        send
+    }
+
+    /// The last answer, with buttons on its tokens. `input`: the token the request carried, for Diff.
+    pub fn answer_ui(
+        &mut self,
+        ui: &mut egui::Ui,
+        secrets: &[SecretValue<'_>],
+        input: Option<&str>,
+        commands: &mut Vec<Command>,
+    ) {
+        self.curl_ui(ui, secrets);
+        let Some(last) = &self.last else { return };
+        ui.add_space(theme::SECTION_GAP);
+        match last {
+            Err(e) => inline_error(ui, &e.to_string()),
+            Ok((answer, read)) => {
+                status_ui(ui, answer);
+                if let Some(explanation) = &read.explanation {
+                    inline_error(ui, explanation);
+                }
+                tokens_ui(ui, read, input, commands);
+                egui::CollapsingHeader::new("Response headers").show(ui, |ui| headers_ui(ui, answer));
+                ui.checkbox(&mut self.raw, "Raw body");
+                let body = match (&read.json, self.raw) {
+                    (Some(json), false) => serde_json::to_string_pretty(json).unwrap_or_default(),
+                    _ => String::from_utf8_lossy(&answer.body).into_owned(),
+                };
+                code_block(ui, &body);
+            }
+        }
+    }
+
+    fn curl_ui(&mut self, ui: &mut egui::Ui, secrets: &[SecretValue<'_>]) {
+        let Some(request) = &self.last_request else { return };
+        ui.horizontal(|ui| {
+            copy_button(ui, "as curl", &curl::command(request, secrets, self.include_secrets));
+            ui.checkbox(&mut self.include_secrets, "Include secrets in the curl command");
+        });
+        if self.include_secrets {
+            inline_error(
+                ui,
+                "The curl command will hold secrets in clear: do not paste it into tickets or chats",
+            );
+        }
+    }
+}
+
+fn status_ui(ui: &mut egui::Ui, answer: &HttpAnswer) {
+    let dark = ui.visuals().dark_mode;
+    let colour = if answer.is_success() {
+        theme::valid(dark)
+    } else {
+        theme::error(dark)
+    };
+    ui.horizontal(|ui| {
+        ui.label(
+            egui::RichText::new(format!("HTTP {}", answer.status))
+                .strong()
+                .color(colour),
+        );
+        ui.label(format!(
+            "in {} ms from {}",
+            answer.elapsed.as_millis(),
+            answer.final_url
+        ));
+    });
+    let limits: Vec<String> = answer
+        .headers
+        .iter()
+        .filter(|(n, _)| RATE_LIMIT_HEADERS.contains(&n.to_ascii_lowercase().as_str()))
+        .map(|(n, v)| format!("{n}: {v}"))
+        .collect();
+    if !limits.is_empty() {
+        ui.label(egui::RichText::new(limits.join("  ·  ")).color(theme::warning(dark)));
+    }
+}
+
+fn headers_ui(ui: &mut egui::Ui, answer: &HttpAnswer) {
+    egui::Grid::new("response_headers")
+        .striped(true)
+        .num_columns(2)
+        .show(ui, |ui| {
+            for (name, value) in &answer.headers {
+                let highlighted = RATE_LIMIT_HEADERS.contains(&name.to_ascii_lowercase().as_str());
+                let name = egui::RichText::new(name).monospace();
+                ui.label(if highlighted { name.strong() } else { name });
+                ui.monospace(value);
+                ui.end_row();
+            }
+        });
+}
+
+fn tokens_ui(ui: &mut egui::Ui, read: &ReadAnswer, input: Option<&str>, commands: &mut Vec<Command>) {
+    for (field, token) in &read.tokens {
+        ui.horizontal_wrapped(|ui| {
+            ui.strong(field);
+            let shown: String = token.chars().take(48).collect();
+            ui.monospace(format!("{shown}…"));
+            if ui.button(format!("Inspect {field}")).clicked() {
+                commands.push(Command::App(AppCommand::OpenInInspector {
+                    token: token.clone(),
+                    origin: TokenOrigin::Response {
+                        field: field.clone(),
+                        input: input.map(str::to_owned),
+                    },
+                }));
+            }
+            if let Some(input) = input.filter(|_| field != "azure_blob_sas" && field != "azure_sb_sas")
+                && ui.button(format!("Diff {field} with the input")).clicked()
+            {
+                commands.push(Command::App(AppCommand::DiffInInspector {
+                    pinned: input.to_owned(),
+                    token: token.clone(),
+                }));
+            }
+            if field == "id_token" && ui.button("Use as id_token in Delegation").clicked() {
+                commands.push(Command::App(AppCommand::UseInDelegation(token.clone())));
+            }
+            copy_button(ui, field, token);
+        });
+    }
+}

@@ -1,0 +1,115 @@
+//! The request forms on the real app against the real local issuer over loopback: a Delegation request whose
+//! answer opens in the inspector with the target as `aud`; Send off with the reason while the form is invalid;
+//! a request to a listener that never answers shows a spinner and Cancel stops it.
+#![allow(clippy::unwrap_used, clippy::expect_used, reason = "a test fails loudly")]
+
+mod common;
+mod gui_support;
+
+use egui::accesskit::Role;
+use egui_kittest::kittest::{NodeT, Queryable};
+use gui_support::{App, NOW, launch, run_until, type_into};
+use jsonwebtoken::Algorithm;
+use serde_json::json;
+use std::sync::Arc;
+use tokenbench::core::jwt::{Inspection, inspect};
+use tokenbench::core::workspace::{Environment, Workspace};
+use tokenbench::services::secrets::{MemoryStore, SecretStore};
+use tokenbench::ui::Tab;
+use tokenbench::ui::backend::BackendPaths;
+
+fn app_with_issuer(store: Arc<MemoryStore>, workspace: Workspace) -> App {
+    let mut options = gui_support::options(Tab::Delegation, store, None, BackendPaths::default());
+    options.settings.issuer_autostart = true;
+    options.settings.issuer_port = 0;
+    options.workspace = workspace;
+    let mut harness = launch(options);
+    run_until(&mut harness, "the issuer to start", |h| {
+        h.state().issuer.base_url().is_some()
+    });
+    harness.run();
+    harness
+}
+
+/// An HS256 ID token for demo-spa, signed with the client secret the issuer generated into the store.
+fn alice_id_token(store: &MemoryStore, base: &str) -> String {
+    let secret = store.get("client_secret/demo/demo-spa").unwrap();
+    let claims =
+        json!({"iss": format!("{base}/"), "sub": "auth0|alice", "aud": "demo-spa", "iat": NOW, "exp": NOW + 3600});
+    common::hmac_token(Algorithm::HS256, secret.expose().as_bytes(), &claims)
+}
+
+#[test]
+fn a_delegation_answer_opens_in_the_inspector_with_the_target_as_audience() {
+    let store = Arc::new(MemoryStore::default());
+    let mut harness = app_with_issuer(store.clone(), Workspace::default());
+    let base = harness.state().issuer.base_url().unwrap().to_owned();
+    let token = alice_id_token(&store, &base);
+    type_into(&mut harness, Role::TextInput, "Client ID", "demo-spa");
+    type_into(&mut harness, Role::MultilineTextInput, "id_token", &token);
+    type_into(&mut harness, Role::TextInput, "Target", "demo-firebase");
+    type_into(&mut harness, Role::TextInput, "api_type", "app");
+    harness.get_by_role_and_label(Role::Button, "Send").click();
+    run_until(&mut harness, "the answer", |h| {
+        h.state().delegation.sender.last.is_some()
+    });
+    harness.run();
+    harness.get_by_label_contains("HTTP 200");
+    harness.get_by_label_contains("x-ratelimit-remaining: 9");
+    harness.get_by_role_and_label(Role::Button, "Inspect id_token").click();
+    harness.run();
+    assert_eq!(harness.state().settings.tab, Tab::Inspector);
+    let Inspection::Jwt(jwt) = inspect(&harness.state().inspector.token) else {
+        panic!("the inspector holds a JWT");
+    };
+    assert_eq!(jwt.claim_str("aud"), Some("demo-firebase"));
+    assert_eq!(jwt.claim_str("sub"), Some("auth0|alice"));
+    harness.get_by_label_contains("The id_token of a response");
+}
+
+#[test]
+fn send_is_off_with_the_reason_while_the_form_is_invalid() {
+    let harness = app_with_issuer(Arc::new(MemoryStore::default()), Workspace::default());
+    let send = harness.get_by_role_and_label(Role::Button, "Send");
+    assert!(send.accesskit_node().is_disabled());
+    harness.get_by_label_contains("Send is off: client_id");
+    harness.get_by_label("give the calling application's client ID");
+}
+
+#[test]
+fn a_request_to_a_silent_listener_can_be_cancelled() {
+    // Accepts connections (the kernel does) but never answers.
+    let silent = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let workspace = Workspace {
+        environments: vec![Environment {
+            name: "silent".into(),
+            base_url: Some(format!("http://{}", silent.local_addr().unwrap())),
+            ..Environment::default()
+        }],
+        ..Workspace::default()
+    };
+    let mut harness = app_with_issuer(Arc::new(MemoryStore::default()), workspace);
+    harness.get_by_role_and_label(Role::ComboBox, "Environment").click();
+    harness.run();
+    harness.get_by_label("silent").click();
+    harness.run();
+    type_into(&mut harness, Role::TextInput, "Client ID", "demo-spa");
+    type_into(
+        &mut harness,
+        Role::MultilineTextInput,
+        "id_token",
+        "eyJhbGciOiJIUzI1NiJ9.e30.c2ln",
+    );
+    harness.get_by_role_and_label(Role::Button, "Send").click();
+    harness.run_steps(3);
+    assert!(harness.state().delegation.sender.is_sending());
+    harness.get_by_label_contains("Sending…");
+    harness.get_by_role_and_label(Role::Button, "Cancel").click();
+    harness.run_steps(3);
+    assert!(!harness.state().delegation.sender.is_sending());
+    assert!(
+        harness.state().delegation.sender.last.is_none(),
+        "a cancelled request leaves no answer"
+    );
+    drop(silent);
+}
