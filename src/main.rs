@@ -31,11 +31,12 @@ fn open_window(args: Cli) -> ExitCode {
     let paths = BackendPaths {
         settings: dirs.as_ref().map(Dirs::settings_file),
         workspace: dirs.as_ref().map(Dirs::workspace_file),
+        history: dirs.as_ref().map(Dirs::history_file),
     };
     let now = jiff::Timestamp::now().as_second();
     let settings = load_or_default::<Settings>(paths.settings.as_deref(), now);
     let workspace = load_or_default::<Workspace>(paths.workspace.as_deref(), now);
-    let history = load_or_default::<History>(dirs.as_ref().map(Dirs::history_file).as_deref(), now);
+    let history = load_or_default::<History>(paths.history.as_deref(), now);
     let notices: Vec<String> = settings
         .recovered
         .into_iter()

@@ -127,6 +127,7 @@ fn an_imported_workspace_is_confirmed_before_it_replaces_anything() {
     let paths = BackendPaths {
         settings: None,
         workspace: Some(saved.clone()),
+        history: None,
     };
     let mut harness = launch(gui_support::options(Tab::Secrets, store, None, paths));
     harness.run();

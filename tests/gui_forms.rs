@@ -19,7 +19,11 @@ use tokenbench::ui::Tab;
 use tokenbench::ui::backend::BackendPaths;
 
 fn app_with_issuer(store: Arc<MemoryStore>, workspace: Workspace) -> App {
-    let mut options = gui_support::options(Tab::Delegation, store, None, BackendPaths::default());
+    app_saving_to(store, workspace, BackendPaths::default())
+}
+
+fn app_saving_to(store: Arc<MemoryStore>, workspace: Workspace, paths: BackendPaths) -> App {
+    let mut options = gui_support::options(Tab::Delegation, store, None, paths);
     options.settings.issuer_autostart = true;
     options.settings.issuer_port = 0;
     options.workspace = workspace;
@@ -42,7 +46,13 @@ fn alice_id_token(store: &MemoryStore, base: &str) -> String {
 #[test]
 fn a_delegation_answer_opens_in_the_inspector_with_the_target_as_audience() {
     let store = Arc::new(MemoryStore::default());
-    let mut harness = app_with_issuer(store.clone(), Workspace::default());
+    let dir = tempfile::tempdir().unwrap();
+    let history_file = dir.path().join("history.json");
+    let paths = BackendPaths {
+        history: Some(history_file.clone()),
+        ..BackendPaths::default()
+    };
+    let mut harness = app_saving_to(store.clone(), Workspace::default(), paths);
     let base = harness.state().issuer.base_url().unwrap().to_owned();
     let token = alice_id_token(&store, &base);
     type_into(&mut harness, Role::TextInput, "Client ID", "demo-spa");
@@ -65,6 +75,26 @@ fn a_delegation_answer_opens_in_the_inspector_with_the_target_as_audience() {
     assert_eq!(jwt.claim_str("aud"), Some("demo-firebase"));
     assert_eq!(jwt.claim_str("sub"), Some("auth0|alice"));
     harness.get_by_label_contains("The id_token of a response");
+
+    // The history keeps the request and its form, never the tokens.
+    let issued = harness.state().inspector.token.clone();
+    run_until(&mut harness, "the history file", |_| history_file.exists());
+    let saved = std::fs::read_to_string(&history_file).unwrap();
+    assert!(
+        saved.contains("demo-firebase") && saved.contains("issued id_token"),
+        "{saved}"
+    );
+    assert!(
+        !saved.contains(&token) && !saved.contains(&issued),
+        "no token in {saved}"
+    );
+    harness.get_by_label("History").click();
+    harness.run();
+    harness.get_by_role_and_label(Role::Button, "Load into form").click();
+    harness.run();
+    assert_eq!(harness.state().settings.tab, Tab::Delegation);
+    assert_eq!(harness.state().delegation.form.target, "demo-firebase");
+    assert!(harness.state().delegation.form.token.is_empty());
 }
 
 #[test]

@@ -27,6 +27,7 @@ fn app(dir: &Path, store: Arc<dyn SecretStore>) -> App {
     let paths = BackendPaths {
         settings: Some(dir.join("config/settings.json")),
         workspace: Some(dir.join("data/workspace.json")),
+        history: Some(dir.join("data/history.json")),
     };
     launch(gui_support::options(Tab::Secrets, store, None, paths))
 }

@@ -1,6 +1,8 @@
 //! Request history: what was sent where and what came back, for the History tab. Entries name secrets by
 //! reference only, so the history file can never hold a secret value.
 
+use crate::core::auth0::delegation::DelegationForm;
+use crate::core::auth0::exchange::ExchangeForm;
 use crate::core::secret::SecretRef;
 use serde::{Deserialize, Serialize};
 
@@ -42,6 +44,44 @@ pub struct HistoryEntry {
     pub summary: String,
     /// Secrets the request used, by reference.
     pub secrets: Vec<SecretRef>,
+    /// Time to the answer, in milliseconds.
+    pub elapsed_ms: Option<u64>,
+    /// `X-RateLimit-Limit`, `-Remaining`, `-Reset` as received.
+    pub rate_limit: Option<(String, String, String)>,
+    /// The form that made the request, with its tokens removed, to load it back.
+    pub form: Option<RequestForm>,
+}
+
+/// A form as saved in the history: every field but the tokens, which are bearer credentials.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum RequestForm {
+    /// A `/delegation` form.
+    Delegation(DelegationForm),
+    /// A token-exchange form.
+    Exchange(ExchangeForm),
+}
+
+impl RequestForm {
+    /// The form without its tokens (the client secret is never serialized anyway).
+    pub fn without_tokens(mut self) -> Self {
+        match &mut self {
+            Self::Delegation(form) => form.token.clear(),
+            Self::Exchange(form) => form.subject_token.clear(),
+        }
+        self
+    }
+}
+
+impl HistoryEntry {
+    /// Whether the entry matches a search (case-insensitive, over URL, method, status and summary).
+    pub fn matches(&self, query: &str) -> bool {
+        let query = query.trim().to_lowercase();
+        query.is_empty()
+            || [&self.url, &self.method, &self.summary]
+                .iter()
+                .any(|text| text.to_lowercase().contains(&query))
+            || self.status.is_some_and(|s| s.to_string() == query)
+    }
 }
 
 impl History {
@@ -70,5 +110,26 @@ mod tests {
         }
         assert_eq!(history.entries.len(), HISTORY_LIMIT);
         assert_eq!(history.entries[0].at, 3);
+    }
+
+    #[test]
+    fn saved_forms_drop_their_tokens_and_search_finds_by_status_or_text() {
+        let form = DelegationForm {
+            token: "eyJ.secret.token".into(),
+            client_id: "spa".into(),
+            ..DelegationForm::default()
+        };
+        let entry = HistoryEntry {
+            url: "http://127.0.0.1:4000/delegation".into(),
+            status: Some(429),
+            summary: "too_many_requests".into(),
+            form: Some(RequestForm::Delegation(form).without_tokens()),
+            ..HistoryEntry::default()
+        };
+        let json = serde_json::to_string(&entry).unwrap();
+        assert!(!json.contains("eyJ.secret.token"));
+        assert!(json.contains("\"spa\""));
+        assert!(entry.matches("429") && entry.matches("DELEGATION") && entry.matches(""));
+        assert!(!entry.matches("oauth/token"));
     }
 }

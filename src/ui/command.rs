@@ -57,6 +57,8 @@ pub enum AppCommand {
     },
     /// Put a token in the Delegation form's id_token field and show the form.
     UseInDelegation(String),
+    /// Load a form from the history and show it.
+    LoadForm(Box<crate::core::history::RequestForm>),
 }
 
 /// Where a token shown in the inspector came from.
@@ -116,6 +118,8 @@ pub enum FilesCommand {
     SaveSettings(Settings),
     /// Save the workspace to the data directory.
     SaveWorkspace(Workspace),
+    /// Save the request history to the data directory.
+    SaveHistory(crate::core::history::History),
     /// Write a screenshot PNG, then report back.
     SaveScreenshot {
         /// Where.

@@ -73,7 +73,7 @@ pub fn type_into(harness: &mut App, role: Role, label: &str, text: &str) {
 
 /// Steps the app until `done` holds: backend jobs finish on other threads.
 pub fn run_until(harness: &mut App, what: &str, done: impl Fn(&App) -> bool) {
-    let deadline = Instant::now() + Duration::from_secs(30);
+    let deadline = Instant::now() + Duration::from_secs(120);
     while !done(harness) {
         let message = &harness.state().secrets.message;
         assert!(

@@ -2,8 +2,11 @@
 //! match here is exhaustive, so a new event or command without a destination does not compile.
 
 use super::TokenbenchApp;
+use crate::core::history::{HistoryEntry, RequestForm};
 use crate::ui::Tab;
-use crate::ui::command::{AppCommand, AppEvent, Command, Event, HttpEvent, HttpOwner, SecretsEvent, TokenOrigin};
+use crate::ui::command::{
+    AppCommand, AppEvent, Command, Event, FilesCommand, HttpEvent, HttpOwner, SecretsEvent, TokenOrigin,
+};
 use std::path::PathBuf;
 
 impl TokenbenchApp {
@@ -24,8 +27,14 @@ impl TokenbenchApp {
             Event::Issuer(event) => self.issuer.apply(event),
             Event::Http(HttpEvent::Answered { id, owner, result }) => match owner {
                 HttpOwner::InspectorKeys => self.inspector.keys.apply_answer(id, result, commands),
-                HttpOwner::Delegation => self.delegation.apply_answer(id, result),
-                HttpOwner::Exchange => self.exchange.apply_answer(id, result),
+                HttpOwner::Delegation => {
+                    let entry = self.delegation.apply_answer(id, result, self.clock.now());
+                    self.record(entry, commands);
+                }
+                HttpOwner::Exchange => {
+                    let entry = self.exchange.apply_answer(id, result, self.clock.now());
+                    self.record(entry, commands);
+                }
             },
         }
     }
@@ -92,6 +101,21 @@ impl TokenbenchApp {
                 self.delegation.use_id_token(token);
                 self.settings.tab = Tab::Delegation;
             }
+            AppCommand::LoadForm(form) => {
+                self.settings.tab = crate::ui::panels::history::form_tab(&form);
+                match *form {
+                    RequestForm::Delegation(form) => self.delegation.load(form),
+                    RequestForm::Exchange(form) => self.exchange.load(form),
+                }
+            }
+        }
+    }
+
+    /// Keeps a sent request in the history and saves it.
+    fn record(&mut self, entry: Option<HistoryEntry>, commands: &mut Vec<Command>) {
+        if let Some(entry) = entry {
+            self.history.record(entry);
+            commands.push(Command::Files(FilesCommand::SaveHistory(self.history.clone())));
         }
     }
 

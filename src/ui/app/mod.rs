@@ -66,6 +66,8 @@ pub struct TokenbenchApp {
     pub delegation: super::panels::delegation::DelegationPanel,
     /// The Token exchange form.
     pub exchange: super::panels::exchange::ExchangePanel,
+    /// The History tab.
+    pub history_panel: super::panels::history::HistoryPanel,
     /// Environments, saved forms, local tenant.
     pub workspace: Workspace,
     /// Past requests.
@@ -102,6 +104,7 @@ impl TokenbenchApp {
             issuer: Default::default(),
             delegation: Default::default(),
             exchange: Default::default(),
+            history_panel: Default::default(),
             workspace: options.workspace,
             history: options.history,
             keyring_problem: None,
@@ -342,7 +345,7 @@ impl TokenbenchApp {
         };
         match self.settings.tab {
             Tab::Inspector => self.inspector.ui(ui, &cx, commands),
-            Tab::History => super::panels::history::history_ui(ui, &self.history, cx.zone),
+            Tab::History => self.history_panel.ui(ui, &self.history, cx.zone, commands),
             Tab::Secrets => self.secrets.ui(ui, &mut cx, commands),
             Tab::LocalIssuer => self.issuer.ui(ui, &cx, &mut self.settings, commands),
             Tab::Delegation => self.delegation.ui(ui, &cx, commands),

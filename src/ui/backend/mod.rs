@@ -68,6 +68,8 @@ pub struct BackendPaths {
     pub settings: Option<PathBuf>,
     /// workspace.json.
     pub workspace: Option<PathBuf>,
+    /// history.json.
+    pub history: Option<PathBuf>,
 }
 
 impl Backend {
@@ -142,6 +144,13 @@ impl Backend {
                 };
                 self.file_lane
                     .run(move || save_json_or_report(&path, &workspace, "Workspace", &out));
+            }
+            FilesCommand::SaveHistory(history) => {
+                let Some(path) = self.paths.history.clone() else {
+                    return;
+                };
+                self.file_lane
+                    .run(move || save_json_or_report(&path, &history, "History", &out));
             }
             FilesCommand::SaveScreenshot { path, image } => self.blocking(move || {
                 out.send(Event::App(AppEvent::ScreenshotSaved(

@@ -7,6 +7,7 @@ use crate::core::auth0::FieldError;
 use crate::core::auth0::answer::Endpoint;
 use crate::core::auth0::delegation::{API_TYPES, DelegationForm, InputToken, SCOPE_PRESETS, api_type};
 use crate::core::auth0::{BodyEncoding, curl::SecretValue};
+use crate::core::history::{HistoryEntry, RequestForm};
 use crate::core::http::{HttpAnswer, HttpError, HttpRequest};
 use crate::core::jwt::input::{Inspection, inspect};
 use crate::ui::command::{Command, HttpOwner, RequestId};
@@ -24,8 +25,20 @@ pub struct DelegationPanel {
 
 impl DelegationPanel {
     /// Takes an HTTP answer meant for this form.
-    pub fn apply_answer(&mut self, id: RequestId, result: Result<HttpAnswer, HttpError>) {
-        self.sender.apply(id, result, Endpoint::Delegation);
+    pub fn apply_answer(
+        &mut self,
+        id: RequestId,
+        result: Result<HttpAnswer, HttpError>,
+        now: i64,
+    ) -> Option<HistoryEntry> {
+        let mut entry = self.sender.apply(id, result, Endpoint::Delegation, now)?;
+        entry.form = Some(RequestForm::Delegation(self.form.clone()).without_tokens());
+        Some(entry)
+    }
+
+    /// Loads a form from the history (its tokens were not kept: paste them again).
+    pub fn load(&mut self, form: DelegationForm) {
+        self.form = form;
     }
 
     /// Puts a token in the id_token field (from a response or the issuer panel).

@@ -8,6 +8,7 @@ use crate::core::auth0::FieldError;
 use crate::core::auth0::answer::Endpoint;
 use crate::core::auth0::curl::SecretValue;
 use crate::core::auth0::exchange::{ExchangeForm, SubjectType};
+use crate::core::history::{HistoryEntry, RequestForm};
 use crate::core::http::{HttpAnswer, HttpError, HttpRequest};
 use crate::ui::command::{Command, HttpOwner, RequestId};
 use crate::ui::panels::PanelContext;
@@ -25,8 +26,20 @@ pub struct ExchangePanel {
 
 impl ExchangePanel {
     /// Takes an HTTP answer meant for this form.
-    pub fn apply_answer(&mut self, id: RequestId, result: Result<HttpAnswer, HttpError>) {
-        self.sender.apply(id, result, Endpoint::Token);
+    pub fn apply_answer(
+        &mut self,
+        id: RequestId,
+        result: Result<HttpAnswer, HttpError>,
+        now: i64,
+    ) -> Option<HistoryEntry> {
+        let mut entry = self.sender.apply(id, result, Endpoint::Token, now)?;
+        entry.form = Some(RequestForm::Exchange(self.form.clone()).without_tokens());
+        Some(entry)
+    }
+
+    /// Loads a form from the history (its tokens were not kept: paste them again).
+    pub fn load(&mut self, form: ExchangeForm) {
+        self.form = form;
     }
 
     /// The request the form makes now, or every field error.

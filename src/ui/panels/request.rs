@@ -4,6 +4,7 @@
 
 use crate::core::auth0::answer::{Endpoint, RATE_LIMIT_HEADERS, ReadAnswer, read};
 use crate::core::auth0::curl::{self, SecretValue};
+use crate::core::history::HistoryEntry;
 use crate::core::http::{HttpAnswer, HttpError, HttpRequest};
 use crate::core::workspace::Workspace;
 use crate::ui::command::{AppCommand, Command, HttpCommand, HttpOwner, RequestId, TokenOrigin, next_request_id};
@@ -67,16 +68,29 @@ impl Sender {
         commands.push(Command::Http(HttpCommand::Send { id, owner, request }));
     }
 
-    /// Takes an answer if it is for the running request (a cancelled or older one is dropped).
-    pub fn apply(&mut self, id: RequestId, result: Result<HttpAnswer, HttpError>, endpoint: Endpoint) {
+    /// Takes an answer if it is for the running request (a cancelled or older one is dropped) and returns
+    /// its history entry (without the form, which the panel adds).
+    pub fn apply(
+        &mut self,
+        id: RequestId,
+        result: Result<HttpAnswer, HttpError>,
+        endpoint: Endpoint,
+        now: i64,
+    ) -> Option<HistoryEntry> {
         if self.running.is_none_or(|(running, _)| running != id) {
-            return;
+            return None;
         }
         self.running = None;
-        self.last = Some(result.map(|answer| {
+        let last = result.map(|answer| {
             let read = read(&answer, endpoint);
             (answer, read)
-        }));
+        });
+        let entry = self
+            .last_request
+            .as_ref()
+            .map(|request| history_entry(request, &last, now));
+        self.last = Some(last);
+        entry
     }
 
     /// The environment picker.
@@ -179,6 +193,55 @@ impl Sender {
             );
         }
     }
+}
+
+/// What the history keeps of a request and its answer: no body, no token, no secret.
+fn history_entry(request: &HttpRequest, last: &Result<(HttpAnswer, ReadAnswer), HttpError>, now: i64) -> HistoryEntry {
+    let (status, summary, elapsed_ms, rate_limit) = match last {
+        Ok((answer, read)) => (
+            Some(answer.status),
+            summary(read),
+            Some(u64::try_from(answer.elapsed.as_millis()).unwrap_or(u64::MAX)),
+            rate_limit(answer),
+        ),
+        Err(e) => (None, e.to_string(), None, None),
+    };
+    HistoryEntry {
+        at: now,
+        method: request.method.as_str().to_owned(),
+        url: request.url.clone(),
+        status,
+        summary,
+        elapsed_ms,
+        rate_limit,
+        ..HistoryEntry::default()
+    }
+}
+
+fn summary(read: &ReadAnswer) -> String {
+    if let Some(error) = read
+        .json
+        .as_ref()
+        .and_then(|j| j.get("error"))
+        .and_then(serde_json::Value::as_str)
+    {
+        return error.to_owned();
+    }
+    let issued: Vec<&str> = read.tokens.iter().map(|(field, _)| field.as_str()).collect();
+    if issued.is_empty() {
+        "answered".to_owned()
+    } else {
+        format!("issued {}", issued.join(", "))
+    }
+}
+
+fn rate_limit(answer: &HttpAnswer) -> Option<(String, String, String)> {
+    let get = |name| answer.header(name).map(str::to_owned);
+    Some((
+        get("x-ratelimit-limit")?,
+        get("x-ratelimit-remaining")?,
+        get("x-ratelimit-reset")?,
+    ))
 }
 
 fn status_ui(ui: &mut egui::Ui, answer: &HttpAnswer) {
