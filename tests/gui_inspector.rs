@@ -29,6 +29,7 @@ fn harness(settings_path: Option<std::path::PathBuf>) -> App {
     let paths = BackendPaths {
         settings: settings_path,
         workspace: None,
+        history: None,
     };
     launch(gui_support::options(
         Tab::Inspector,
