@@ -83,16 +83,29 @@ impl From<TabArg> for crate::ui::Tab {
 }
 
 /// Sets up logging: `RUST_LOG` wins; otherwise warnings, or more with `-v`/`-vv`.
+///
+/// An `EnvFilter` is built only when `RUST_LOG` is set: the fixed defaults are plain per-target levels, which
+/// need no directive parsing on every start of `tokenbench inspect`.
 pub fn init_logging(verbose: u8) {
-    let default = match verbose {
-        0 => "warn",
-        1 => "tokenbench=debug,info",
-        _ => "tokenbench=trace,debug",
+    use tracing_subscriber::filter::{LevelFilter, Targets};
+    use tracing_subscriber::layer::SubscriberExt;
+    use tracing_subscriber::util::SubscriberInitExt;
+    let output = tracing_subscriber::fmt::layer().with_writer(std::io::stderr);
+    let registry = tracing_subscriber::registry().with(output);
+    if std::env::var_os("RUST_LOG").is_some()
+        && let Ok(filter) = tracing_subscriber::EnvFilter::try_from_default_env()
+    {
+        let _ = registry.with(filter).try_init();
+        return;
+    }
+    let filter = match verbose {
+        0 => Targets::new().with_default(LevelFilter::WARN),
+        1 => Targets::new()
+            .with_target("tokenbench", LevelFilter::DEBUG)
+            .with_default(LevelFilter::INFO),
+        _ => Targets::new()
+            .with_target("tokenbench", LevelFilter::TRACE)
+            .with_default(LevelFilter::DEBUG),
     };
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .try_init();
+    let _ = registry.with(filter).try_init();
 }

@@ -104,18 +104,22 @@ impl DecodedJwt {
             parts.next().unwrap_or_default(),
         ];
         let mut encoding_notes = Vec::new();
-        for (text, part) in segments.iter().zip([SegmentPart::Header, SegmentPart::Payload]) {
-            if URL_SAFE_NO_PAD.decode(text).is_err() && decode_segment(text, part).is_ok() {
+        let mut json_part = |part: SegmentPart, text: &str| {
+            let (decoded, strict) = decode_segment_noting_leniency(text, part);
+            if decoded.is_ok() && !strict {
                 encoding_notes.push(format!(
                     "the {part} uses padding or standard base64 characters (+ /): JWTs use unpadded base64url, \
                      so strict libraries will reject this token"
                 ));
             }
-        }
+            decoded.and_then(|bytes| json_object(bytes, part))
+        };
+        let header = json_part(SegmentPart::Header, &segments[0]);
+        let payload = json_part(SegmentPart::Payload, &segments[1]);
         Self {
             raw: token.to_owned(),
-            header: decode_json_segment(&segments[0], SegmentPart::Header),
-            payload: decode_json_segment(&segments[1], SegmentPart::Payload),
+            header,
+            payload,
             signature: decode_segment(&segments[2], SegmentPart::Signature),
             segments,
             encoding_notes,
@@ -199,25 +203,36 @@ pub fn json_kind(value: &Value) -> &'static str {
 
 /// Decodes one base64url segment, accepting padding and the standard alphabet as a fallback.
 pub fn decode_segment(text: &str, part: SegmentPart) -> Result<Vec<u8>, SegmentError> {
+    decode_segment_noting_leniency(text, part).0
+}
+
+/// [`decode_segment`], and whether the strict (unpadded base64url) decoding was enough, from one pass over
+/// the text when the segment is well formed.
+fn decode_segment_noting_leniency(text: &str, part: SegmentPart) -> (Result<Vec<u8>, SegmentError>, bool) {
     if text.is_empty() && part != SegmentPart::Signature {
-        return Err(SegmentError::Missing);
+        return (Err(SegmentError::Missing), true);
     }
-    URL_SAFE_NO_PAD
+    let strict_error = match URL_SAFE_NO_PAD.decode(text) {
+        Ok(bytes) => return (Ok(bytes), true),
+        Err(e) => e,
+    };
+    let lenient = URL_SAFE_LENIENT
         .decode(text)
-        .or_else(|_| URL_SAFE_LENIENT.decode(text))
         .or_else(|_| STANDARD_LENIENT.decode(text))
-        .map_err(|e| SegmentError::Base64 {
+        .map_err(|_| SegmentError::Base64 {
             part,
-            detail: URL_SAFE_NO_PAD
-                .decode(text)
-                .err()
-                .map_or_else(|| e.to_string(), |strict| strict.to_string()),
-        })
+            detail: strict_error.to_string(),
+        });
+    (lenient, false)
 }
 
 /// Decodes a segment that must hold a JSON object (the header or the payload).
 pub fn decode_json_segment(text: &str, part: SegmentPart) -> Result<Map<String, Value>, SegmentError> {
-    let bytes = decode_segment(text, part)?;
+    decode_segment(text, part).and_then(|bytes| json_object(bytes, part))
+}
+
+/// Parses decoded segment bytes as a JSON object.
+fn json_object(bytes: Vec<u8>, part: SegmentPart) -> Result<Map<String, Value>, SegmentError> {
     let text = String::from_utf8(bytes).map_err(|_| SegmentError::NotUtf8 { part })?;
     match serde_json::from_str::<Value>(&text) {
         Ok(Value::Object(map)) => Ok(map),
