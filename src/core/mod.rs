@@ -13,5 +13,6 @@ pub mod keyimport;
 pub mod oidc;
 pub mod ratelimit;
 pub mod secret;
+pub mod sign;
 pub mod tenant;
 pub mod workspace;
