@@ -351,3 +351,32 @@ async fn a_dpop_proof_for_another_url_is_invalid_dpop_proof() {
     );
     assert!(body["error_description"].as_str().unwrap().contains("htu"), "{body}");
 }
+
+#[tokio::test]
+async fn the_apple_exchange_rate_limit_is_off_by_default_and_answers_429_when_enabled() {
+    let running = start_demo().await;
+    for i in 0..3 {
+        let code = apple_code(&running, &format!("001.free.{i}"));
+        let (status, headers, _) = exchange_without_dpop(&running, &code).await;
+        assert_eq!(status, 200);
+        assert!(headers.get("x-ratelimit-limit").is_none());
+    }
+    let mut tenant = demo();
+    tenant.rate_limits.token_exchange.enabled = true;
+    tenant.rate_limits.token_exchange.capacity = 1;
+    let running = start_tenant(tenant, Arc::new(MemoryStore::default())).await;
+    let (status, headers, _) = exchange_without_dpop(&running, &apple_code(&running, "001.limited.1")).await;
+    assert_eq!((status, headers["x-ratelimit-remaining"].to_str().unwrap()), (200, "0"));
+    let (status, _, body) = exchange_without_dpop(&running, &apple_code(&running, "001.limited.2")).await;
+    assert_eq!((status, body["error"].as_str()), (429, Some("too_many_requests")));
+}
+
+async fn exchange_without_dpop(running: &Running, code: &str) -> (u16, reqwest::header::HeaderMap, Value) {
+    let pairs = [
+        ("grant_type", EXCHANGE),
+        ("client_id", "demo-native"),
+        ("subject_token", code),
+        ("subject_token_type", SubjectType::AppleCode.uri()),
+    ];
+    running.post_form("/oauth/token", &pairs).await
+}
