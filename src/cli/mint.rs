@@ -163,11 +163,16 @@ fn secrets(tenant: &Tenant, paths: &[String]) -> Result<Secrets, String> {
         .filter(|s| paths.contains(&s.path))
         .collect();
     let needs_store = slots.iter().any(|s| !matches!(s.spec, SecretSpec::Env(_)));
-    let store: Arc<dyn SecretStore> = if needs_store {
-        open_store().0
+    let (store, keyring_error): (Arc<dyn SecretStore>, _) = if needs_store {
+        open_store()
     } else {
-        Arc::new(MemoryStore::default())
+        (Arc::new(MemoryStore::default()), None)
     };
+    if let Some(error) = keyring_error
+        && let Some(slot) = slots.iter().find(|s| matches!(s.spec, SecretSpec::Keyring(_)))
+    {
+        return Err(format!("{} is a keyring item, but {error}", slot.path));
+    }
     if !store.is_persistent() {
         for slot in slots.iter().filter(|s| s.spec == SecretSpec::Generate) {
             eprintln!(
