@@ -18,6 +18,7 @@ fn main() -> ExitCode {
         Some(Command::Inspect(inspect)) => ExitCode::from(cli::inspect::run(inspect)),
         Some(Command::Secrets(command)) => ExitCode::from(cli::secrets::run(command)),
         Some(Command::Serve(serve)) => ExitCode::from(cli::serve::run(serve)),
+        Some(Command::Mint(mint)) => ExitCode::from(cli::mint::run(mint)),
         None => open_window(args),
     }
 }
@@ -85,6 +86,7 @@ fn no_display_message() -> &'static str {
     "tokenbench: no display (neither DISPLAY nor WAYLAND_DISPLAY is set), so the window cannot open.\n\
      Without a display, use the command line:\n  \
      tokenbench inspect TOKEN [--secret S | --key FILE | --jwks-url URL | --discover] [--json]\n  \
-     tokenbench secrets list | set NAME | delete NAME\n\
+     tokenbench secrets list | set NAME | delete NAME\n  \
+     tokenbench serve | mint id-token|apple-code|facebook-token|google-id-token|jwt …\n\
      Run `tokenbench --help` for every command."
 }

@@ -1,6 +1,7 @@
 //! The command line: `tokenbench` opens the window; subcommands work without a display.
 
 pub mod inspect;
+pub mod mint;
 pub mod secrets;
 pub mod serve;
 
@@ -45,6 +46,9 @@ pub enum Command {
     Secrets(secrets::SecretsCommand),
     /// Run the local issuer, an offline Auth0-like tenant (/delegation, /oauth/token, JWKS, discovery).
     Serve(serve::ServeArgs),
+    /// Mint ID tokens, simulated Apple codes, Facebook tokens and Google id tokens for a tenant, or any JWT.
+    #[command(subcommand)]
+    Mint(mint::MintCommand),
 }
 
 /// The window's tabs, as named on the command line.

@@ -14,5 +14,6 @@ pub mod keyimport;
 pub mod oidc;
 pub mod ratelimit;
 pub mod secret;
+pub mod sign;
 pub mod tenant;
 pub mod workspace;

@@ -4,11 +4,14 @@
 
 pub mod claims;
 pub mod delegation;
+pub mod dpop;
 pub mod error;
+mod exchange;
 pub mod keys;
 pub mod mint;
 pub mod params;
 pub mod record;
+pub mod social;
 pub mod token;
 pub mod wellknown;
 
@@ -19,7 +22,7 @@ pub use params::Params;
 use crate::core::ratelimit::{Limit, RateLimiter};
 use crate::core::secret::SecretString;
 use crate::core::tenant::Tenant;
-use crate::core::tenant::check::{client_secret_path, signing_key_path};
+use crate::core::tenant::check::{client_secret_path, google_signing_key_path, signing_key_path};
 use std::collections::{BTreeMap, VecDeque};
 
 /// Resolved secret values, keyed by [`crate::core::tenant::SecretSlot::path`].
@@ -35,6 +38,8 @@ pub struct Ctx<'a> {
     pub ip: &'a str,
     /// A fresh random URL-safe string (refresh tokens, simulated credentials).
     pub random: &'a dyn Fn() -> String,
+    /// The `DPoP` request header, if any.
+    pub dpop: Option<&'a str>,
 }
 
 impl Ctx<'_> {
@@ -68,8 +73,14 @@ pub struct Issuer {
     /// Signing keys.
     pub keys: KeySet,
     delegation_limit: RateLimiter,
+    exchange_limit: RateLimiter,
     refresh: BTreeMap<String, RefreshGrant>,
     refresh_order: VecDeque<String>,
+    /// The simulated Google key, when the tenant's secret resolved.
+    google_key: Option<SigningKey>,
+    /// Nonces of Apple codes and Facebook tokens already exchanged.
+    used_artifacts: social::UsedNonces,
+    dpop: dpop::DpopState,
 }
 
 impl Issuer {
@@ -78,19 +89,28 @@ impl Issuer {
     pub fn new(tenant: Tenant, secrets: Secrets, next: SigningKey) -> Result<Self, keys::KeyError> {
         let pem = secrets.get(&signing_key_path()).cloned().unwrap_or_default();
         let current = SigningKey::from_pem(&pem, "the tenant signing_key")?;
-        let bucket = &tenant.rate_limits.delegation;
-        let delegation_limit = RateLimiter::new(Limit {
-            capacity: bucket.capacity,
-            per_minute: bucket.per_minute,
-            mode: bucket.mode,
-        });
+        let google_key = secrets
+            .get(&google_signing_key_path())
+            .map(|pem| SigningKey::from_pem(pem, "the tenant google_signing_key"))
+            .transpose()?;
+        let limiter = |bucket: &crate::core::tenant::BucketConfig| {
+            RateLimiter::new(Limit {
+                capacity: bucket.capacity,
+                per_minute: bucket.per_minute,
+                mode: bucket.mode,
+            })
+        };
         Ok(Self {
+            delegation_limit: limiter(&tenant.rate_limits.delegation),
+            exchange_limit: limiter(&tenant.rate_limits.token_exchange),
             tenant,
             secrets,
             keys: KeySet::new(current, next),
-            delegation_limit,
             refresh: BTreeMap::new(),
             refresh_order: VecDeque::new(),
+            google_key,
+            used_artifacts: social::UsedNonces::default(),
+            dpop: dpop::DpopState::default(),
         })
     }
 

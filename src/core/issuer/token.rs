@@ -1,6 +1,5 @@
 //! `POST /oauth/token`: `client_credentials` (secret in the body or HTTP Basic), `password` and
-//! `password-realm`, and `refresh_token`. Native social token exchange slots in as one more arm of
-//! [`Issuer::token`].
+//! `password-realm`, `refresh_token`, and native social token exchange (in `exchange`).
 
 use super::claims::{scoped_claims, user_attributes};
 use super::error::{OAuthError, Reply};
@@ -17,17 +16,19 @@ use serde_json::{Value, json};
 const USERINFO_TOKEN_LIFETIME: i64 = 86_400;
 
 /// A client and whether it proved its secret.
-struct Caller {
-    client: Client,
-    authenticated: bool,
+pub(super) struct Caller {
+    pub(super) client: Client,
+    pub(super) authenticated: bool,
 }
 
 /// What a user token is for.
-struct UserGrant {
-    user: User,
-    scopes: Vec<String>,
-    audience: Option<String>,
-    gty: &'static str,
+pub(super) struct UserGrant {
+    pub(super) user: User,
+    pub(super) scopes: Vec<String>,
+    pub(super) audience: Option<String>,
+    pub(super) gty: &'static str,
+    /// The DPoP key thumbprint the access token is bound to (`cnf.jkt`), if any.
+    pub(super) jkt: Option<String>,
 }
 
 impl Issuer {
@@ -76,14 +77,16 @@ impl Issuer {
                     scopes: params.scopes("openid"),
                     audience: params.get("audience").map(str::to_owned),
                     gty: "password",
+                    jkt: None,
                 };
                 let reply = self.user_tokens(&caller, &grant, ctx)?;
                 Ok(self.with_refresh_token(reply, &caller.client, &grant, ctx))
             }
             GRANT_REFRESH_TOKEN => self.refresh(&caller, params, ctx, who),
-            _ => Err(OAuthError::invalid_request(
-                "native social token exchange is not simulated by the local issuer yet",
-            )),
+            GRANT_TOKEN_EXCHANGE => self.token_exchange(&caller, params, ctx, who),
+            other => Err(OAuthError::unsupported_grant_type(format!(
+                "Unsupported grant type: {other}"
+            ))),
         }
     }
 
@@ -190,7 +193,7 @@ impl Issuer {
         }
     }
 
-    fn user_tokens(&self, caller: &Caller, grant: &UserGrant, ctx: &Ctx<'_>) -> Result<Reply, OAuthError> {
+    pub(super) fn user_tokens(&self, caller: &Caller, grant: &UserGrant, ctx: &Ctx<'_>) -> Result<Reply, OAuthError> {
         let userinfo = format!("{}userinfo", ctx.issuer());
         let (aud, lifetime) = match &grant.audience {
             Some(identifier) => {
@@ -203,14 +206,18 @@ impl Issuer {
             None => (json!(userinfo), USERINFO_TOKEN_LIFETIME),
         };
         let scope = grant.scopes.join(" ");
-        let claims = json!({
+        let mut claims = json!({
             "iss": ctx.issuer(), "sub": grant.user.user_id, "aud": aud, "iat": ctx.now, "exp": ctx.now + lifetime,
             "scope": scope, "azp": caller.client.client_id, "gty": grant.gty,
         });
+        if let Some(jkt) = &grant.jkt {
+            insert(&mut claims, "cnf", json!({ "jkt": jkt }));
+        }
         let sign_error = |e: super::keys::KeyError| OAuthError::other(500, "server_error", e.to_string());
         let access = self.keys.current.sign(&claims).map_err(sign_error)?;
+        let token_type = if grant.jkt.is_some() { "DPoP" } else { "Bearer" };
         let mut body =
-            json!({ "access_token": access, "scope": scope, "expires_in": lifetime, "token_type": "Bearer" });
+            json!({ "access_token": access, "scope": scope, "expires_in": lifetime, "token_type": token_type });
         if grant.scopes.iter().any(|s| s == "openid") {
             let extra = scoped_claims(&grant.scopes, &user_attributes(&grant.user), ProfileScope::Oidc);
             // Public clients (no secret sent) always get RS256 ID tokens (spec §5.1.5).
@@ -225,7 +232,13 @@ impl Issuer {
         Ok(Reply::ok(body))
     }
 
-    fn with_refresh_token(&mut self, mut reply: Reply, client: &Client, grant: &UserGrant, ctx: &Ctx<'_>) -> Reply {
+    pub(super) fn with_refresh_token(
+        &mut self,
+        mut reply: Reply,
+        client: &Client,
+        grant: &UserGrant,
+        ctx: &Ctx<'_>,
+    ) -> Reply {
         if grant.scopes.iter().any(|s| s == "offline_access") && client.allows_grant(GRANT_REFRESH_TOKEN) {
             let token = (ctx.random)();
             self.remember_refresh(
@@ -270,12 +283,13 @@ impl Issuer {
             scopes,
             audience: grant.audience.clone(),
             gty: "refresh_token",
+            jkt: None,
         };
         self.user_tokens(caller, &grant, ctx)
     }
 }
 
-fn insert(body: &mut Value, key: &str, value: Value) {
+pub(super) fn insert(body: &mut Value, key: &str, value: Value) {
     if let Value::Object(map) = body {
         map.insert(key.to_owned(), value);
     }

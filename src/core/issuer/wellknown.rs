@@ -22,13 +22,15 @@ impl Issuer {
                 "nickname", "email", "email_verified", "picture"],
             "response_types_supported": ["token", "id_token"],
             "grant_types_supported": ["client_credentials", "password",
-                "http://auth0.com/oauth/grant-type/password-realm", "refresh_token"],
+                "http://auth0.com/oauth/grant-type/password-realm", "refresh_token",
+                "urn:ietf:params:oauth:grant-type:token-exchange"],
             "subject_types_supported": ["public"],
             "id_token_signing_alg_values_supported": ["HS256", "RS256"],
             "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
             "claims_supported": ["aud", "email", "email_verified", "exp", "family_name", "given_name", "iat",
                 "iss", "name", "nickname", "picture", "sub"],
             "request_uri_parameter_supported": false,
+            "dpop_signing_alg_values_supported": ["ES256"],
         }))
     }
 

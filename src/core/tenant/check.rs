@@ -131,6 +131,17 @@ pub fn validate(tenant: &Tenant) -> Vec<String> {
             ));
         }
     }
+    for (name, value) in [
+        ("apple_client_id", &tenant.settings.apple_client_id),
+        ("facebook_app_id", &tenant.settings.facebook_app_id),
+        ("google_client_id", &tenant.settings.google_client_id),
+    ] {
+        if value.trim().is_empty() {
+            errors.push(format!(
+                "settings.{name} is empty: give the simulated provider a client ID, or leave the key out for the default"
+            ));
+        }
+    }
     if ![400, 401].contains(&tenant.settings.invalid_id_token_status) {
         errors.push("settings.invalid_id_token_status must be 400 or 401".to_owned());
     }
@@ -244,6 +255,18 @@ pub fn secret_slots(tenant: &Tenant) -> Vec<SecretSlot> {
         SecretShape::RsaKey,
         item_name("signing_key", &[t]),
     )];
+    slots.push(slot(
+        social_artifact_key_path(),
+        &tenant.social_artifact_key,
+        SecretShape::Random,
+        item_name("hmac_secret", &[t, "social_artifacts"]),
+    ));
+    slots.push(slot(
+        google_signing_key_path(),
+        &tenant.google_signing_key,
+        SecretShape::RsaKey,
+        item_name("signing_key", &[t, "google"]),
+    ));
     for c in &tenant.clients {
         let id = c.client_id.as_str();
         slots.push(slot(
@@ -287,6 +310,16 @@ pub fn secret_slots(tenant: &Tenant) -> Vec<SecretSlot> {
 /// Resolved-secrets key of the tenant signing key.
 pub fn signing_key_path() -> String {
     "signing_key".to_owned()
+}
+
+/// Resolved-secrets key of the key that seals simulated Apple codes and Facebook session tokens.
+pub fn social_artifact_key_path() -> String {
+    "social_artifact_key".to_owned()
+}
+
+/// Resolved-secrets key of the simulated Google signing key.
+pub fn google_signing_key_path() -> String {
+    "google_signing_key".to_owned()
 }
 
 /// Resolved-secrets key of a client secret.

@@ -25,6 +25,11 @@ pub struct Tenant {
     pub name: String,
     /// The tenant's RS256 signing key (PKCS#8 PEM).
     pub signing_key: SecretSpec,
+    /// The HMAC key that seals simulated Apple codes and Facebook session tokens, so that another process
+    /// serving this tenant can check them.
+    pub social_artifact_key: SecretSpec,
+    /// The RSA key (PKCS#8 PEM) that signs simulated Google id tokens.
+    pub google_signing_key: SecretSpec,
     /// Applications.
     pub clients: Vec<Client>,
     /// Database users.
@@ -47,6 +52,8 @@ impl Default for Tenant {
         Self {
             name: "local".to_owned(),
             signing_key: SecretSpec::Generate,
+            social_artifact_key: SecretSpec::Generate,
+            google_signing_key: SecretSpec::Generate,
             clients: Vec::new(),
             users: Vec::new(),
             resource_servers: Vec::new(),
@@ -259,6 +266,14 @@ pub struct Settings {
     pub profile_scope: ProfileScope,
     /// Clock skew allowed when checking input tokens, in seconds.
     pub leeway_seconds: i64,
+    /// The simulated Sign in with Apple client (services) ID: `aud` of simulated Apple codes.
+    pub apple_client_id: String,
+    /// The simulated Facebook app ID: `aud` of simulated Facebook session tokens.
+    pub facebook_app_id: String,
+    /// The simulated Google OAuth client ID: `aud` of simulated Google id tokens.
+    pub google_client_id: String,
+    /// Whether DPoP proofs at `/oauth/token` must carry the server's nonce (`use_dpop_nonce` otherwise).
+    pub dpop_nonce_required: bool,
     /// Keys this version does not know.
     #[serde(flatten, skip_serializing_if = "Map::is_empty")]
     pub unknown: Map<String, Value>,
@@ -271,6 +286,10 @@ impl Default for Settings {
             invalid_id_token_status: 400,
             profile_scope: ProfileScope::Oidc,
             leeway_seconds: 60,
+            apple_client_id: "com.tokenbench.demo.signin".to_owned(),
+            facebook_app_id: "1000000000000001".to_owned(),
+            google_client_id: "tokenbench-demo.apps.googleusercontent.com".to_owned(),
+            dpop_nonce_required: false,
             unknown: Map::new(),
         }
     }

@@ -195,6 +195,7 @@ fn answer(
         base_url: &state.base_url,
         ip,
         random: &random,
+        dpop: header(header::HeaderName::from_static("dpop")),
     };
     let parsed = if *method == Method::POST {
         Params::parse(header(header::CONTENT_TYPE), body)
@@ -260,7 +261,8 @@ fn json_response(reply: &Reply) -> Response {
     response
 }
 
-fn random_token() -> String {
+/// 24 random bytes as base64url: refresh tokens, nonces, simulated credentials.
+pub fn random_token() -> String {
     let mut bytes = [0u8; 24];
     // aws-lc-rs's random source does not fail on supported systems; if it did, a counter keeps the tokens
     // unique, which is all a local test issuer's refresh-token bookkeeping needs.

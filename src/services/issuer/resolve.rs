@@ -4,7 +4,7 @@
 use crate::core::issuer::Secrets;
 use crate::core::secret::{KeyKind, SecretString};
 use crate::core::tenant::check::secret_slots;
-use crate::core::tenant::{SecretShape, SecretSpec, Tenant};
+use crate::core::tenant::{SecretShape, SecretSlot, SecretSpec, Tenant};
 use crate::services::keygen::generate;
 use crate::services::secrets::{SecretError, SecretStore};
 use base64::Engine;
@@ -19,15 +19,25 @@ pub struct Resolved {
 
 /// Resolves every secret the tenant references; the error lists every reference that failed.
 pub fn resolve(tenant: &Tenant, store: &dyn SecretStore) -> Result<Resolved, Vec<String>> {
+    resolve_slots(secret_slots(tenant), store, &|var| std::env::var(var).ok())
+}
+
+/// Resolves the given slots, reading `{"env": …}` references through `env`; the error lists every slot that
+/// failed.
+pub fn resolve_slots(
+    slots: Vec<SecretSlot>,
+    store: &dyn SecretStore,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> Result<Resolved, Vec<String>> {
     let mut resolved = Resolved {
         secrets: Secrets::new(),
         notes: Vec::new(),
     };
     let mut errors = Vec::new();
-    for slot in secret_slots(tenant) {
+    for slot in slots {
         let value = match &slot.spec {
             SecretSpec::Keyring(name) => store.get(name).map_err(|e| format!("{}: {e}", slot.path)),
-            SecretSpec::Env(var) => std::env::var(var).map(SecretString::new).map_err(|_| {
+            SecretSpec::Env(var) => env(var).map(SecretString::new).ok_or_else(|| {
                 format!(
                     "{}: environment variable {var} is not set: export it or use {{\"generate\":true}}",
                     slot.path
