@@ -67,7 +67,11 @@ pub fn normalize(raw: &str) -> String {
         }
     }
     let text = token_from_url_parts(text).unwrap_or_else(|| text.to_owned());
-    text.chars().filter(|c| !c.is_whitespace()).collect()
+    if !text.contains(char::is_whitespace) {
+        // The common case (a pasted token): no second pass over the text.
+        return text;
+    }
+    text.split_whitespace().collect()
 }
 
 fn strip_prefix_ignore_case<'a>(text: &'a str, prefix: &str) -> Option<&'a str> {

@@ -32,6 +32,10 @@ pub struct SasField {
 
 /// Parses a SAS, or returns `None` when the text is not one.
 pub fn parse_sas(text: &str) -> Option<SasToken> {
+    // Every SAS carries a signature; checking for it first spares URL-decoding every JWT pasted.
+    if !text.contains("sig=") {
+        return None;
+    }
     let (kind, query) = match text.strip_prefix("SharedAccessSignature") {
         Some(rest) => (SasKind::ServiceBus, rest.trim_start()),
         None => (SasKind::StorageBlob, text.split_once('?').map_or(text, |(_, q)| q)),
