@@ -44,6 +44,7 @@ fn open_window(args: Cli) -> ExitCode {
         .chain(workspace.recovered)
         .chain(history.recovered)
         .collect();
+    let clock = tokenbench::services::clock::DemoClock::following(Arc::new(SystemClock));
     let options = LaunchOptions {
         settings: settings.value,
         settings_notice: (!notices.is_empty()).then(|| notices.join("; ")),
@@ -54,7 +55,8 @@ fn open_window(args: Cli) -> ExitCode {
         tab: args.tab.map(Into::into),
         token: args.token,
         screenshot: args.screenshot,
-        clock: Arc::new(SystemClock),
+        clock: clock.clone(),
+        clock_control: Some(clock),
         zone: local_zone(),
     };
     match tokenbench::ui::run(options) {

@@ -9,17 +9,16 @@ use egui_kittest::kittest::Queryable;
 use gui_support::{App, launch, run_until};
 use serde_json::Value;
 use std::sync::Arc;
-use tokenbench::services::secrets::MemoryStore;
+use tokenbench::services::secrets::{MemoryStore, SecretStore};
 use tokenbench::ui::Tab;
 use tokenbench::ui::backend::BackendPaths;
 
 fn issuer_app() -> App {
-    let mut options = gui_support::options(
-        Tab::LocalIssuer,
-        Arc::new(MemoryStore::default()),
-        None,
-        BackendPaths::default(),
-    );
+    issuer_app_with(Arc::new(MemoryStore::default()))
+}
+
+fn issuer_app_with(store: Arc<MemoryStore>) -> App {
+    let mut options = gui_support::options(Tab::LocalIssuer, store, None, BackendPaths::default());
     options.settings.issuer_autostart = true;
     // Any free port, so parallel test runs never collide.
     options.settings.issuer_port = 0;
@@ -98,4 +97,46 @@ fn rotating_the_key_changes_the_served_jwks_and_stop_closes_the_port() {
         std::net::TcpStream::connect(address).is_err(),
         "nothing listens after Stop"
     );
+}
+
+#[test]
+fn the_status_bar_clock_moves_the_issuers_time_and_says_so() {
+    let store = Arc::new(MemoryStore::default());
+    let mut harness = issuer_app_with(store.clone());
+    let base = harness.state().issuer.base_url().unwrap().to_owned();
+    harness.get_by_label("Clock: real time");
+    harness.get_by_role_and_label(Role::Button, "+1 h").click();
+    harness.run();
+    harness.get_by_label_contains("Clock: SIMULATED (running, +3600 s from real time)");
+    let secret = store.get("client_secret/demo/demo-m2m").unwrap();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let body: Value = runtime.block_on(async {
+        let body = serde_json::json!({
+            "grant_type": "client_credentials",
+            "client_id": "demo-m2m",
+            "client_secret": secret.expose(),
+            "audience": "https://api.demo.local/",
+        });
+        let client = reqwest::Client::builder().no_proxy().build().unwrap();
+        client
+            .post(format!("{base}/oauth/token"))
+            .json(&body)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap()
+    });
+    let token = body["access_token"].as_str().expect("an access token");
+    let tokenbench::core::jwt::Inspection::Jwt(jwt) = tokenbench::core::jwt::inspect(token) else {
+        panic!("a JWT");
+    };
+    assert_eq!(jwt.claim_seconds("iat"), Some(gui_support::NOW + 3600));
+    harness.get_by_role_and_label(Role::Button, "Real time").click();
+    harness.run();
+    harness.get_by_label("Clock: real time");
 }

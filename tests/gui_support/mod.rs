@@ -9,7 +9,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokenbench::core::history::History;
 use tokenbench::core::workspace::Workspace;
-use tokenbench::services::clock::SimulatedClock;
+use tokenbench::services::clock::{DemoClock, SimulatedClock};
 use tokenbench::services::secrets::{KeyringStore, MemoryStore, SecretStore};
 use tokenbench::ui::backend::BackendPaths;
 use tokenbench::ui::{LaunchOptions, Settings, Tab, TokenbenchApp};
@@ -31,6 +31,7 @@ pub fn real_or_memory_store() -> Arc<dyn SecretStore> {
 
 /// Launch options for a test: defaults, UTC, the clock at [`NOW`], nothing saved unless `paths` say so.
 pub fn options(tab: Tab, store: Arc<dyn SecretStore>, problem: Option<String>, paths: BackendPaths) -> LaunchOptions {
+    let clock = DemoClock::following(SimulatedClock::at(NOW));
     LaunchOptions {
         // The issuer starts only in the tests about it, so tests do not compete for its port.
         settings: Settings {
@@ -45,7 +46,8 @@ pub fn options(tab: Tab, store: Arc<dyn SecretStore>, problem: Option<String>, p
         tab: Some(tab),
         token: None,
         screenshot: None,
-        clock: SimulatedClock::at(NOW),
+        clock: clock.clone(),
+        clock_control: Some(clock),
         zone: jiff::tz::TimeZone::UTC,
     }
 }

@@ -1,6 +1,7 @@
 //! The application: drains backend events, handles global input (paste, drop, shortcuts), draws the
 //! navigation and the selected panel, and runs the commands panels produced.
 
+mod clock_bar;
 mod events;
 
 use super::backend::{Backend, BackendPaths};
@@ -39,8 +40,10 @@ pub struct LaunchOptions {
     pub token: Option<String>,
     /// Save a screenshot here after the first frames, then close.
     pub screenshot: Option<PathBuf>,
-    /// The clock for time checks.
+    /// The clock for time checks, the issuer and countdowns.
     pub clock: Arc<dyn Clock>,
+    /// The same clock's controls (freeze, advance, real time), when it can be moved.
+    pub clock_control: Option<Arc<crate::services::clock::DemoClock>>,
     /// The local time zone for displayed times.
     pub zone: jiff::tz::TimeZone,
 }
@@ -79,6 +82,7 @@ pub struct TokenbenchApp {
     show_keyring_details: bool,
     backend: Backend,
     clock: Arc<dyn Clock>,
+    clock_control: Option<Arc<crate::services::clock::DemoClock>>,
     zone: jiff::tz::TimeZone,
     banner: Option<String>,
     paste_offer: Option<String>,
@@ -113,6 +117,7 @@ impl TokenbenchApp {
             saved_settings: settings.clone(),
             settings,
             clock: options.clock,
+            clock_control: options.clock_control,
             zone: options.zone,
             banner: options.settings_notice,
             paste_offer: None,
@@ -320,6 +325,11 @@ impl TokenbenchApp {
             self.top_bar_ui(ui, &ctx);
             self.banners_ui(ui);
         });
+        if let Some(control) = &self.clock_control {
+            egui::Panel::bottom("status_bar").show(ui, |ui| {
+                clock_bar::clock_bar_ui(ui, control, &self.zone);
+            });
+        }
         egui::Panel::left("navigation")
             .exact_size(theme::NAV_WIDTH)
             .show(ui, |ui| self.navigation_ui(ui));
