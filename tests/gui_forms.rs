@@ -143,3 +143,37 @@ fn a_request_to_a_silent_listener_can_be_cancelled() {
     );
     drop(silent);
 }
+
+#[test]
+fn the_rate_limit_view_and_the_send_warning_follow_real_answers_and_the_clock() {
+    let store = Arc::new(MemoryStore::default());
+    let mut harness = app_with_issuer(store.clone(), Workspace::default());
+    let base = harness.state().issuer.base_url().unwrap().to_owned();
+    let token = alice_id_token(&store, &base);
+    type_into(&mut harness, Role::TextInput, "Client ID", "demo-spa");
+    type_into(&mut harness, Role::MultilineTextInput, "id_token", &token);
+    // The demo tenant's bucket: 10 requests, one more every 6 s (the simulated clock stands still).
+    for sent in 1..=10 {
+        harness.get_by_role_and_label(Role::Button, "Send").click();
+        run_until(&mut harness, "an answer", |h| {
+            h.state().history.entries.len() == sent && !h.state().delegation.sender.is_sending()
+        });
+    }
+    harness.run();
+    harness.get_by_label_contains("Rate limit reached");
+    harness.get_by_label_contains("passes in 6 s");
+    harness.get_by_label("Rate limits").click();
+    harness.run();
+    harness.get_by_label_contains("Throttled: the next request passes at");
+    harness.get_by_role_and_label(Role::Button, "+6 s").click();
+    harness.run();
+    harness.get_by_label_contains("The next request would pass now");
+    harness.get_by_label("Delegation").click();
+    harness.run();
+    assert!(harness.query_by_label_contains("Rate limit reached").is_none());
+    harness.get_by_role_and_label(Role::Button, "Send").click();
+    run_until(&mut harness, "the refilled request", |h| {
+        h.state().history.entries.len() == 11
+    });
+    assert_eq!(harness.state().history.entries[10].status, Some(200));
+}

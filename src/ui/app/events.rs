@@ -28,7 +28,14 @@ impl TokenbenchApp {
             Event::Http(HttpEvent::Answered { id, owner, result }) => match owner {
                 HttpOwner::InspectorKeys => self.inspector.keys.apply_answer(id, result, commands),
                 HttpOwner::Delegation => {
-                    let entry = self.delegation.apply_answer(id, result, self.clock.now());
+                    let now = self.clock.now();
+                    let entry = self.delegation.apply_answer(id, result, now);
+                    if entry.is_some()
+                        && let Some((url, answer)) = self.delegation.sender.last_answer()
+                    {
+                        let user = crate::ui::panels::delegation::token_user(&self.delegation.form.token);
+                        self.rate_limits.observe(url, &user, answer, now);
+                    }
                     self.record(entry, commands);
                 }
                 HttpOwner::Exchange => {

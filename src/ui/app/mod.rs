@@ -7,7 +7,6 @@ mod events;
 use super::backend::{Backend, BackendPaths};
 use super::command::{Command, FilesCommand, SecretsCommand, TokenOrigin};
 use super::panels::inspector::InspectorPanel;
-use super::panels::placeholder::placeholder_ui;
 use super::panels::secrets::SecretsPanel;
 use super::settings::{Settings, Tab, ThemeChoice};
 use super::theme;
@@ -71,6 +70,8 @@ pub struct TokenbenchApp {
     pub exchange: super::panels::exchange::ExchangePanel,
     /// The History tab.
     pub history_panel: super::panels::history::HistoryPanel,
+    /// The Rate limits tab.
+    pub rate_limits: super::panels::rate_limits::RateLimitsPanel,
     /// Environments, saved forms, local tenant.
     pub workspace: Workspace,
     /// Past requests.
@@ -109,6 +110,7 @@ impl TokenbenchApp {
             delegation: Default::default(),
             exchange: Default::default(),
             history_panel: Default::default(),
+            rate_limits: Default::default(),
             workspace: options.workspace,
             history: options.history,
             keyring_problem: None,
@@ -358,9 +360,15 @@ impl TokenbenchApp {
             Tab::History => self.history_panel.ui(ui, &self.history, cx.zone, commands),
             Tab::Secrets => self.secrets.ui(ui, &mut cx, commands),
             Tab::LocalIssuer => self.issuer.ui(ui, &cx, &mut self.settings, commands),
-            Tab::Delegation => self.delegation.ui(ui, &cx, commands),
+            Tab::Delegation => {
+                let key = self.delegation.rate_key(cx.local_issuer, cx.workspace);
+                let throttle = key
+                    .and_then(|(url, user)| self.rate_limits.throttled_until(&url, &user, cx.now))
+                    .map(|until| (until, cx.now));
+                self.delegation.ui(ui, &cx, throttle, commands);
+            }
             Tab::TokenExchange => self.exchange.ui(ui, &cx, commands),
-            tab @ Tab::RateLimits => placeholder_ui(ui, tab),
+            Tab::RateLimits => self.rate_limits.ui(ui, cx.now, cx.zone),
         }
     }
 }

@@ -75,8 +75,26 @@ impl DelegationPanel {
         }
     }
 
-    /// Draws the panel.
-    pub fn ui(&mut self, ui: &mut egui::Ui, cx: &PanelContext<'_>, commands: &mut Vec<Command>) {
+    /// The rate-limit bucket the next request counts against: the endpoint and the input token's user
+    /// (Auth0 limits `/delegation` per IP and user).
+    pub fn rate_key(
+        &self,
+        cx_local_issuer: Option<&str>,
+        workspace: &crate::core::workspace::Workspace,
+    ) -> Option<(String, String)> {
+        let base = self.sender.base_url(cx_local_issuer, workspace).ok()?;
+        let url = crate::core::auth0::endpoint(&base, "/delegation").ok()?;
+        Some((url, token_user(&self.form.token)))
+    }
+
+    /// Draws the panel. `throttle`: `(until, now)` when the last answer said the next request would be refused.
+    pub fn ui(
+        &mut self,
+        ui: &mut egui::Ui,
+        cx: &PanelContext<'_>,
+        throttle: Option<(i64, i64)>,
+        commands: &mut Vec<Command>,
+    ) {
         ui.heading("Delegation");
         ui.label("Auth0's legacy POST /delegation: exchange an id_token or refresh_token for a token of another application or add-on");
         let request = self.request(cx);
@@ -87,7 +105,7 @@ impl DelegationPanel {
         let blocker = errors.first().map(|e| format!("{}: {}", e.field, e.message));
         if self
             .sender
-            .send_ui(ui, HttpOwner::Delegation, blocker.as_deref(), commands)
+            .send_ui(ui, HttpOwner::Delegation, blocker.as_deref(), throttle, commands)
             && let Ok(request) = request
         {
             self.sender.send(HttpOwner::Delegation, request, commands);
@@ -225,4 +243,12 @@ fn params_ui(ui: &mut egui::Ui, form: &mut DelegationForm) {
             }
         }
     });
+}
+
+/// The `sub` of a JWT, or a placeholder: the user a request is counted for.
+pub fn token_user(token: &str) -> String {
+    match inspect(token) {
+        Inspection::Jwt(jwt) => jwt.claim_str("sub").unwrap_or("(no sub)").to_owned(),
+        _ => "(not a JWT)".to_owned(),
+    }
 }

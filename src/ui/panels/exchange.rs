@@ -79,7 +79,7 @@ impl ExchangePanel {
         let blocker = errors.first().map(|e| format!("{}: {}", e.field, e.message));
         if self
             .sender
-            .send_ui(ui, HttpOwner::Exchange, blocker.as_deref(), commands)
+            .send_ui(ui, HttpOwner::Exchange, blocker.as_deref(), None, commands)
             && let Ok(request) = request
         {
             self.sender.send(HttpOwner::Exchange, request, commands);

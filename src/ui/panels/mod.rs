@@ -6,6 +6,7 @@ pub mod history;
 pub mod inspector;
 pub mod issuer;
 pub mod placeholder;
+pub mod rate_limits;
 pub mod request;
 pub mod secrets;
 pub mod workspace_import;

@@ -60,6 +60,15 @@ impl Sender {
         }
     }
 
+    /// The last answer and the URL it was for.
+    pub fn last_answer(&self) -> Option<(&str, &HttpAnswer)> {
+        let request = self.last_request.as_ref()?;
+        match &self.last {
+            Some(Ok((answer, _))) => Some((request.url.as_str(), answer)),
+            Some(Err(_)) | None => None,
+        }
+    }
+
     /// Sends a request as `owner`.
     pub fn send(&mut self, owner: HttpOwner, request: HttpRequest, commands: &mut Vec<Command>) {
         let id = next_request_id();
@@ -121,8 +130,18 @@ impl Sender {
         ui: &mut egui::Ui,
         owner: HttpOwner,
         blocker: Option<&str>,
+        throttle: Option<(i64, i64)>,
         commands: &mut Vec<Command>,
     ) -> bool {
+        if let Some((until, now)) = throttle {
+            let text = format!(
+                "Rate limit reached: the last answer left no requests; the next one passes in {} s (sending now \
+                 gets a 429)",
+                until - now
+            );
+            ui.label(egui::RichText::new(text).color(theme::warning(ui.visuals().dark_mode)));
+            ui.ctx().request_repaint_after(Duration::from_secs(1));
+        }
         let mut send = false;
         ui.horizontal(|ui| {
             if let Some((id, started)) = self.running {

@@ -1,0 +1,201 @@
+//! The Rate limits tab: one row per (endpoint, user) with the limit, remaining as a gauge, the reset as a time
+//! and a live countdown, when the next request would pass, the last 429 and a timeline of remaining with the
+//! 429s marked. Fed by every answer the forms receive; garbled headers are shown as such.
+
+use crate::core::http::HttpAnswer;
+use crate::core::ratelimit::headers::{Field, RateLimitState, read};
+use crate::ui::theme;
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+/// Most points kept per row for the timeline.
+const TIMELINE_POINTS: usize = 200;
+
+/// What one (endpoint, user) has seen.
+#[derive(Debug, Clone)]
+pub struct Bucket {
+    /// The latest headers.
+    pub state: RateLimitState,
+    /// When the last 429 came.
+    pub last_throttled: Option<i64>,
+    /// `(time, remaining, throttled)` in arrival order.
+    pub timeline: Vec<(i64, Option<u64>, bool)>,
+}
+
+/// The panel's state: buckets by `(endpoint URL, user)`.
+#[derive(Default)]
+pub struct RateLimitsPanel {
+    /// Every bucket seen.
+    pub buckets: BTreeMap<(String, String), Bucket>,
+}
+
+impl RateLimitsPanel {
+    /// Takes the rate-limit headers of an answer to `url` for `user`, received at `now`.
+    pub fn observe(&mut self, url: &str, user: &str, answer: &HttpAnswer, now: i64) {
+        let state = read(&answer.headers, now);
+        if !state.is_present() && answer.status != 429 {
+            return;
+        }
+        let throttled = answer.status == 429;
+        let bucket = self
+            .buckets
+            .entry((url.to_owned(), user.to_owned()))
+            .or_insert_with(|| Bucket {
+                state: state.clone(),
+                last_throttled: None,
+                timeline: Vec::new(),
+            });
+        bucket.timeline.push((now, state.remaining.value(), throttled));
+        if bucket.timeline.len() > TIMELINE_POINTS {
+            bucket.timeline.remove(0);
+        }
+        if throttled {
+            bucket.last_throttled = Some(now);
+        }
+        bucket.state = state;
+    }
+
+    /// When a request to `url` for `user` would pass, if the last answer said it would not pass now.
+    pub fn throttled_until(&self, url: &str, user: &str, now: i64) -> Option<i64> {
+        let bucket = self.buckets.get(&(url.to_owned(), user.to_owned()))?;
+        bucket.state.next_allowed(now).filter(|at| *at > now)
+    }
+
+    /// Draws the panel; countdowns tick once a second only while one is shown.
+    pub fn ui(&mut self, ui: &mut egui::Ui, now: i64, zone: &jiff::tz::TimeZone) {
+        ui.heading("Rate limits");
+        ui.label("X-RateLimit-Limit, -Remaining and -Reset of every answer, per endpoint and user");
+        if self.buckets.is_empty() {
+            ui.label(
+                egui::RichText::new("No rate-limited answers yet: send a Delegation request")
+                    .color(theme::muted(ui.visuals().dark_mode)),
+            );
+            return;
+        }
+        let mut counting = false;
+        for ((url, user), bucket) in &self.buckets {
+            ui.add_space(theme::SECTION_GAP);
+            ui.strong(format!("{url} · user {user}"));
+            counting |= bucket_ui(ui, bucket, now, zone);
+            timeline_ui(ui, bucket);
+        }
+        if counting {
+            ui.ctx().request_repaint_after(Duration::from_secs(1));
+        }
+    }
+}
+
+/// Draws one bucket; true when a countdown is running.
+fn bucket_ui(ui: &mut egui::Ui, bucket: &Bucket, now: i64, zone: &jiff::tz::TimeZone) -> bool {
+    let state = &bucket.state;
+    let dark = ui.visuals().dark_mode;
+    match (state.limit.value(), state.remaining.value()) {
+        (Some(limit), Some(remaining)) if limit > 0 => {
+            let fraction = (remaining as f32 / limit as f32).clamp(0.0, 1.0);
+            ui.add(
+                egui::ProgressBar::new(fraction)
+                    .text(format!("{remaining} of {limit} remaining"))
+                    .desired_width(320.0),
+            );
+        }
+        _ => {
+            ui.label(format!(
+                "limit {}, remaining {}",
+                shown(&state.limit),
+                shown(&state.remaining)
+            ));
+        }
+    }
+    let mut counting = false;
+    if let Field::Value(reset) = state.reset_at {
+        let wait = reset - now;
+        counting |= wait > 0;
+        let when = if wait > 0 {
+            format!("in {wait} s")
+        } else {
+            "passed".to_owned()
+        };
+        ui.label(format!("Next request added back at {} ({when})", local(reset, zone)));
+    }
+    match state.next_allowed(now) {
+        Some(at) if at > now => {
+            counting = true;
+            ui.label(
+                egui::RichText::new(format!(
+                    "Throttled: the next request passes at {} (in {} s)",
+                    local(at, zone),
+                    at - now
+                ))
+                .color(theme::error(dark)),
+            );
+        }
+        Some(_) => {
+            ui.label(egui::RichText::new("The next request would pass now").color(theme::valid(dark)));
+        }
+        None => {
+            ui.label("The headers do not say when the next request would pass");
+        }
+    }
+    if let Some(at) = bucket.last_throttled {
+        ui.label(format!("Last 429 at {}", local(at, zone)));
+    }
+    for problem in state.problems() {
+        ui.label(egui::RichText::new(problem).color(theme::warning(dark)));
+    }
+    counting
+}
+
+/// Remaining over time; 429s as red marks.
+fn timeline_ui(ui: &mut egui::Ui, bucket: &Bucket) {
+    let Some(max) = bucket
+        .timeline
+        .iter()
+        .filter_map(|(_, r, _)| *r)
+        .max()
+        .or(bucket.state.limit.value())
+    else {
+        return;
+    };
+    let (response, painter) = ui.allocate_painter(egui::vec2(320.0, 60.0), egui::Sense::hover());
+    let rect = response.rect;
+    painter.rect_stroke(
+        rect,
+        2.0,
+        ui.visuals().widgets.noninteractive.bg_stroke,
+        egui::StrokeKind::Inside,
+    );
+    let count = bucket.timeline.len().max(2) - 1;
+    let point = |i: usize, remaining: u64| {
+        let x = rect.left() + rect.width() * i as f32 / count as f32;
+        let y = rect.bottom() - rect.height() * remaining as f32 / max.max(1) as f32;
+        egui::pos2(x, y)
+    };
+    let dark = ui.visuals().dark_mode;
+    let line: Vec<egui::Pos2> = bucket
+        .timeline
+        .iter()
+        .enumerate()
+        .filter_map(|(i, (_, r, _))| r.map(|r| point(i, r)))
+        .collect();
+    painter.add(egui::Shape::line(line, egui::Stroke::new(1.5, theme::valid(dark))));
+    for (i, (_, _, throttled)) in bucket.timeline.iter().enumerate() {
+        if *throttled {
+            painter.circle_filled(point(i, 0), 3.0, theme::error(dark));
+        }
+    }
+    response.on_hover_text("Remaining after each answer; red marks are 429s");
+}
+
+fn shown<T: std::fmt::Display + Copy>(field: &Field<T>) -> String {
+    match field {
+        Field::Missing => "not sent".to_owned(),
+        Field::Value(v) => v.to_string(),
+        Field::Garbled(text) => format!("unreadable (\"{text}\")"),
+    }
+}
+
+fn local(at: i64, zone: &jiff::tz::TimeZone) -> String {
+    jiff::Timestamp::from_second(at)
+        .map(|t| t.to_zoned(zone.clone()).strftime("%H:%M:%S").to_string())
+        .unwrap_or_else(|_| at.to_string())
+}
