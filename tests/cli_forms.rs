@@ -399,3 +399,34 @@ fn the_curl_command_for_a_delegation_gets_the_same_answer_as_the_cli() {
         }
     }
 }
+
+#[test]
+fn what_the_server_echoes_is_escaped_on_the_terminal_and_stays_valid_json() {
+    let issuer = start_issuer();
+    let token = id_token(&issuer, SPA_SECRET);
+    let hostile = "ghost\u{1b}[2J\u{202e}\u{9b}";
+    let output = tokenbench(&[
+        "delegate",
+        "--env",
+        &issuer.url,
+        "--client-id",
+        "demo-spa",
+        "--id-token",
+        &token,
+        "--target",
+        hostile,
+    ]);
+    let (stdout, stderr) = (text(&output.stdout), text(&output.stderr));
+    assert_eq!(output.status.code(), Some(1), "{stdout}{stderr}");
+    for shown in [&stdout, &stderr] {
+        assert!(
+            !shown
+                .chars()
+                .any(|c| c != '\n' && tokenbench::core::escape::is_unsafe(c)),
+            "{shown:?}"
+        );
+    }
+    assert!(stderr.contains("ghost\\x1b[2J\\u{202e}\\u{9b}"), "{stderr}");
+    let body: Value = serde_json::from_str(&stdout).unwrap();
+    assert!(body["error_description"].as_str().unwrap().contains(hostile), "{body}");
+}
