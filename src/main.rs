@@ -16,6 +16,8 @@ fn main() -> ExitCode {
     cli::init_logging(args.verbose);
     match &args.command {
         Some(Command::Inspect(inspect)) => ExitCode::from(cli::inspect::run(inspect)),
+        Some(Command::Delegate(delegate)) => ExitCode::from(cli::delegate::run(delegate)),
+        Some(Command::Exchange(exchange)) => ExitCode::from(cli::exchange::run(exchange)),
         Some(Command::Secrets(command)) => ExitCode::from(cli::secrets::run(command)),
         Some(Command::Serve(serve)) => ExitCode::from(cli::serve::run(serve)),
         Some(Command::Mint(mint)) => ExitCode::from(cli::mint::run(mint)),
@@ -90,5 +92,8 @@ fn no_display_message() -> &'static str {
      tokenbench inspect TOKEN [--secret S | --key FILE | --jwks-url URL | --discover] [--json]\n  \
      tokenbench secrets list | set NAME | delete NAME\n  \
      tokenbench serve | mint id-token|apple-code|facebook-token|google-id-token|jwt …\n\
+     tokenbench delegate --env local|URL --client-id ID --id-token T [--target ID] [--json]\n  \
+     tokenbench exchange --env local|URL --client-id ID --subject-token T --subject-token-type apple|… [--json]\n  \
+     tokenbench secrets list | set NAME | delete NAME\n\
      Run `tokenbench --help` for every command."
 }

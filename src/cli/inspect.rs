@@ -1,5 +1,6 @@
 //! `tokenbench inspect`: the inspector on the command line, with JSON output and meaningful exit codes.
 
+use super::input::{CappedReadError, MAX_STDIN_BYTES, read_capped};
 use super::{EXIT_CHECK_FAILED, EXIT_OK, EXIT_USAGE};
 use crate::core::escape;
 use crate::core::jwt::analysis::{Analysis, analyse, not_a_jwt_message};
@@ -10,7 +11,7 @@ use crate::services::clock::{Clock, SystemClock, local_zone};
 use crate::services::{http, storage};
 use anyhow::{Context, anyhow, bail};
 use clap::Args;
-use std::io::{IsTerminal, Read};
+use std::io::IsTerminal;
 use std::path::PathBuf;
 
 /// Arguments of `tokenbench inspect`.
@@ -84,9 +85,6 @@ pub fn run(args: &InspectArgs) -> u8 {
         }
     }
 }
-
-/// The most a token read from standard input may hold: real tokens are a few KiB.
-const MAX_TOKEN_BYTES: usize = 1 << 20;
 
 /// What [`run_inner`] says when an issuer or audience is expected but no key was given.
 const NO_KEY: &str = "signature not checked: give a key (--secret, --key, --jwks-url or --discover --iss)";
@@ -163,7 +161,7 @@ fn read_token(arg: Option<&str>) -> anyhow::Result<String> {
                     "no token given: pass it as an argument (tokenbench inspect eyJ…) or pipe it (… | tokenbench inspect -)"
                 );
             }
-            read_capped(stdin.lock(), MAX_TOKEN_BYTES).map_err(|e| match e {
+            read_capped(stdin.lock(), MAX_STDIN_BYTES).map_err(|e| match e {
                 CappedReadError::TooLarge => {
                     anyhow!("standard input holds over 1 MiB: a token is a few KiB; pipe only the token")
                 }
@@ -171,25 +169,6 @@ fn read_token(arg: Option<&str>) -> anyhow::Result<String> {
             })
         }
     }
-}
-
-enum CappedReadError {
-    TooLarge,
-    Io(std::io::Error),
-}
-
-/// Reads UTF-8 text of at most `limit` bytes, without reading (much) more than that.
-fn read_capped(reader: impl Read, limit: usize) -> Result<String, CappedReadError> {
-    let mut text = String::new();
-    let cap = u64::try_from(limit).unwrap_or(u64::MAX).saturating_add(1);
-    reader
-        .take(cap)
-        .read_to_string(&mut text)
-        .map_err(CappedReadError::Io)?;
-    if text.len() > limit {
-        return Err(CappedReadError::TooLarge);
-    }
-    Ok(text)
 }
 
 fn load_key(args: &InspectArgs) -> anyhow::Result<Option<KeyMaterial>> {

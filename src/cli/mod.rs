@@ -1,7 +1,11 @@
 //! The command line: `tokenbench` opens the window; subcommands work without a display.
 
+pub mod delegate;
+pub mod exchange;
+pub mod input;
 pub mod inspect;
 pub mod mint;
+pub mod request;
 pub mod secrets;
 pub mod serve;
 
@@ -41,6 +45,10 @@ pub struct Cli {
 pub enum Command {
     /// Decode, explain and verify a token.
     Inspect(inspect::InspectArgs),
+    /// Send a legacy /delegation request and print the answer.
+    Delegate(delegate::DelegateArgs),
+    /// Send a native-social token exchange (POST /oauth/token) and print the answer.
+    Exchange(exchange::ExchangeArgs),
     /// Manage tokenbench's items in the OS keyring.
     #[command(subcommand)]
     Secrets(secrets::SecretsCommand),
@@ -83,6 +91,16 @@ impl From<TabArg> for crate::ui::Tab {
             A::Secrets => Tab::Secrets,
             A::History => Tab::History,
         }
+    }
+}
+
+/// `NAME=VALUE` for `--param`; the value may be empty, the name may not.
+pub fn parse_param(text: &str) -> Result<(String, String), String> {
+    match text.split_once('=') {
+        Some((name, value)) if !name.trim().is_empty() => Ok((name.trim().to_owned(), value.to_owned())),
+        _ => Err(format!(
+            "\"{text}\" is not NAME=VALUE: write e.g. --param role=arn:aws:iam::1:role/r"
+        )),
     }
 }
 

@@ -36,6 +36,24 @@ pub fn terminal(text: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// Serialized JSON for a terminal that stays valid JSON: serde escapes C0 controls inside strings, but not DEL,
+/// C1 or bidirectional controls; those become `\uXXXX` escapes, which decode to the same value. Newlines are
+/// kept: in serialized JSON they only separate lines of pretty output.
+pub fn json_text(json: &str) -> Cow<'_, str> {
+    if !json.chars().any(|c| c != '\n' && is_unsafe(c)) {
+        return Cow::Borrowed(json);
+    }
+    let mut out = String::with_capacity(json.len() + 8);
+    for c in json.chars() {
+        if c != '\n' && is_unsafe(c) {
+            out.push_str(&format!("\\u{:04x}", u32::from(c)));
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
+
 /// A Markdown code span holding `text` literally: controls are escaped as for the terminal, and the fence is
 /// one backtick longer than the longest backtick run inside, so the span cannot be closed early. Empty text
 /// gives an empty string.
@@ -81,6 +99,17 @@ mod tests {
             "\\u{9b}31m\\u{202e}x\\u{2066}\\u{61c}"
         );
         assert!(matches!(terminal("plain ünïcode"), Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn json_text_escapes_what_serde_leaves_and_stays_the_same_json() {
+        let value = serde_json::json!({"a": "x\u{202e}y\u{9b}\u{7f}\n\u{1b}"});
+        let pretty = serde_json::to_string_pretty(&value).unwrap();
+        let safe = json_text(&pretty);
+        assert!(!safe.chars().any(|c| c != '\n' && is_unsafe(c)), "{safe}");
+        assert!(safe.contains("\\u202e"), "{safe}");
+        assert_eq!(serde_json::from_str::<serde_json::Value>(&safe).unwrap(), value);
+        assert!(matches!(json_text("{\"plain\": 1}"), Cow::Borrowed(_)));
     }
 
     #[test]

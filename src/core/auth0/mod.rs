@@ -4,6 +4,7 @@
 
 pub mod answer;
 pub mod curl;
+pub mod curl_parse;
 pub mod delegation;
 pub mod exchange;
 
