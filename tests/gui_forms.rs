@@ -177,3 +177,29 @@ fn the_rate_limit_view_and_the_send_warning_follow_real_answers_and_the_clock() 
     });
     assert_eq!(harness.state().history.entries[10].status, Some(200));
 }
+
+#[test]
+fn a_pasted_curl_command_fills_the_form_and_lists_what_it_cannot_hold() {
+    let mut harness = app_with_issuer(Arc::new(MemoryStore::default()), Workspace::default());
+    let base = harness.state().issuer.base_url().unwrap().to_owned();
+    let command = format!(
+        "curl --request POST --url '{base}/delegation' -H 'content-type: application/json' \\\n  -H 'x-trace: 1' \
+         --data '{{\"client_id\":\"demo-spa\",\"grant_type\":\"urn:ietf:params:oauth:grant-type:jwt-bearer\",\
+         \"id_token\":\"eyJhbGciOiJIUzI1NiJ9.e30.c2ln\",\"target\":\"demo-aws\",\"api_type\":\"aws\",\"role\":\"r\"}}'"
+    );
+    harness.get_by_label("Paste a curl command").click();
+    harness.run();
+    type_into(&mut harness, Role::MultilineTextInput, "curl command", &command);
+    harness.get_by_role_and_label(Role::Button, "Fill the form").click();
+    harness.run();
+    let form = &harness.state().delegation.form;
+    assert_eq!(form.client_id, "demo-spa");
+    assert_eq!(form.target, "demo-aws");
+    assert_eq!(form.api_type, "aws");
+    assert_eq!(form.params, [("role".to_owned(), "r".to_owned())]);
+    assert_eq!(
+        harness.state().delegation.sender.target,
+        tokenbench::ui::panels::request::Target::LocalIssuer
+    );
+    harness.get_by_label_contains("Not used: x-trace");
+}

@@ -141,7 +141,7 @@ fn navigation_switches_tabs_and_the_choice_is_saved() {
     harness.get_by_label("Rate limits").click();
     harness.run();
     assert_eq!(harness.state().settings.tab, Tab::RateLimits);
-    harness.get_by_label_contains("Not available yet");
+    harness.get_by_label_contains("No rate-limited answers yet");
     let saved = wait_for_file(&path);
     assert!(saved.contains("\"tab\": \"rate_limits\""), "{saved}");
 }

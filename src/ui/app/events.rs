@@ -108,6 +108,17 @@ impl TokenbenchApp {
                 self.delegation.use_id_token(token);
                 self.settings.tab = Tab::Delegation;
             }
+            AppCommand::AddEnvironment(environment) => {
+                let errors = environment.validate(&self.workspace.environments);
+                if errors.is_empty() {
+                    self.workspace.environments.push(environment);
+                    let save = FilesCommand::SaveWorkspace(self.workspace.clone());
+                    self.run_commands(vec![Command::Files(save)]);
+                } else {
+                    let problems: Vec<String> = errors.iter().map(|e| e.message.clone()).collect();
+                    self.banner = Some(format!("The pasted address was not added: {}", problems.join("; ")));
+                }
+            }
             AppCommand::LoadForm(form) => {
                 self.settings.tab = crate::ui::panels::history::form_tab(&form);
                 match *form {

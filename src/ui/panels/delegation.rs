@@ -99,6 +99,12 @@ impl DelegationPanel {
         ui.label("Auth0's legacy POST /delegation: exchange an id_token or refresh_token for a token of another application or add-on");
         let request = self.request(cx);
         let errors = request.as_ref().err().cloned().unwrap_or_default();
+        if let Some(parsed) = self.sender.paste_ui(ui, "delegation_paste") {
+            let (form, base, unmapped) = crate::core::auth0::curl_parse::to_delegation(&parsed);
+            self.form = form;
+            self.sender
+                .adopt_paste(&base, &unmapped, cx.local_issuer, cx.workspace, commands);
+        }
         self.sender.target_ui(ui, "delegation_environment", cx.workspace);
         field_errors(ui, &errors, "environment");
         self.fields_ui(ui, &errors);

@@ -73,6 +73,12 @@ impl ExchangePanel {
         );
         let request = self.request(cx);
         let errors = request.as_ref().err().cloned().unwrap_or_default();
+        if let Some(parsed) = self.sender.paste_ui(ui, "exchange_paste") {
+            let (form, base, unmapped) = crate::core::auth0::curl_parse::to_exchange(&parsed);
+            self.form = form;
+            self.sender
+                .adopt_paste(&base, &unmapped, cx.local_issuer, cx.workspace, commands);
+        }
         self.sender.target_ui(ui, "exchange_environment", cx.workspace);
         field_errors(ui, &errors, "environment");
         self.fields_ui(ui, &errors);

@@ -5,7 +5,6 @@ pub mod exchange;
 pub mod history;
 pub mod inspector;
 pub mod issuer;
-pub mod placeholder;
 pub mod rate_limits;
 pub mod request;
 pub mod secrets;

@@ -4,6 +4,7 @@
 
 use crate::core::auth0::answer::{Endpoint, RATE_LIMIT_HEADERS, ReadAnswer, read};
 use crate::core::auth0::curl::{self, SecretValue};
+use crate::core::auth0::curl_parse::{ParsedCurl, Unmapped};
 use crate::core::history::HistoryEntry;
 use crate::core::http::{HttpAnswer, HttpError, HttpRequest};
 use crate::core::workspace::Workspace;
@@ -37,6 +38,8 @@ pub struct Sender {
     pub last: Option<Result<(HttpAnswer, ReadAnswer), HttpError>>,
     raw: bool,
     include_secrets: bool,
+    paste: String,
+    paste_notes: Vec<Result<String, String>>,
 }
 
 impl Sender {
@@ -57,6 +60,83 @@ impl Sender {
                 .find(|e| &e.name == name)
                 .and_then(|e| e.base_url.clone().or_else(|| local_issuer.map(str::to_owned)))
                 .ok_or_else(|| format!("the environment {name} has no URL: edit it in the Secrets tab")),
+        }
+    }
+
+    /// "Paste a curl command": returns the parsed command when the user asks to fill the form.
+    pub fn paste_ui(&mut self, ui: &mut egui::Ui, id: &str) -> Option<ParsedCurl> {
+        let mut parsed = None;
+        egui::CollapsingHeader::new("Paste a curl command")
+            .id_salt(id)
+            .show(ui, |ui| {
+                let label = ui.label("curl command");
+                ui.add(
+                    egui::TextEdit::multiline(&mut self.paste)
+                        .id_salt((id, "text"))
+                        .font(egui::TextStyle::Monospace)
+                        .desired_rows(3)
+                        .desired_width(f32::INFINITY)
+                        .hint_text("curl --request POST --url https://TENANT.auth0.com/delegation --data '{…}'"),
+                )
+                .labelled_by(label.id);
+                if ui
+                    .add_enabled(!self.paste.trim().is_empty(), egui::Button::new("Fill the form"))
+                    .clicked()
+                {
+                    match crate::core::auth0::curl_parse::parse(&self.paste) {
+                        Ok(command) => parsed = Some(command),
+                        Err(e) => self.paste_notes = vec![Err(e.to_string())],
+                    }
+                }
+                for note in &self.paste_notes {
+                    match note {
+                        Ok(text) => ui.label(text),
+                        Err(text) => ui.label(egui::RichText::new(text).color(theme::error(ui.visuals().dark_mode))),
+                    };
+                }
+            });
+        parsed
+    }
+
+    /// After a paste: points the form at the pasted base URL (the local issuer, a known environment, or a new
+    /// one), and lists what the form could not hold.
+    pub fn adopt_paste(
+        &mut self,
+        base: &str,
+        unmapped: &[Unmapped],
+        local_issuer: Option<&str>,
+        workspace: &Workspace,
+        commands: &mut Vec<Command>,
+    ) {
+        let trimmed = base.trim_end_matches('/');
+        self.paste_notes = vec![Ok("The form was filled from the command".to_owned())];
+        if local_issuer.is_some_and(|url| url.trim_end_matches('/') == trimmed) {
+            self.target = Target::LocalIssuer;
+        } else if let Some(env) = workspace.environments.iter().find(|e| {
+            e.base_url
+                .as_deref()
+                .is_some_and(|u| u.trim_end_matches('/') == trimmed)
+        }) {
+            self.target = Target::Named(env.name.clone());
+        } else {
+            let name = url::Url::parse(trimmed)
+                .ok()
+                .and_then(|u| u.host_str().map(str::to_owned))
+                .unwrap_or_else(|| trimmed.to_owned());
+            commands.push(Command::App(AppCommand::AddEnvironment(
+                crate::core::workspace::Environment {
+                    name: name.clone(),
+                    base_url: Some(trimmed.to_owned()),
+                    ..crate::core::workspace::Environment::default()
+                },
+            )));
+            self.target = Target::Named(name.clone());
+            self.paste_notes
+                .push(Ok(format!("Added the environment {name} ({trimmed})")));
+        }
+        for item in unmapped {
+            self.paste_notes
+                .push(Err(format!("Not used: {} {:?}: {}", item.name, item.kind, item.reason)));
         }
     }
 
