@@ -395,6 +395,11 @@ impl eframe::App for TokenbenchApp {
     }
 }
 
+/// The task-bar icon: the token's three coloured segments (`assets/icon.png`).
+fn window_icon() -> egui::IconData {
+    eframe::icon_data::from_png_bytes(include_bytes!("../../../assets/icon.png")).unwrap_or_default()
+}
+
 /// Opens the window and blocks until it closes.
 pub fn run(options: LaunchOptions) -> Result<(), eframe::Error> {
     let size = options.settings.window_size.unwrap_or([1100.0, 760.0]);
@@ -404,7 +409,8 @@ pub fn run(options: LaunchOptions) -> Result<(), eframe::Error> {
             .with_app_id("tokenbench")
             .with_inner_size(size)
             .with_min_inner_size([640.0, 420.0])
-            .with_drag_and_drop(true),
+            .with_drag_and_drop(true)
+            .with_icon(window_icon()),
         ..Default::default()
     };
     eframe::run_native(
@@ -412,4 +418,14 @@ pub fn run(options: LaunchOptions) -> Result<(), eframe::Error> {
         native,
         Box::new(|cc| Ok(Box::new(TokenbenchApp::new(&cc.egui_ctx, options)?))),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_window_icon_decodes_to_a_64_pixel_image() {
+        let icon = super::window_icon();
+        assert_eq!((icon.width, icon.height), (64, 64));
+        assert_eq!(icon.rgba.len(), 64 * 64 * 4);
+    }
 }
