@@ -203,3 +203,25 @@ fn a_pasted_curl_command_fills_the_form_and_lists_what_it_cannot_hold() {
     );
     harness.get_by_label_contains("Not used: x-trace");
 }
+
+#[test]
+fn sign_in_as_a_demo_user_fills_the_delegation_form_and_the_answer_is_for_the_target() {
+    let mut harness = app_with_issuer(Arc::new(MemoryStore::default()), Workspace::default());
+    harness.get_by_label("Local issuer").click();
+    harness.run();
+    harness.get_by_role_and_label(Role::Button, "Sign in as alice").click();
+    run_until(&mut harness, "the sign-in", |h| {
+        h.state().settings.tab == Tab::Delegation
+    });
+    harness.run();
+    assert_eq!(harness.state().delegation.form.client_id, "demo-spa");
+    type_into(&mut harness, Role::TextInput, "Target", "demo-aws");
+    harness.get_by_role_and_label(Role::Button, "Send").click();
+    run_until(&mut harness, "the answer", |h| {
+        h.state().delegation.sender.last.is_some()
+    });
+    harness.run();
+    // demo-aws has the aws add-on: the default api_type gives simulated STS credentials, no token.
+    harness.get_by_label_contains("HTTP 200");
+    harness.get_by_label_contains("ASIASIMULATED");
+}

@@ -342,6 +342,13 @@ pub enum IssuerCommand {
     RotateKey,
     /// Stop publishing the previous signing key.
     RevokePreviousKey,
+    /// Mint the ID token a sign-in of a tenant user at a client would give.
+    SignIn {
+        /// The application.
+        client_id: String,
+        /// The user.
+        user_id: String,
+    },
 }
 
 /// What the local issuer reports.
@@ -368,4 +375,11 @@ pub enum IssuerEvent {
     KeysChanged(Vec<String>),
     /// A request was answered (secrets redacted).
     Request(Box<crate::core::issuer::record::RequestRecord>),
+    /// A "Sign in as" finished: the ID token, or why not.
+    SignedIn {
+        /// The application signed in to.
+        client_id: String,
+        /// The token or the error.
+        result: Result<String, String>,
+    },
 }

@@ -104,6 +104,27 @@ impl Issuer {
         self.id_token_as(client, alg, sub, extra, ctx)
     }
 
+    /// The ID token a sign-in of `user_id` at `client_id` with `openid profile email` would give: what the
+    /// window's "Sign in as" puts in the Delegation form.
+    pub fn sign_in(&self, client_id: &str, user_id: &str, ctx: &Ctx<'_>) -> Result<String, String> {
+        let client = self
+            .tenant
+            .client(client_id)
+            .ok_or_else(|| format!("no client {client_id} in the tenant"))?;
+        let user = self
+            .tenant
+            .user(user_id)
+            .ok_or_else(|| format!("no user {user_id} in the tenant"))?;
+        let scopes = ["openid".to_owned(), "profile".to_owned(), "email".to_owned()];
+        let extra = scoped_claims(
+            &scopes,
+            &super::claims::user_attributes(user),
+            self.tenant.settings.profile_scope,
+        );
+        self.id_token(client, &user.user_id, extra, ctx)
+            .map_err(|e| format!("{}: {}", e.error, e.description))
+    }
+
     /// As [`Issuer::id_token`], with the algorithm chosen by the caller (public clients always get RS256).
     pub fn id_token_as(
         &self,

@@ -106,6 +106,19 @@ impl IssuerState {
         self.lock().keys.revoke_previous();
     }
 
+    /// An ID token for `user_id` at `client_id`, as a sign-in would give (for the window's "Sign in as").
+    pub fn sign_in(&self, client_id: &str, user_id: &str) -> Result<String, String> {
+        let random = random_token;
+        let ctx = Ctx {
+            now: self.clock.now(),
+            base_url: &self.base_url,
+            ip: "127.0.0.1",
+            random: &random,
+            dpop: None,
+        };
+        self.lock().sign_in(client_id, user_id, &ctx)
+    }
+
     /// The `kid`s the JWKS publishes now, in order: current, next, previous.
     pub fn published_kids(&self) -> Vec<String> {
         let jwks = self.lock().keys.jwks();

@@ -5,7 +5,7 @@ use super::TokenbenchApp;
 use crate::core::history::{HistoryEntry, RequestForm};
 use crate::ui::Tab;
 use crate::ui::command::{
-    AppCommand, AppEvent, Command, Event, FilesCommand, HttpEvent, HttpOwner, SecretsEvent, TokenOrigin,
+    AppCommand, AppEvent, Command, Event, FilesCommand, HttpEvent, HttpOwner, IssuerEvent, SecretsEvent, TokenOrigin,
 };
 use std::path::PathBuf;
 
@@ -24,6 +24,17 @@ impl TokenbenchApp {
             Event::App(event) => self.apply_app_event(ctx, event),
             Event::Files(event) => self.inspector.apply_files(event, commands),
             Event::Secrets(event) => self.apply_secrets_event(event),
+            Event::Issuer(IssuerEvent::SignedIn {
+                client_id,
+                result: Ok(token),
+            }) => {
+                self.delegation.form.client_id = client_id;
+                self.run_app_command(AppCommand::UseInDelegation(token));
+                self.issuer.apply(IssuerEvent::SignedIn {
+                    client_id: String::new(),
+                    result: Ok(String::new()),
+                });
+            }
             Event::Issuer(event) => self.issuer.apply(event),
             Event::Http(HttpEvent::Answered { id, owner, result }) => match owner {
                 HttpOwner::InspectorKeys => self.inspector.keys.apply_answer(id, result, commands),

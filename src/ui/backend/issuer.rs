@@ -103,3 +103,12 @@ fn lock(slot: &IssuerSlot) -> std::sync::MutexGuard<'_, Option<IssuerHandle>> {
     // Nothing panics while holding this lock; a poisoned slot still holds a consistent handle.
     slot.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
+
+/// Mints a sign-in's ID token with the running issuer's keys and clock.
+pub fn sign_in(slot: &IssuerSlot, out: &Outbox, client_id: String, user_id: &str) {
+    let result = match lock(slot).as_ref() {
+        Some(handle) => handle.state.sign_in(&client_id, user_id),
+        None => Err("the local issuer is not running: start it first".to_owned()),
+    };
+    out.send(Event::Issuer(IssuerEvent::SignedIn { client_id, result }));
+}

@@ -227,6 +227,9 @@ impl Backend {
             IssuerCommand::Stop => drop(runtime.spawn(issuer::stop_issuer(slot, out))),
             IssuerCommand::RotateKey => self.blocking(move || issuer::change_keys(&slot, &out, true)),
             IssuerCommand::RevokePreviousKey => self.blocking(move || issuer::change_keys(&slot, &out, false)),
+            IssuerCommand::SignIn { client_id, user_id } => {
+                self.blocking(move || issuer::sign_in(&slot, &out, client_id, &user_id));
+            }
         }
     }
 

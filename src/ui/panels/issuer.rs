@@ -39,6 +39,7 @@ pub struct IssuerPanel {
     /// Answered requests, newest last.
     pub log: VecDeque<RequestRecord>,
     port_text: String,
+    sign_in_client: String,
 }
 
 impl IssuerPanel {
@@ -65,6 +66,9 @@ impl IssuerPanel {
             }
             IssuerEvent::Stopped => self.status = IssuerStatus::Stopped,
             IssuerEvent::KeysChanged(kids) => self.kids = kids,
+            IssuerEvent::SignedIn { result: Err(e), .. } => self.notice = Some(Err(e)),
+            // A successful sign-in fills the Delegation form; the app routes it there.
+            IssuerEvent::SignedIn { result: Ok(_), .. } => self.notice = None,
             IssuerEvent::Request(record) => {
                 if self.log.len() == LOG_CAPACITY {
                     self.log.pop_front();
@@ -96,6 +100,9 @@ impl IssuerPanel {
         ui.add_space(theme::SECTION_GAP);
         if self.base_url().is_some() {
             self.keys_ui(ui, commands);
+        }
+        if self.base_url().is_some() {
+            self.sign_in_ui(ui, commands);
         }
         if let Some(tenant) = &self.tenant {
             egui::CollapsingHeader::new("Tenant").show(ui, |ui| tenant_ui(ui, tenant));
@@ -156,6 +163,44 @@ impl IssuerPanel {
             .trim()
             .parse::<u16>()
             .map_err(|_| "the port is a whole number from 0 to 65535 (0: any free port)".to_owned())
+    }
+
+    /// "Sign in as …": the ID token a tenant user would get at a client, straight into the Delegation form.
+    fn sign_in_ui(&mut self, ui: &mut egui::Ui, commands: &mut Vec<Command>) {
+        let Some(tenant) = &self.tenant else { return };
+        if self.sign_in_client.is_empty()
+            && let Some(first) = tenant
+                .clients
+                .iter()
+                .find(|c| c.grant_types.iter().any(|g| g.contains("delegation")))
+        {
+            self.sign_in_client = first.client_id.clone();
+        }
+        ui.horizontal_wrapped(|ui| {
+            let label = ui.label("Sign in at");
+            egui::ComboBox::from_id_salt("sign_in_client")
+                .selected_text(self.sign_in_client.clone())
+                .show_ui(ui, |ui| {
+                    for client in &tenant.clients {
+                        ui.selectable_value(&mut self.sign_in_client, client.client_id.clone(), &client.client_id);
+                    }
+                })
+                .response
+                .labelled_by(label.id);
+            for user in &tenant.users {
+                let name = user.user_id.rsplit('|').next().unwrap_or(&user.user_id);
+                if ui
+                    .button(format!("Sign in as {name}"))
+                    .on_hover_text("Put this user's ID token for the client in the Delegation form")
+                    .clicked()
+                {
+                    commands.push(Command::Issuer(IssuerCommand::SignIn {
+                        client_id: self.sign_in_client.clone(),
+                        user_id: user.user_id.clone(),
+                    }));
+                }
+            }
+        });
     }
 
     fn keys_ui(&mut self, ui: &mut egui::Ui, commands: &mut Vec<Command>) {
