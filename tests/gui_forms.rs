@@ -225,3 +225,40 @@ fn sign_in_as_a_demo_user_fills_the_delegation_form_and_the_answer_is_for_the_ta
     harness.get_by_label_contains("HTTP 200");
     harness.get_by_label_contains("ASIASIMULATED");
 }
+
+#[test]
+fn a_burst_is_admitted_up_to_the_bucket_then_refused_and_the_clock_refills_one() {
+    let mut harness = app_with_issuer(Arc::new(MemoryStore::default()), Workspace::default());
+    harness.get_by_label("Local issuer").click();
+    harness.run();
+    harness.get_by_role_and_label(Role::Button, "Sign in as alice").click();
+    run_until(&mut harness, "the sign-in", |h| {
+        h.state().settings.tab == Tab::Delegation
+    });
+    harness.get_by_label("Burst").click();
+    harness.run();
+    let answered = |h: &App| h.state().delegation.burst.statuses.values().sum::<u32>();
+    // "5" becomes "50" requests per second.
+    type_into(&mut harness, Role::TextInput, "Requests per second", "0");
+    harness.get_by_role_and_label(Role::Button, "Start burst").click();
+    run_until(&mut harness, "15 answers", |h| answered(h) == 15);
+    let statuses = harness.state().delegation.burst.statuses.clone();
+    assert_eq!(statuses.get(&200), Some(&10), "{statuses:?}");
+    assert_eq!(statuses.get(&429), Some(&5), "{statuses:?}");
+    harness.get_by_role_and_label(Role::Button, "+6 s").click();
+    harness.run();
+    // "15" becomes "2".
+    type_into(&mut harness, Role::TextInput, "Copies", "");
+    harness.key_press(egui::Key::Backspace);
+    harness.key_press(egui::Key::Backspace);
+    harness.run();
+    type_into(&mut harness, Role::TextInput, "Copies", "2");
+    harness.get_by_role_and_label(Role::Button, "Start burst").click();
+    run_until(&mut harness, "2 answers", |h| answered(h) == 2);
+    let statuses = harness.state().delegation.burst.statuses.clone();
+    assert_eq!(
+        (statuses.get(&200), statuses.get(&429)),
+        (Some(&1), Some(&1)),
+        "{statuses:?}"
+    );
+}

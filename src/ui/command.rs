@@ -212,6 +212,8 @@ pub enum HttpOwner {
     InspectorKeys,
     /// The Delegation form.
     Delegation,
+    /// The Delegation form's burst tool.
+    DelegationBurst,
     /// The Token exchange form.
     Exchange,
 }

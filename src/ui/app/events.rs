@@ -49,6 +49,13 @@ impl TokenbenchApp {
                     }
                     self.record(entry, commands);
                 }
+                HttpOwner::DelegationBurst => {
+                    if let Some(answer) = self.delegation.burst.apply(id, result) {
+                        let user = crate::ui::panels::delegation::token_user(&self.delegation.form.token);
+                        self.rate_limits
+                            .observe(&answer.final_url, &user, &answer, self.clock.now());
+                    }
+                }
                 HttpOwner::Exchange => {
                     let entry = self.exchange.apply_answer(id, result, self.clock.now());
                     self.record(entry, commands);

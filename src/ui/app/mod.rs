@@ -323,6 +323,7 @@ impl TokenbenchApp {
         }
         let mut commands = Vec::new();
         self.handle_input(&ctx, &mut commands);
+        self.delegation.burst.tick(&ctx, &mut commands);
         egui::Panel::top("top_bar").show(ui, |ui| {
             self.top_bar_ui(ui, &ctx);
             self.banners_ui(ui);

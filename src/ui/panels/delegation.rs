@@ -21,6 +21,8 @@ pub struct DelegationPanel {
     pub form: DelegationForm,
     /// Sending and the last answer.
     pub sender: Sender,
+    /// N copies at a rate.
+    pub burst: super::burst::Burst,
 }
 
 impl DelegationPanel {
@@ -112,10 +114,11 @@ impl DelegationPanel {
         if self
             .sender
             .send_ui(ui, HttpOwner::Delegation, blocker.as_deref(), throttle, commands)
-            && let Ok(request) = request
+            && let Ok(request) = &request
         {
-            self.sender.send(HttpOwner::Delegation, request, commands);
+            self.sender.send(HttpOwner::Delegation, request.clone(), commands);
         }
+        self.burst.ui(ui, request.as_ref().ok(), commands);
         let input = crate::core::jwt::input::normalize(&self.form.token);
         let secrets = [SecretValue {
             variable: "INPUT_TOKEN",

@@ -1,5 +1,6 @@
 //! One panel per navigation tab.
 
+pub mod burst;
 pub mod delegation;
 pub mod exchange;
 pub mod history;
