@@ -262,3 +262,56 @@ fn a_burst_is_admitted_up_to_the_bucket_then_refused_and_the_clock_refills_one()
         "{statuses:?}"
     );
 }
+
+/// An Apple code for the demo tenant, sealed with the artifact key the issuer generated into the store.
+fn apple_code(store: &MemoryStore, sub: &str) -> String {
+    use tokenbench::core::issuer::social::{Opaque, Sealed, seal};
+    let key = store.get("hmac_secret/demo/social_artifacts").unwrap();
+    let sealed = Sealed {
+        sub: sub.to_owned(),
+        aud: "com.tokenbench.demo.signin".to_owned(),
+        exp: NOW + 300,
+        nonce: format!("gui-{sub}"),
+        email: None,
+    };
+    seal(key.expose().as_bytes(), Opaque::AppleCode, &sealed)
+}
+
+#[test]
+fn the_exchange_form_turns_a_minted_apple_code_into_dpop_bound_tokens() {
+    let store = Arc::new(MemoryStore::default());
+    let mut harness = app_with_issuer(store.clone(), Workspace::default());
+    harness.get_by_label("Token exchange").click();
+    harness.run();
+    type_into(&mut harness, Role::TextInput, "Client ID", "demo-native");
+    type_into(
+        &mut harness,
+        Role::MultilineTextInput,
+        "Subject token",
+        &apple_code(&store, "000111.ada"),
+    );
+    type_into(&mut harness, Role::TextInput, "Audience", "https://api.demo.local/");
+    harness.get_by_label_contains("DPoP: bind the tokens").click();
+    harness.run();
+    harness
+        .get_by_role_and_label(Role::Button, "Generate a DPoP key")
+        .click();
+    run_until(&mut harness, "the DPoP key", |h| {
+        h.state().keyring_names.iter().any(|n| n == "dpop_key/default")
+    });
+    harness.run();
+    harness.get_by_role_and_label(Role::Button, "Send").click();
+    run_until(&mut harness, "the answer", |h| h.state().exchange.sender.last.is_some());
+    harness.run();
+    harness.get_by_label_contains("HTTP 200");
+    harness.get_by_label_contains("\"token_type\": \"DPoP\"");
+    harness
+        .get_by_role_and_label(Role::Button, "Inspect DPoP proof")
+        .click();
+    harness.run();
+    let Inspection::Jwt(proof) = inspect(&harness.state().inspector.token) else {
+        panic!("the proof is a JWT");
+    };
+    assert_eq!(proof.header_str("typ"), Some("dpop+jwt"));
+    assert_eq!(proof.claim_str("htm"), Some("POST"));
+}

@@ -230,6 +230,18 @@ pub enum HttpCommand {
         /// The request.
         request: HttpRequest,
     },
+    /// Send a request with a fresh DPoP proof signed by a keyring key (read in the backend, never shown);
+    /// when the server answers `use_dpop_nonce`, send once more with its nonce.
+    SendWithDpop {
+        /// Request id.
+        id: RequestId,
+        /// Who gets the answer.
+        owner: HttpOwner,
+        /// The request, without the `DPoP` header.
+        request: HttpRequest,
+        /// The keyring item holding the P-256 private key.
+        key_item: String,
+    },
     /// Stop a running request; it is answered with [`HttpError::Cancelled`].
     Cancel {
         /// The request.
@@ -319,6 +331,15 @@ pub enum SecretsEvent {
 /// Network answers.
 #[derive(Debug)]
 pub enum HttpEvent {
+    /// The DPoP proof a request was sent with (the last one, when it was sent again with a nonce).
+    DpopProof {
+        /// The request.
+        id: RequestId,
+        /// Who sent it.
+        owner: HttpOwner,
+        /// The proof JWT (public: it carries no secret and is bound to one request).
+        proof: String,
+    },
     /// A request finished: any status with its body, or why there is no answer.
     Answered {
         /// The request.

@@ -6,6 +6,7 @@ pub mod answer;
 pub mod curl;
 pub mod curl_parse;
 pub mod delegation;
+pub mod dpop;
 pub mod exchange;
 
 pub use crate::core::workspace::FieldError;

@@ -36,6 +36,10 @@ impl TokenbenchApp {
                 });
             }
             Event::Issuer(event) => self.issuer.apply(event),
+            Event::Http(HttpEvent::DpopProof { id, owner, proof }) => match owner {
+                HttpOwner::Exchange => self.exchange.dpop_proof(id, proof),
+                HttpOwner::InspectorKeys | HttpOwner::Delegation | HttpOwner::DelegationBurst => {}
+            },
             Event::Http(HttpEvent::Answered { id, owner, result }) => match owner {
                 HttpOwner::InspectorKeys => self.inspector.keys.apply_answer(id, result, commands),
                 HttpOwner::Delegation => {

@@ -1,6 +1,7 @@
 //! The backend: owns the async runtime and runs every command off the UI thread. Each answer is sent as an
 //! event first, then a repaint is requested, so the next frame sees it.
 
+mod dpop;
 mod issuer;
 mod lane;
 mod secrets;
@@ -202,6 +203,17 @@ impl Backend {
     pub fn run_http(&mut self, command: HttpCommand) {
         match command {
             HttpCommand::Send { id, owner, request } => self.send(id, owner, request),
+            HttpCommand::SendWithDpop {
+                id,
+                owner,
+                request,
+                key_item,
+            } => self.send_with_dpop(dpop::DpopSend {
+                id,
+                owner,
+                request,
+                key_item,
+            }),
             HttpCommand::Cancel { id, owner } => {
                 if let Some(handle) = self.running.remove(&id) {
                     handle.abort();
@@ -231,6 +243,23 @@ impl Backend {
                 self.blocking(move || issuer::sign_in(&slot, &out, client_id, &user_id));
             }
         }
+    }
+
+    fn send_with_dpop(&mut self, job: dpop::DpopSend) {
+        let (out, client) = (self.outbox.clone(), self.client.clone());
+        let (store, clock, id) = (self.secrets.clone(), self.clock.clone(), job.id);
+        let Some(runtime) = &self.runtime else { return };
+        let task = runtime.spawn(async move {
+            match client.get_or_init(http::client) {
+                Ok(client) => dpop::send(job, client, store, clock, &out).await,
+                Err(e) => out.send(Event::Http(HttpEvent::Answered {
+                    id: job.id,
+                    owner: job.owner,
+                    result: Err(e.clone()),
+                })),
+            }
+        });
+        self.running.insert(id, task.abort_handle());
     }
 
     fn send(&mut self, id: RequestId, owner: HttpOwner, request: HttpRequest) {

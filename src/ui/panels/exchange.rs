@@ -10,7 +10,8 @@ use crate::core::auth0::curl::SecretValue;
 use crate::core::auth0::exchange::{ExchangeForm, SubjectType};
 use crate::core::history::{HistoryEntry, RequestForm};
 use crate::core::http::{HttpAnswer, HttpError, HttpRequest};
-use crate::ui::command::{Command, HttpOwner, RequestId};
+use crate::core::secret::KeyKind;
+use crate::ui::command::{AppCommand, Command, HttpOwner, RequestId, SecretsCommand, TokenOrigin};
 use crate::ui::panels::PanelContext;
 use crate::ui::widgets::fields::labelled_line;
 
@@ -22,7 +23,16 @@ pub struct ExchangePanel {
     /// Sending and the last answer.
     pub sender: Sender,
     custom_uri: String,
+    /// Send a DPoP proof with each request.
+    pub use_dpop: bool,
+    /// The keyring item with the DPoP key (P-256).
+    pub dpop_key: String,
+    /// The proof the last request carried.
+    pub last_proof: Option<String>,
 }
+
+/// Where the DPoP key is kept unless the user names another item.
+pub const DEFAULT_DPOP_KEY: &str = "dpop_key/default";
 
 impl ExchangePanel {
     /// Takes an HTTP answer meant for this form.
@@ -40,6 +50,13 @@ impl ExchangePanel {
     /// Loads a form from the history (its tokens were not kept: paste them again).
     pub fn load(&mut self, form: ExchangeForm) {
         self.form = form;
+    }
+
+    /// Keeps the proof a request of ours was sent with.
+    pub fn dpop_proof(&mut self, id: RequestId, proof: String) {
+        if self.sender.running_id() == Some(id) {
+            self.last_proof = Some(proof);
+        }
     }
 
     /// The request the form makes now, or every field error.
@@ -82,13 +99,16 @@ impl ExchangePanel {
         self.sender.target_ui(ui, "exchange_environment", cx.workspace);
         field_errors(ui, &errors, "environment");
         self.fields_ui(ui, &errors);
+        self.dpop_ui(ui, cx.keyring_names, commands);
         let blocker = errors.first().map(|e| format!("{}: {}", e.field, e.message));
         if self
             .sender
             .send_ui(ui, HttpOwner::Exchange, blocker.as_deref(), None, commands)
             && let Ok(request) = request
         {
-            self.sender.send(HttpOwner::Exchange, request, commands);
+            let key = self.use_dpop.then(|| self.dpop_key_item());
+            self.last_proof = None;
+            self.sender.send_signed(HttpOwner::Exchange, request, key, commands);
         }
         let subject = self.form.subject_token.trim().to_owned();
         let secrets = [SecretValue {
@@ -144,6 +164,53 @@ impl ExchangePanel {
             "end-user IP (optional)",
         );
         field_errors(ui, errors, "forwarded_for");
+    }
+
+    fn dpop_key_item(&self) -> String {
+        match self.dpop_key.trim() {
+            "" => DEFAULT_DPOP_KEY.to_owned(),
+            name => name.to_owned(),
+        }
+    }
+
+    /// DPoP: on or off, the key's keyring item (generated on request), and the last proof for the inspector.
+    fn dpop_ui(&mut self, ui: &mut egui::Ui, keyring_names: &[String], commands: &mut Vec<Command>) {
+        ui.checkbox(
+            &mut self.use_dpop,
+            "DPoP: bind the tokens to a key (a fresh ES256 proof per request)",
+        );
+        if !self.use_dpop {
+            return;
+        }
+        labelled_line(ui, "DPoP key item", &mut self.dpop_key, DEFAULT_DPOP_KEY);
+        let item = self.dpop_key_item();
+        if keyring_names.contains(&item) {
+            ui.label(format!("The proof is signed with {item} from the keyring"));
+        } else {
+            ui.horizontal(|ui| {
+                ui.label(format!("There is no {item} in the keyring yet"));
+                if ui.button("Generate a DPoP key").clicked() {
+                    commands.push(Command::Secrets(SecretsCommand::Generate {
+                        name: item.clone(),
+                        kind: KeyKind::P256,
+                    }));
+                }
+            });
+        }
+        if let Some(proof) = &self.last_proof {
+            ui.horizontal(|ui| {
+                ui.label("The last request's proof");
+                if ui.button("Inspect DPoP proof").clicked() {
+                    commands.push(Command::App(AppCommand::OpenInInspector {
+                        token: proof.clone(),
+                        origin: TokenOrigin::Response {
+                            field: "DPoP proof".to_owned(),
+                            input: None,
+                        },
+                    }));
+                }
+            });
+        }
     }
 
     fn subject_type_ui(&mut self, ui: &mut egui::Ui) {

@@ -151,10 +151,34 @@ impl Sender {
 
     /// Sends a request as `owner`.
     pub fn send(&mut self, owner: HttpOwner, request: HttpRequest, commands: &mut Vec<Command>) {
+        self.send_signed(owner, request, None, commands);
+    }
+
+    /// Sends a request as `owner`, with a DPoP proof signed by the keyring item `dpop_key` when given.
+    pub fn send_signed(
+        &mut self,
+        owner: HttpOwner,
+        request: HttpRequest,
+        dpop_key: Option<String>,
+        commands: &mut Vec<Command>,
+    ) {
         let id = next_request_id();
         self.running = Some((id, Instant::now()));
         self.last_request = Some(request.clone());
-        commands.push(Command::Http(HttpCommand::Send { id, owner, request }));
+        commands.push(Command::Http(match dpop_key {
+            Some(key_item) => HttpCommand::SendWithDpop {
+                id,
+                owner,
+                request,
+                key_item,
+            },
+            None => HttpCommand::Send { id, owner, request },
+        }));
+    }
+
+    /// The id of the request under way.
+    pub fn running_id(&self) -> Option<RequestId> {
+        self.running.map(|(id, _)| id)
     }
 
     /// Takes an answer if it is for the running request (a cancelled or older one is dropped) and returns

@@ -1,0 +1,108 @@
+//! Client-side DPoP (RFC 9449): a fresh ES256 proof for each request — `typ: dpop+jwt`, the public key as
+//! `jwk`, `htm`, `htu` (without query or fragment), `iat`, a unique `jti`, and the server's nonce when it asked
+//! for one. Pure: the private key, the time and the random `jti` are given.
+
+use crate::core::jwt::decode::{base64_any, base64url};
+use crate::core::secret::SecretString;
+use aws_lc_rs::signature::{ECDSA_P256_SHA256_FIXED_SIGNING, EcdsaKeyPair, KeyPair};
+use jsonwebtoken::{Algorithm, EncodingKey, Header};
+use serde_json::json;
+
+/// Why a proof could not be made.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DpopError {
+    /// The keyring item is not a P-256 private key.
+    #[error("the DPoP key is not an EC P-256 private key (PKCS#8 PEM): generate one with \"Generate a DPoP key\"")]
+    Key,
+    /// The URL cannot be used as `htu`.
+    #[error("{0} cannot be used as the DPoP htu")]
+    Url(String),
+    /// Signing failed.
+    #[error("the DPoP proof could not be signed: {0}")]
+    Sign(String),
+}
+
+/// The parts of one proof.
+pub struct ProofInput<'a> {
+    /// HTTP method, e.g. `POST`.
+    pub method: &'a str,
+    /// The request URL.
+    pub url: &'a str,
+    /// Now, Unix seconds.
+    pub now: i64,
+    /// A fresh random value.
+    pub jti: &'a str,
+    /// The server's `DPoP-Nonce`, once it asked for one.
+    pub nonce: Option<&'a str>,
+}
+
+/// Builds a proof signed with `key_pem` (a PKCS#8 P-256 private key).
+pub fn proof(key_pem: &SecretString, input: &ProofInput<'_>) -> Result<String, DpopError> {
+    let der = pem_der(key_pem.expose()).ok_or(DpopError::Key)?;
+    let pair = EcdsaKeyPair::from_pkcs8(&ECDSA_P256_SHA256_FIXED_SIGNING, &der).map_err(|_| DpopError::Key)?;
+    let point = pair.public_key().as_ref();
+    let (x, y) = match point {
+        [0x04, rest @ ..] if rest.len() == 64 => (base64url(&rest[..32]), base64url(&rest[32..])),
+        _ => return Err(DpopError::Key),
+    };
+    let mut htu = url::Url::parse(input.url).map_err(|_| DpopError::Url(input.url.to_owned()))?;
+    htu.set_query(None);
+    htu.set_fragment(None);
+    let mut header = Header::new(Algorithm::ES256);
+    header.typ = Some("dpop+jwt".to_owned());
+    header.jwk = serde_json::from_value(json!({"kty": "EC", "crv": "P-256", "x": x, "y": y})).ok();
+    let mut claims = json!({"htm": input.method, "htu": htu.as_str(), "iat": input.now, "jti": input.jti});
+    if let Some(nonce) = input.nonce {
+        claims["nonce"] = nonce.into();
+    }
+    let key = EncodingKey::from_ec_der(&der);
+    jsonwebtoken::encode(&header, &claims, &key).map_err(|e| DpopError::Sign(e.to_string()))
+}
+
+fn pem_der(pem: &str) -> Option<zeroize::Zeroizing<Vec<u8>>> {
+    let body: String = pem.lines().filter(|l| !l.starts_with("-----")).collect();
+    base64_any(&body).map(zeroize::Zeroizing::new)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::issuer::dpop::verify;
+
+    fn p256_pem() -> SecretString {
+        let rng = aws_lc_rs::rand::SystemRandom::new();
+        let doc = EcdsaKeyPair::generate_pkcs8(&ECDSA_P256_SHA256_FIXED_SIGNING, &rng).unwrap();
+        SecretString::new(crate::core::jwt::decode::pem_block("PRIVATE KEY", doc.as_ref()))
+    }
+
+    #[test]
+    fn a_proof_passes_the_issuers_own_checks_and_carries_the_nonce() {
+        let key = p256_pem();
+        let input = ProofInput {
+            method: "POST",
+            url: "http://127.0.0.1:4000/oauth/token?x=1",
+            now: 1_700_000_000,
+            jti: "j1",
+            nonce: Some("n1"),
+        };
+        let token = proof(&key, &input).unwrap();
+        let checked = verify(&token, "POST", "http://127.0.0.1:4000/oauth/token", 1_700_000_000).unwrap();
+        assert_eq!(checked.nonce.as_deref(), Some("n1"));
+        assert_eq!(checked.jti, "j1");
+    }
+
+    #[test]
+    fn an_rsa_or_garbage_key_is_refused_with_advice() {
+        let error = proof(
+            &SecretString::new("not a key"),
+            &ProofInput {
+                method: "POST",
+                url: "http://x/",
+                now: 0,
+                jti: "j",
+                nonce: None,
+            },
+        );
+        assert_eq!(error.unwrap_err(), DpopError::Key);
+    }
+}
