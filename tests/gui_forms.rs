@@ -99,11 +99,19 @@ fn a_delegation_answer_opens_in_the_inspector_with_the_target_as_audience() {
 
 #[test]
 fn send_is_off_with_the_reason_while_the_form_is_invalid() {
-    let harness = app_with_issuer(Arc::new(MemoryStore::default()), Workspace::default());
+    let mut harness = app_with_issuer(Arc::new(MemoryStore::default()), Workspace::default());
     let send = harness.get_by_role_and_label(Role::Button, "Send");
     assert!(send.accesskit_node().is_disabled());
     harness.get_by_label_contains("Send is off: client_id");
-    harness.get_by_label("give the calling application's client ID");
+    // An empty required field is named on the Send line, not flagged in red before anything is typed.
+    assert!(
+        harness
+            .query_by_label("give the calling application's client ID")
+            .is_none()
+    );
+    type_into(&mut harness, Role::TextInput, "Client ID", "demo-spa");
+    type_into(&mut harness, Role::TextInput, "api_type", "fire base");
+    harness.get_by_label_contains("unknown api_type \"fire base\"");
 }
 
 #[test]

@@ -51,6 +51,7 @@ pub struct LaunchOptions {
 struct ScreenshotJob {
     path: PathBuf,
     frames_left: u32,
+    started: std::time::Instant,
     images: Option<Receiver<Arc<egui::ColorImage>>>,
 }
 
@@ -126,6 +127,7 @@ impl TokenbenchApp {
             screenshot: options.screenshot.map(|path| ScreenshotJob {
                 path,
                 frames_left: 3,
+                started: std::time::Instant::now(),
                 images: None,
             }),
         };
@@ -285,6 +287,12 @@ impl TokenbenchApp {
 
     fn screenshot_step(&mut self, ctx: &egui::Context, commands: &mut Vec<Command>) {
         let Some(job) = &mut self.screenshot else { return };
+        // The picture waits (up to a bound) for the issuer that starts with the window, so it shows it running.
+        let starting = self.issuer.status == super::panels::issuer::IssuerStatus::Busy;
+        if starting && job.started.elapsed() < std::time::Duration::from_secs(30) {
+            ctx.request_repaint_after(std::time::Duration::from_millis(50));
+            return;
+        }
         if job.frames_left > 0 {
             job.frames_left -= 1;
             ctx.request_repaint();

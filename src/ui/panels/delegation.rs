@@ -89,6 +89,16 @@ impl DelegationPanel {
         Some((url, token_user(&self.form.token)))
     }
 
+    /// Whether the field an error is about is still empty (a required field not filled in yet).
+    fn is_blank(&self, field: &str) -> bool {
+        match field {
+            "client_id" => self.form.client_id.trim().is_empty(),
+            "token" => self.form.token.trim().is_empty(),
+            "grant_type" => self.form.grant_type.trim().is_empty(),
+            _ => false,
+        }
+    }
+
     /// Draws the panel. `throttle`: `(until, now)` when the last answer said the next request would be refused.
     pub fn ui(
         &mut self,
@@ -108,8 +118,11 @@ impl DelegationPanel {
                 .adopt_paste(&base, &unmapped, cx.local_issuer, cx.workspace, commands);
         }
         self.sender.target_ui(ui, "delegation_environment", cx.workspace);
-        field_errors(ui, &errors, "environment");
-        self.fields_ui(ui, &errors);
+        // A field left empty is not shouted at: the Send line says what is missing; what is typed wrong is
+        // shown next to it.
+        let shown: Vec<FieldError> = errors.iter().filter(|e| !self.is_blank(e.field)).cloned().collect();
+        field_errors(ui, &shown, "environment");
+        self.fields_ui(ui, &shown);
         let blocker = errors.first().map(|e| format!("{}: {}", e.field, e.message));
         if self
             .sender

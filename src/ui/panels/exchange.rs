@@ -97,8 +97,14 @@ impl ExchangePanel {
                 .adopt_paste(&base, &unmapped, cx.local_issuer, cx.workspace, commands);
         }
         self.sender.target_ui(ui, "exchange_environment", cx.workspace);
-        field_errors(ui, &errors, "environment");
-        self.fields_ui(ui, &errors);
+        // A field left empty is not shouted at: the Send line says what is missing.
+        let shown: Vec<FieldError> = errors
+            .iter()
+            .filter(|e| !matches!(e.field, "client_id" | "subject_token"))
+            .cloned()
+            .collect();
+        field_errors(ui, &shown, "environment");
+        self.fields_ui(ui, &shown);
         self.dpop_ui(ui, cx.keyring_names, commands);
         let blocker = errors.first().map(|e| format!("{}: {}", e.field, e.message));
         if self

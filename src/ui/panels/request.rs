@@ -53,7 +53,7 @@ impl Sender {
         match &self.target {
             Target::LocalIssuer => local_issuer
                 .map(str::to_owned)
-                .ok_or_else(|| "the local issuer is not running: start it in the Local issuer tab".to_owned()),
+                .ok_or_else(|| "the local issuer is not running (yet): it starts with the window, or start it in the Local issuer tab".to_owned()),
             Target::Named(name) => workspace
                 .environments
                 .iter()
