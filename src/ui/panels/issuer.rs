@@ -40,6 +40,9 @@ pub struct IssuerPanel {
     pub log: VecDeque<RequestRecord>,
     port_text: String,
     sign_in_client: String,
+    /// One line per secret kept in memory only, behind "Details".
+    notes: Vec<String>,
+    show_notes: bool,
 }
 
 impl IssuerPanel {
@@ -54,9 +57,8 @@ impl IssuerPanel {
                 kids,
             } => {
                 self.status = IssuerStatus::Running(base_url);
-                self.notice = fallback
-                    .map(Ok)
-                    .or_else(|| (!notes.is_empty()).then(|| Ok(notes.join("; "))));
+                self.notice = fallback.map(Ok).or_else(|| memory_note(&notes).map(Ok));
+                self.notes = notes;
                 self.tenant = Some(tenant);
                 self.kids = kids;
             }
@@ -152,6 +154,14 @@ impl IssuerPanel {
             }
             Some(Err(e)) => inline_error(ui, e),
             None => {}
+        }
+        if !self.notes.is_empty() {
+            ui.toggle_value(&mut self.show_notes, "Details");
+            if self.show_notes {
+                for note in &self.notes {
+                    ui.label(egui::RichText::new(note).small());
+                }
+            }
         }
     }
 
@@ -271,4 +281,16 @@ fn log_ui(ui: &mut egui::Ui, log: &VecDeque<RequestRecord>, zone: &jiff::tz::Tim
 
 fn pretty(value: &serde_json::Value) -> String {
     serde_json::to_string_pretty(value).unwrap_or_default()
+}
+
+/// One sentence for secrets generated in memory (the keyring was unavailable), instead of one line each.
+fn memory_note(notes: &[String]) -> Option<String> {
+    (!notes.is_empty()).then(|| {
+        format!(
+            "{} tenant secrets were generated in memory for this run only, because the OS keyring is unavailable: \
+             tokens from this issuer stop verifying after a restart, and `tokenbench mint` in another process will \
+             not match",
+            notes.len()
+        )
+    })
 }
