@@ -4,7 +4,6 @@
 use super::input::token_arg;
 use super::request::{self, ENV_HELP};
 use super::{EXIT_USAGE, parse_param};
-use crate::core::auth0::BodyEncoding;
 use crate::core::auth0::answer::Endpoint;
 use crate::core::auth0::delegation::{DelegationForm, InputToken};
 use crate::core::escape;
@@ -38,15 +37,9 @@ pub struct DelegateArgs {
     /// An add-on parameter, e.g. --param role=arn:aws:iam::1:role/r (repeatable).
     #[arg(long = "param", value_name = "NAME=VALUE", value_parser = parse_param)]
     pub params: Vec<(String, String)>,
-    /// Send the body form-encoded instead of JSON.
-    #[arg(long)]
-    pub form: bool,
-    /// Print one JSON object {"status","headers","body"} instead of the pretty body.
-    #[arg(long)]
-    pub json: bool,
-    /// How long the request may take.
-    #[arg(long, value_name = "SECONDS", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=600))]
-    pub timeout: u64,
+    /// Encoding, output and timeout.
+    #[command(flatten)]
+    pub send: request::SendArgs,
 }
 
 /// Runs the subcommand: 0 on a 2xx answer, 1 on an OAuth error answer, 2 on wrong flags or no answer.
@@ -62,8 +55,8 @@ pub fn run(args: &DelegateArgs) -> u8 {
         "token" => format!("--{}", form.input.param().replace('_', "-")),
         other => request::default_flag(other),
     };
-    match form.validate(request::base_url(&args.env), request::timeout(args.timeout)) {
-        Ok(http) => request::send_and_print("delegate", &http, Endpoint::Delegation, args.json, &args.env),
+    match form.validate(request::base_url(&args.env), request::timeout(args.send.timeout)) {
+        Ok(http) => request::send_and_print("delegate", &http, Endpoint::Delegation, args.send.json, &args.env),
         Err(errors) => request::report_field_errors("delegate", &errors, flag),
     }
 }
@@ -83,11 +76,7 @@ fn form(args: &DelegateArgs) -> anyhow::Result<DelegationForm> {
         scope: args.scope.clone(),
         api_type: args.api_type.clone().unwrap_or_default(),
         params: args.params.clone(),
-        encoding: if args.form {
-            BodyEncoding::Form
-        } else {
-            BodyEncoding::Json
-        },
+        encoding: args.send.encoding(),
         ..DelegationForm::default()
     })
 }

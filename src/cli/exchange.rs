@@ -5,7 +5,6 @@
 use super::EXIT_USAGE;
 use super::input::token_arg;
 use super::request::{self, ENV_HELP};
-use crate::core::auth0::BodyEncoding;
 use crate::core::auth0::answer::Endpoint;
 use crate::core::auth0::exchange::{DEFAULT_SCOPE, ExchangeForm, SubjectType};
 use crate::core::escape;
@@ -56,15 +55,9 @@ pub struct ExchangeArgs {
     /// Read the client secret from this keyring item (see `tokenbench secrets list`).
     #[arg(long, value_name = "NAME")]
     pub client_secret_item: Option<String>,
-    /// Send the body form-encoded instead of JSON.
-    #[arg(long)]
-    pub form: bool,
-    /// Print one JSON object {"status","headers","body"} instead of the pretty body.
-    #[arg(long)]
-    pub json: bool,
-    /// How long the request may take.
-    #[arg(long, value_name = "SECONDS", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=600))]
-    pub timeout: u64,
+    /// Encoding, output and timeout.
+    #[command(flatten)]
+    pub send: request::SendArgs,
 }
 
 /// Runs the subcommand: 0 on a 2xx answer, 1 on an OAuth error answer, 2 on wrong flags or no answer.
@@ -76,8 +69,8 @@ pub fn run(args: &ExchangeArgs) -> u8 {
             return EXIT_USAGE;
         }
     };
-    match form.validate(request::base_url(&args.env), request::timeout(args.timeout), None) {
-        Ok(http) => request::send_and_print("exchange", &http, Endpoint::Token, args.json, &args.env),
+    match form.validate(request::base_url(&args.env), request::timeout(args.send.timeout), None) {
+        Ok(http) => request::send_and_print("exchange", &http, Endpoint::Token, args.send.json, &args.env),
         Err(errors) => request::report_field_errors("exchange", &errors, request::default_flag),
     }
 }
@@ -101,11 +94,7 @@ fn form(args: &ExchangeArgs) -> anyhow::Result<ExchangeForm> {
         profile_json: text(&args.user_profile),
         forwarded_for: text(&args.forwarded_for),
         client_secret: client_secret(args)?,
-        encoding: if args.form {
-            BodyEncoding::Form
-        } else {
-            BodyEncoding::Json
-        },
+        encoding: args.send.encoding(),
     })
 }
 

@@ -18,6 +18,31 @@ pub const LOCAL_ISSUER: &str = "http://127.0.0.1:4000";
 pub const ENV_HELP: &str = "`local` for the local issuer (http://127.0.0.1:4000), or the tenant's URL \
                             (https://TENANT.auth0.com; plain http only to localhost, e.g. http://127.0.0.1:PORT)";
 
+/// The flags both request commands share: body encoding, output shape and timeout.
+#[derive(Debug, clap::Args)]
+pub struct SendArgs {
+    /// Send the body form-encoded instead of JSON.
+    #[arg(long)]
+    pub form: bool,
+    /// Print one JSON object {"status","headers","body"} instead of the pretty body.
+    #[arg(long)]
+    pub json: bool,
+    /// How long the request may take.
+    #[arg(long, value_name = "SECONDS", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=600))]
+    pub timeout: u64,
+}
+
+impl SendArgs {
+    /// The body encoding the flags ask for.
+    pub fn encoding(&self) -> crate::core::auth0::BodyEncoding {
+        if self.form {
+            crate::core::auth0::BodyEncoding::Form
+        } else {
+            crate::core::auth0::BodyEncoding::Json
+        }
+    }
+}
+
 /// The base URL `--env` names.
 pub fn base_url(env: &str) -> &str {
     if env.trim().eq_ignore_ascii_case("local") {

@@ -51,30 +51,9 @@ impl DelegationPanel {
 
     /// The request the form makes now, or every field error.
     pub fn request(&self, cx: &PanelContext<'_>) -> Result<HttpRequest, Vec<FieldError>> {
-        let base = self.sender.base_url(cx.local_issuer, cx.workspace);
-        let base_error = base.as_ref().err().cloned();
-        let result = self
-            .form
-            .validate(base.as_deref().unwrap_or("https://unset.invalid"), REQUEST_TIMEOUT);
-        match (result, base_error) {
-            (Ok(request), None) => Ok(request),
-            (Ok(_), Some(e)) => Err(vec![FieldError {
-                field: "environment",
-                message: e,
-            }]),
-            (Err(mut errors), Some(e)) => {
-                errors.retain(|f| f.field != "environment");
-                errors.insert(
-                    0,
-                    FieldError {
-                        field: "environment",
-                        message: e,
-                    },
-                );
-                Err(errors)
-            }
-            (Err(errors), None) => Err(errors),
-        }
+        self.sender.validate_with(cx.local_issuer, cx.workspace, |base| {
+            self.form.validate(base, REQUEST_TIMEOUT)
+        })
     }
 
     /// The rate-limit bucket the next request counts against: the endpoint and the input token's user

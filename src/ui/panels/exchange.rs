@@ -61,25 +61,9 @@ impl ExchangePanel {
 
     /// The request the form makes now, or every field error.
     pub fn request(&self, cx: &PanelContext<'_>) -> Result<HttpRequest, Vec<FieldError>> {
-        let base = self.sender.base_url(cx.local_issuer, cx.workspace);
-        let mut result = self.form.validate(
-            base.as_deref().unwrap_or("https://unset.invalid"),
-            REQUEST_TIMEOUT,
-            None,
-        );
-        if let Err(e) = base {
-            let mut errors = result.err().unwrap_or_default();
-            errors.retain(|f| f.field != "environment");
-            errors.insert(
-                0,
-                FieldError {
-                    field: "environment",
-                    message: e,
-                },
-            );
-            result = Err(errors);
-        }
-        result
+        self.sender.validate_with(cx.local_issuer, cx.workspace, |base| {
+            self.form.validate(base, REQUEST_TIMEOUT, None)
+        })
     }
 
     /// Draws the panel.

@@ -2,6 +2,7 @@
 //! answers dropped by id), and the response view — status, timing, headers with the rate-limit ones
 //! highlighted, the body pretty or raw, the error explained, and buttons on every token in the body.
 
+use crate::core::auth0::FieldError;
 use crate::core::auth0::answer::{Endpoint, RATE_LIMIT_HEADERS, ReadAnswer, read};
 use crate::core::auth0::curl::{self, SecretValue};
 use crate::core::auth0::curl_parse::{ParsedCurl, Unmapped};
@@ -61,6 +62,29 @@ impl Sender {
                 .and_then(|e| e.base_url.clone().or_else(|| local_issuer.map(str::to_owned)))
                 .ok_or_else(|| format!("the environment {name} has no URL: edit it in the Secrets tab")),
         }
+    }
+
+    /// Validates a form against the chosen environment's base URL: the environment's problem (the issuer not
+    /// running, an environment without URL) comes first, followed by the form's own field errors.
+    pub fn validate_with<T>(
+        &self,
+        local_issuer: Option<&str>,
+        workspace: &Workspace,
+        validate: impl FnOnce(&str) -> Result<T, Vec<FieldError>>,
+    ) -> Result<T, Vec<FieldError>> {
+        let base = self.base_url(local_issuer, workspace);
+        let result = validate(base.as_deref().unwrap_or("https://unset.invalid"));
+        let Err(message) = base else { return result };
+        let mut errors = result.err().unwrap_or_default();
+        errors.retain(|f| f.field != "environment");
+        errors.insert(
+            0,
+            FieldError {
+                field: "environment",
+                message,
+            },
+        );
+        Err(errors)
     }
 
     /// "Paste a curl command": returns the parsed command when the user asks to fill the form.
