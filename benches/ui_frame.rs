@@ -1,0 +1,88 @@
+//! Frame cost of the heaviest views, headless: the History tab with 10,000 requests (rows drawn only when
+//! visible) and the Rate limits tab with a full timeline, each laid out and tessellated as a real frame is.
+#![allow(clippy::unwrap_used, clippy::expect_used, reason = "a benchmark fails loudly")]
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use tokenbench::core::history::{History, HistoryEntry};
+use tokenbench::core::http::HttpAnswer;
+use tokenbench::ui::panels::history::HistoryPanel;
+use tokenbench::ui::panels::rate_limits::RateLimitsPanel;
+
+fn history(entries: usize) -> History {
+    let entries = (0..entries)
+        .map(|i| HistoryEntry {
+            at: 1_700_000_000 + i as i64,
+            method: "POST".into(),
+            url: format!("http://127.0.0.1:4000/delegation?n={i}"),
+            status: Some(if i % 11 == 10 { 429 } else { 200 }),
+            summary: "issued id_token".into(),
+            elapsed_ms: Some(3),
+            rate_limit: Some(("10".into(), (i % 10).to_string(), "1700000006".into())),
+            ..HistoryEntry::default()
+        })
+        .collect();
+    History {
+        entries,
+        ..History::default()
+    }
+}
+
+fn rate_limits() -> RateLimitsPanel {
+    let mut panel = RateLimitsPanel::default();
+    for i in 0..400 {
+        let answer = HttpAnswer {
+            status: if i % 11 == 10 { 429 } else { 200 },
+            headers: vec![
+                ("x-ratelimit-limit".into(), "10".into()),
+                ("x-ratelimit-remaining".into(), (i % 10).to_string()),
+                ("x-ratelimit-reset".into(), "1700000600".into()),
+            ],
+            body: Vec::new(),
+            final_url: String::new(),
+            elapsed: std::time::Duration::from_millis(2),
+        };
+        panel.observe(
+            "http://127.0.0.1:4000/delegation",
+            "auth0|alice",
+            &answer,
+            1_700_000_000 + i,
+        );
+    }
+    panel
+}
+
+/// One frame: input, layout, paint and tessellation, as eframe does.
+fn frame(ctx: &egui::Context, draw: &mut impl FnMut(&mut egui::Ui)) {
+    let input = egui::RawInput {
+        screen_rect: Some(egui::Rect::from_min_size(egui::Pos2::ZERO, egui::vec2(1280.0, 800.0))),
+        ..egui::RawInput::default()
+    };
+    let mut output = ctx.run_ui(input, |ui| {
+        egui::CentralPanel::default().show(ui, |ui| draw(ui));
+    });
+    let shapes = std::mem::take(&mut output.shapes);
+    std::hint::black_box(ctx.tessellate(shapes, output.pixels_per_point));
+    output.textures_delta.clear();
+}
+
+fn history_frame(c: &mut Criterion) {
+    let ctx = egui::Context::default();
+    let history = history(10_000);
+    let mut panel = HistoryPanel::default();
+    let zone = jiff::tz::TimeZone::UTC;
+    let mut draw = |ui: &mut egui::Ui| panel.ui(ui, &history, &zone, &mut Vec::new());
+    frame(&ctx, &mut draw);
+    c.bench_function("frame_history_10000_rows", |b| b.iter(|| frame(&ctx, &mut draw)));
+}
+
+fn rate_limits_frame(c: &mut Criterion) {
+    let ctx = egui::Context::default();
+    let mut panel = rate_limits();
+    let zone = jiff::tz::TimeZone::UTC;
+    let mut draw = |ui: &mut egui::Ui| panel.ui(ui, 1_700_000_400, &zone);
+    frame(&ctx, &mut draw);
+    c.bench_function("frame_rate_limits_timeline", |b| b.iter(|| frame(&ctx, &mut draw)));
+}
+
+criterion_group!(benches, history_frame, rate_limits_frame);
+criterion_main!(benches);
