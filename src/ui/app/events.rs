@@ -89,7 +89,8 @@ impl TokenbenchApp {
             | SecretsEvent::Copied(_)
             | SecretsEvent::Changed(_)
             | SecretsEvent::WorkspaceExported(_)
-            | SecretsEvent::WorkspaceImportReady(_) => {}
+            | SecretsEvent::WorkspaceImportReady(_)
+            | SecretsEvent::Signed { .. } => {}
         }
         self.inspector.keys.apply_secrets(&event);
         self.secrets.apply(event);
