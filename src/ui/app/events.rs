@@ -92,7 +92,7 @@ impl TokenbenchApp {
             | SecretsEvent::WorkspaceImportReady(_)
             | SecretsEvent::Signed { .. } => {}
         }
-        self.inspector.keys.apply_secrets(&event);
+        self.inspector.apply_secrets(&event);
         self.secrets.apply(event);
     }
 
