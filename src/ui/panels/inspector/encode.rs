@@ -162,6 +162,7 @@ impl EncodeForm {
         ui.horizontal(|ui| {
             let label = ui.label("Algorithm");
             egui::ComboBox::from_id_salt("encode_alg")
+                .height(theme::ALG_MENU_HEIGHT)
                 .selected_text(current.as_deref().unwrap_or("Choose…"))
                 .show_ui(ui, |ui| {
                     for name in ALGORITHMS {
@@ -175,7 +176,10 @@ impl EncodeForm {
         });
         if let Some(name) = picked {
             match set_member(&self.header, "alg", Value::from(name)) {
-                Some(text) => self.header = text,
+                Some(text) => {
+                    self.header = text;
+                    self.message = None;
+                }
                 None => {
                     self.message = Some(format!(
                         "{name} was not set: the header is not a JSON object yet; fix it, then pick again"
@@ -216,11 +220,10 @@ impl EncodeForm {
             return;
         }
         ui.horizontal(|ui| {
-            let label = ui.label("Signing key");
-            ui.selectable_value(&mut self.hmac_from, HmacKeyFrom::Typed, "Typed secret")
-                .labelled_by(label.id);
-            ui.selectable_value(&mut self.hmac_from, HmacKeyFrom::Keyring, "Keyring item")
-                .labelled_by(label.id);
+            // Each choice is named by its own text; a shared label would give both the same name.
+            ui.label("Signing key");
+            ui.selectable_value(&mut self.hmac_from, HmacKeyFrom::Typed, "Type a secret");
+            ui.selectable_value(&mut self.hmac_from, HmacKeyFrom::Keyring, "From the keyring");
         });
         match self.hmac_from {
             HmacKeyFrom::Typed => {
