@@ -109,16 +109,10 @@ fn a_token_signed_with_a_keyring_rsa_key_verifies_with_its_public_key() {
     run_until(&mut harness, "the keyring list", |h| {
         !h.state().keyring_names.is_empty()
     });
-    harness.get_by_label("Algorithm").click();
-    harness.run();
-    harness.get_by_label("RS256").click();
-    harness.run();
+    pick(&mut harness, "Algorithm", "RS256");
     assert!(harness.state().inspector.encode.header.contains("\"RS256\""));
     harness.get_by_label("Sign is disabled: choose the keyring item holding the key");
-    harness.get_by_label("Keyring item").click();
-    harness.run();
-    harness.get_by_label(KEY_ITEM).click();
-    harness.run();
+    pick(&mut harness, "Keyring item", KEY_ITEM);
     harness.get_by_role_and_label(Role::Button, "Sign").click();
     harness.run();
     run_until(&mut harness, "the signed token", |h| {
@@ -129,6 +123,63 @@ fn a_token_signed_with_a_keyring_rsa_key_verifies_with_its_public_key() {
     let claims = verify_rs256(&token, pem.expose());
     assert_eq!(claims["sub"], "auth0|42");
     harness.get_by_label("Encoded here");
+}
+
+#[test]
+fn a_keyring_item_that_is_not_a_private_key_is_refused_with_what_the_algorithm_needs() {
+    let store = Arc::new(MemoryStore::default());
+    let secret = tokenbench::core::secret::SecretString::new(SECRET);
+    store.set("hmac_secret/not-a-key", &secret).unwrap();
+    let mut harness = harness(store);
+    run_until(&mut harness, "the keyring list", |h| {
+        !h.state().keyring_names.is_empty()
+    });
+    pick(&mut harness, "Algorithm", "ES256");
+    pick(&mut harness, "Keyring item", "hmac_secret/not-a-key");
+    harness.get_by_role_and_label(Role::Button, "Sign").click();
+    harness.run();
+    run_until(&mut harness, "the refusal", |h| {
+        h.state().inspector.encode.message.is_some()
+    });
+    harness.get_by_label_contains("ES* needs an EC private key in PEM");
+    assert_eq!(harness.state().inspector.mode, Mode::Encode);
+    assert!(harness.query_by_label_contains(SECRET).is_none());
+}
+
+#[test]
+fn an_hmac_secret_from_the_keyring_signs_without_being_typed() {
+    let store = Arc::new(MemoryStore::default());
+    let secret = tokenbench::core::secret::SecretString::new(SECRET);
+    store.set("hmac_secret/encode-test", &secret).unwrap();
+    let mut harness = harness(store);
+    run_until(&mut harness, "the keyring list", |h| {
+        !h.state().keyring_names.is_empty()
+    });
+    harness.get_by_role_and_label(Role::Button, "From the keyring").click();
+    harness.run();
+    pick(&mut harness, "Keyring item", "hmac_secret/encode-test");
+    harness.get_by_role_and_label(Role::Button, "Sign").click();
+    harness.run();
+    run_until(&mut harness, "the signed token", |h| {
+        h.state().inspector.mode == Mode::Decode
+    });
+    assert!(
+        harness.state().inspector.encode.secret.is_empty(),
+        "the secret stays in the backend"
+    );
+    let token = harness.state().inspector.token.clone();
+    let key = jsonwebtoken::DecodingKey::from_secret(SECRET.as_bytes());
+    let mut validation = jsonwebtoken::Validation::new(jsonwebtoken::Algorithm::HS256);
+    validation.required_spec_claims.clear();
+    assert!(jsonwebtoken::decode::<Value>(&token, &key, &validation).is_ok());
+}
+
+/// Opens the combo box with this label and picks an entry.
+fn pick(harness: &mut App, label: &str, entry: &str) {
+    harness.get_by_label(label).click();
+    harness.run();
+    harness.get_by_label(entry).click();
+    harness.run();
 }
 
 /// Verifies with the public half of the PEM private key, derived with aws-lc-rs.
