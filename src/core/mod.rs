@@ -5,6 +5,7 @@
 
 pub mod auth0;
 pub mod der;
+pub mod encode;
 pub mod escape;
 pub mod history;
 pub mod http;

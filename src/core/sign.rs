@@ -68,7 +68,7 @@ pub fn parse_claims(text: &str) -> Result<Value, SignError> {
     }
 }
 
-fn encoding_key(alg: Algorithm, key: &SecretString) -> Result<EncodingKey, SignError> {
+pub(crate) fn encoding_key(alg: Algorithm, key: &SecretString) -> Result<EncodingKey, SignError> {
     let pem = key.expose().as_bytes();
     let (result, alg_name, needs) = match alg {
         Algorithm::HS256 | Algorithm::HS384 | Algorithm::HS512 => return Ok(EncodingKey::from_secret(pem)),

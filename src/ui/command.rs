@@ -72,6 +72,8 @@ pub enum TokenOrigin {
     File(PathBuf),
     /// Given on the command line.
     CommandLine,
+    /// Signed in the inspector's Encode mode.
+    Encoded,
     /// A member of a response body.
     Response {
         /// The member, e.g. `id_token`.
@@ -88,6 +90,7 @@ impl TokenOrigin {
             Self::Pasted => "Pasted".to_owned(),
             Self::File(path) => format!("Read from {}", path.display()),
             Self::CommandLine => "Given on the command line".to_owned(),
+            Self::Encoded => "Encoded here".to_owned(),
             Self::Response {
                 field,
                 input: Some(input),
@@ -203,6 +206,16 @@ pub enum SecretsCommand {
     },
     /// Import a workspace file (`None`: ask with a dialog).
     ImportWorkspace(Option<PathBuf>),
+    /// Sign a checked header and payload with the private key or HMAC secret in a keyring item; the key is
+    /// read and used in the backend and never reaches the UI. Answered by [`SecretsEvent::Signed`].
+    SignJwt {
+        /// Request id, for matching the answer (a newer request makes an older answer stale).
+        id: RequestId,
+        /// The keyring item holding the key.
+        item: String,
+        /// What to sign; its `alg` says how.
+        draft: crate::core::encode::Draft,
+    },
 }
 
 /// Which part of the window a request belongs to; its answer goes back there.
@@ -326,6 +339,13 @@ pub enum SecretsEvent {
     /// A workspace file was read, validated and compared with the keyring, and waits for the user's
     /// confirmation (`Ok(None)`: no file chosen; `Err`: unreadable or invalid, nothing changes).
     WorkspaceImportReady(Result<Option<WorkspaceImport>, String>),
+    /// A [`SecretsCommand::SignJwt`] finished: the token, or why it could not be signed.
+    Signed {
+        /// The request.
+        id: RequestId,
+        /// The token or the error.
+        result: Result<String, String>,
+    },
 }
 
 /// Network answers.

@@ -70,3 +70,6 @@ pub const SECTION_GAP: f32 = 10.0;
 
 /// Width of the navigation panel.
 pub const NAV_WIDTH: f32 = 150.0;
+
+/// The Encode form's algorithm menu: tall enough for all twelve algorithms without scrolling.
+pub const ALG_MENU_HEIGHT: f32 = 400.0;

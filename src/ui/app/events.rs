@@ -93,9 +93,10 @@ impl TokenbenchApp {
             | SecretsEvent::Copied(_)
             | SecretsEvent::Changed(_)
             | SecretsEvent::WorkspaceExported(_)
-            | SecretsEvent::WorkspaceImportReady(_) => {}
+            | SecretsEvent::WorkspaceImportReady(_)
+            | SecretsEvent::Signed { .. } => {}
         }
-        self.inspector.keys.apply_secrets(&event);
+        self.inspector.apply_secrets(&event);
         self.secrets.apply(event);
     }
 

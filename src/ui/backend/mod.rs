@@ -182,6 +182,9 @@ impl Backend {
                     None => out.send(Event::Secrets(SecretsEvent::Changed(Err(NO_FILE_CHOSEN.to_owned())))),
                 });
             }
+            SecretsCommand::SignJwt { id, item, draft } => {
+                lane.run(move || secrets::sign_jwt(&slot, &out, id, &item, &draft));
+            }
             SecretsCommand::ExportWorkspace { workspace, path } => {
                 self.blocking(move || secrets::export_workspace(&out, &workspace, path));
             }

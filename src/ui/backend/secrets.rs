@@ -2,12 +2,13 @@
 //! D-Bus or on an unlock prompt.
 
 use super::Outbox;
+use crate::core::encode::{Draft, sign_draft};
 use crate::core::keyimport::parse_key_file;
 use crate::core::secret::{KeyKind, SecretString};
 use crate::core::workspace::Workspace;
 use crate::services::secrets::{self as store_ops, SecretError, SecretStore, open_store};
 use crate::services::{clipboard, keygen, storage};
-use crate::ui::command::{Event, SecretPurpose, SecretsEvent, WorkspaceImport};
+use crate::ui::command::{Event, RequestId, SecretPurpose, SecretsEvent, WorkspaceImport};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
 
@@ -36,6 +37,16 @@ pub fn list(slot: &StoreSlot, out: &Outbox) {
 pub fn fetch(slot: &StoreSlot, out: &Outbox, name: String, purpose: SecretPurpose) {
     let result = store(slot).0.get(&name).map_err(|e| e.to_string());
     out.send(Event::Secrets(SecretsEvent::Fetched { name, purpose, result }));
+}
+
+/// Signs a draft with the key in a keyring item; only the token (or the error) leaves the backend.
+pub fn sign_jwt(slot: &StoreSlot, out: &Outbox, id: RequestId, item: &str, draft: &Draft) {
+    let result = store(slot)
+        .0
+        .get(item)
+        .map_err(|e| format!("{item} could not be read: {e}"))
+        .and_then(|key| sign_draft(draft, &key).map_err(|e| format!("not signed with {item}: {e}")));
+    out.send(Event::Secrets(SecretsEvent::Signed { id, result }));
 }
 
 /// Copies one value to the clipboard without sending it to the UI; it is cleared after [`clipboard::CLEAR_AFTER`].

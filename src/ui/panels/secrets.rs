@@ -98,6 +98,8 @@ impl SecretsPanel {
                 self.message = Some(Err(crate::ui::command::NO_FILE_CHOSEN.to_owned()))
             }
             SecretsEvent::WorkspaceImportReady(Err(e)) => self.message = Some(Err(e)),
+            // Answers the inspector's Encode mode.
+            SecretsEvent::Signed { .. } => {}
         }
     }
 

@@ -243,6 +243,7 @@ impl KeyForm {
             },
             SecretsEvent::Changed(result) => self.keyring_message = Some(result.clone()),
             SecretsEvent::Fetched { .. }
+            | SecretsEvent::Signed { .. }
             | SecretsEvent::Listed { .. }
             | SecretsEvent::Copied(_)
             | SecretsEvent::WorkspaceExported(_)

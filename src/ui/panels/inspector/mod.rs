@@ -2,6 +2,7 @@
 
 mod decoded;
 mod diff;
+mod encode;
 mod keys;
 mod verdict;
 
@@ -9,9 +10,10 @@ use crate::core::jwt::analysis::{Analysis, analyse, not_a_jwt_message};
 use crate::core::jwt::input::normalize;
 use crate::core::jwt::report::{Style, text_report};
 use crate::core::jwt::{Expectations, Inspection};
-use crate::ui::command::{AppCommand, Command, FilesCommand, FilesEvent, TokenOrigin};
+use crate::ui::command::{AppCommand, Command, FilesCommand, FilesEvent, SecretsEvent, TokenOrigin};
 use crate::ui::panels::PanelContext;
 use crate::ui::{theme, widgets};
+pub use encode::{EncodeForm, HmacKeyFrom};
 pub use keys::{KeyBinding, KeyForm, KeySource};
 use std::time::Duration;
 
@@ -27,9 +29,23 @@ struct AnalysisInputs {
     leeway: i64,
 }
 
+/// What the inspector shows: a token taken apart, or the form that makes one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Mode {
+    /// Decode, explain and verify a token.
+    #[default]
+    Decode,
+    /// Write a header and payload and sign them.
+    Encode,
+}
+
 /// The inspector's state.
 #[derive(Default)]
 pub struct InspectorPanel {
+    /// Decode or Encode.
+    pub mode: Mode,
+    /// The Encode form.
+    pub encode: EncodeForm,
     /// The token text exactly as typed or pasted.
     pub token: String,
     /// A token pinned for comparison, decoded once.
@@ -63,14 +79,30 @@ impl InspectorPanel {
         }
     }
 
-    /// Replaces the token (from a paste, a file or the command line).
+    /// Replaces the token (from a paste, a file or the command line) and shows it decoded.
     pub fn load(&mut self, text: &str) {
+        self.mode = Mode::Decode;
         self.origin = None;
         self.token = match crate::core::jwt::inspect(text) {
             Inspection::Jwt(jwt) => jwt.raw,
             _ => text.trim().to_owned(),
         };
         self.notice = None;
+    }
+
+    /// Shows a token signed in Encode mode in the decoder.
+    pub fn show_encoded(&mut self, token: &str) {
+        self.load(token);
+        self.origin = Some(TokenOrigin::Encoded);
+        self.mode = Mode::Decode;
+    }
+
+    /// Applies a keyring answer: to the key form, and to the Encode form (a signed token is then shown).
+    pub fn apply_secrets(&mut self, event: &SecretsEvent) {
+        self.keys.apply_secrets(event);
+        if let Some(token) = self.encode.apply_secrets(event) {
+            self.show_encoded(&token);
+        }
     }
 
     /// Applies a file event: a token file goes to the app to be opened here; report and dialog outcomes
@@ -157,6 +189,17 @@ impl InspectorPanel {
 
     /// Draws the panel.
     pub fn ui(&mut self, ui: &mut egui::Ui, cx: &PanelContext<'_>, commands: &mut Vec<Command>) {
+        mode_ui(ui, &mut self.mode);
+        if self.mode == Mode::Encode {
+            if let Some(token) = self.encode.ui(ui, cx, commands) {
+                self.show_encoded(&token);
+            }
+            return;
+        }
+        self.decode_ui(ui, cx, commands);
+    }
+
+    fn decode_ui(&mut self, ui: &mut egui::Ui, cx: &PanelContext<'_>, commands: &mut Vec<Command>) {
         let (now, zone) = (cx.now, cx.zone);
         self.toolbar_ui(ui, now, zone, commands);
         self.input_ui(ui);
@@ -323,4 +366,15 @@ impl InspectorPanel {
             widgets::fields::inline_error(ui, &e);
         }
     }
+}
+
+/// The Decode / Encode switch.
+fn mode_ui(ui: &mut egui::Ui, mode: &mut Mode) {
+    ui.horizontal(|ui| {
+        ui.selectable_value(mode, Mode::Decode, "Decode")
+            .on_hover_text("Take a token apart and verify it");
+        ui.selectable_value(mode, Mode::Encode, "Encode")
+            .on_hover_text("Write a header and payload and sign them");
+    });
+    ui.separator();
 }
