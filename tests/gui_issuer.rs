@@ -1,7 +1,10 @@
 //! The Local issuer panel on the real app: the issuer starts with the window, a request sent to it over real
-//! loopback appears in the log, rotating the key changes the served JWKS, and Stop closes the port.
+//! loopback appears in the log, rotating the key changes the served JWKS, Stop closes the port, a
+//! delegation request shows up as a live rate-limit bucket that Reset bucket refills, and a fault chosen in
+//! the panel changes the next answer.
 #![allow(clippy::unwrap_used, clippy::expect_used, reason = "a test fails loudly")]
 
+mod common;
 mod gui_support;
 
 use egui::accesskit::Role;
@@ -139,4 +142,82 @@ fn the_status_bar_clock_moves_the_issuers_time_and_says_so() {
     harness.get_by_role_and_label(Role::Button, "Real time").click();
     harness.run();
     harness.get_by_label("Clock: real time");
+}
+
+/// POSTs a `/delegation` request for alice at demo-spa, with an HS256 id_token signed with the secret the
+/// issuer generated into `store`; the answer's status.
+fn delegate_as_alice(store: &MemoryStore, base: &str) -> u16 {
+    let secret = store.get("client_secret/demo/demo-spa").unwrap();
+    let now = gui_support::NOW;
+    let claims = serde_json::json!({
+        "iss": format!("{base}/"), "sub": "auth0|alice", "aud": "demo-spa", "iat": now, "exp": now + 3600,
+    });
+    let token = common::hmac_token(jsonwebtoken::Algorithm::HS256, secret.expose().as_bytes(), &claims);
+    let body = serde_json::json!({
+        "grant_type": "urn:ietf:params:oauth:grant-type:jwt-bearer",
+        "client_id": "demo-spa", "id_token": token, "api_type": "app",
+    });
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        let client = reqwest::Client::builder().no_proxy().build().unwrap();
+        let response = client
+            .post(format!("{base}/delegation"))
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        response.status().as_u16()
+    })
+}
+
+#[test]
+fn the_panel_lists_a_bucket_after_a_delegation_request_and_reset_bucket_empties_it() {
+    let store = Arc::new(MemoryStore::default());
+    let mut harness = issuer_app_with(store.clone());
+    let base = harness.state().issuer.base_url().unwrap().to_owned();
+    harness.get_by_label("No live buckets: every caller has its full allowance");
+    assert_eq!(delegate_as_alice(&store, &base), 200);
+    run_until(&mut harness, "the bucket in the panel", |h| {
+        h.state().issuer.buckets.len() == 1
+    });
+    harness.run();
+    harness.get_by_label_contains("/delegation 127.0.0.1 · auth0|alice");
+    harness.get_by_label("9 of 10 tokens left");
+    harness.get_by_label_contains("next token in 6 s");
+    harness.get_by_role_and_label(Role::Button, "Reset bucket").click();
+    run_until(&mut harness, "the bucket to be reset", |h| {
+        h.state().issuer.buckets.is_empty()
+    });
+    harness.run();
+    harness.get_by_label("No live buckets: every caller has its full allowance");
+}
+
+#[test]
+fn a_fault_chosen_in_the_panel_changes_the_next_answer_without_a_restart() {
+    let store = Arc::new(MemoryStore::default());
+    let mut harness = issuer_app_with(store.clone());
+    let base = harness.state().issuer.base_url().unwrap().to_owned();
+    harness.get_by_label("Faults").click();
+    harness.run();
+    harness.get_by_label("Failure for /delegation").click();
+    harness.run();
+    harness.get_by_label("503 unavailable").click();
+    harness.run();
+    assert_eq!(
+        harness.state().issuer.faults.delegation.failure,
+        tokenbench::core::tenant::Failure::Unavailable
+    );
+    run_until(&mut harness, "the fault to reach the issuer", |_| {
+        delegate_as_alice(&store, &base) == 503
+    });
+    run_until(&mut harness, "the fault in the log", |h| {
+        h.state()
+            .issuer
+            .log
+            .back()
+            .is_some_and(|r| r.fault.as_deref() == Some("503 unavailable"))
+    });
 }

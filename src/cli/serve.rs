@@ -1,12 +1,14 @@
 //! `tokenbench serve`: runs the local issuer until SIGINT or SIGTERM, printing one "listening" line on
-//! stdout and one line per request on stderr.
+//! stdout and one line per request on stderr. With `--clock simulated` the issuer's clock stands still
+//! until moved through the admin routes, whose token is printed on stderr.
 
 use super::{EXIT_OK, EXIT_USAGE};
 use crate::core::tenant::{DEMO_TENANT, Loaded, parse};
-use crate::services::clock::SystemClock;
+use crate::services::clock::{Clock, DemoClock, SystemClock};
+use crate::services::issuer::admin::Admin;
 use crate::services::issuer::{IssuerConfig, RequestRecord, start};
 use crate::services::secrets::open_store;
-use clap::Args;
+use clap::{Args, ValueEnum};
 use std::io::Write;
 use std::net::IpAddr;
 use std::path::PathBuf;
@@ -24,6 +26,31 @@ pub struct ServeArgs {
     /// Tenant file (JSON, Auth0 Management API names); the demo tenant when left out.
     #[arg(long, value_name = "FILE")]
     pub tenant: Option<PathBuf>,
+    /// The issuer's clock: `real`, or `simulated` (frozen at start, moved with POST /admin/clock).
+    #[arg(long, value_enum, default_value_t = ClockMode::Real)]
+    pub clock: ClockMode,
+}
+
+/// Which clock `serve` runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ClockMode {
+    /// The machine's clock.
+    Real,
+    /// Frozen at start; the admin routes move it and reset the rate-limit buckets.
+    Simulated,
+}
+
+/// The clock and, for a simulated one, the admin access that moves it.
+fn clock(mode: ClockMode) -> (Arc<dyn Clock>, Option<Admin>) {
+    match mode {
+        ClockMode::Real => (Arc::new(SystemClock), None),
+        ClockMode::Simulated => {
+            let clock = DemoClock::following(Arc::new(SystemClock));
+            clock.freeze();
+            let admin = Admin::new(clock.clone());
+            (clock, Some(admin))
+        }
+    }
 }
 
 /// Runs the issuer; returns the exit status.
@@ -72,13 +99,16 @@ async fn serve(args: &ServeArgs, loaded: Loaded) -> u8 {
     if let Some(e) = keyring_error {
         tracing::debug!("keyring unavailable: {e}");
     }
+    let (clock, admin) = clock(args.clock);
+    let admin_token = admin.as_ref().map(|a| a.token().clone());
     let config = IssuerConfig {
         bind: args.bind,
         port: args.port,
+        admin,
         ..IssuerConfig::new(loaded.tenant)
     };
     let sink = Arc::new(|record: RequestRecord| eprintln!("{}", record.line()));
-    let handle = match start(config, store, Arc::new(SystemClock), sink).await {
+    let handle = match start(config, store, clock, sink).await {
         Ok(h) => h,
         Err(e) => {
             eprintln!("tokenbench serve: {e}");
@@ -91,6 +121,9 @@ async fn serve(args: &ServeArgs, loaded: Loaded) -> u8 {
     let mut stdout = std::io::stdout();
     let _ = writeln!(stdout, "tokenbench issuer listening on {}", handle.base_url());
     let _ = stdout.flush();
+    if let Some(token) = admin_token {
+        eprintln!("tokenbench admin token: {}", token.expose());
+    }
     wait_for_signal().await;
     eprintln!("tokenbench serve: stopping");
     match handle.stop().await {

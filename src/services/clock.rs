@@ -93,6 +93,16 @@ impl DemoClock {
         }
     }
 
+    /// Sets the time: a frozen clock stays frozen there, a running one runs on from it.
+    pub fn set(&self, seconds: i64) {
+        if self.is_frozen() {
+            self.frozen.store(seconds, Ordering::SeqCst);
+        } else {
+            self.offset
+                .store(seconds.saturating_sub(self.real.now()), Ordering::SeqCst);
+        }
+    }
+
     /// Lets a frozen clock run again from where it stands.
     pub fn resume(&self) {
         let frozen = self.frozen.swap(RUNNING, Ordering::SeqCst);

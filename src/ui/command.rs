@@ -392,6 +392,12 @@ pub enum IssuerCommand {
         /// The user.
         user_id: String,
     },
+    /// Report the live rate-limit buckets ([`IssuerEvent::Buckets`]).
+    ListBuckets,
+    /// Refill one bucket (or every bucket with `None`), then report the buckets.
+    ResetBucket(Option<crate::core::issuer::buckets::BucketKey>),
+    /// Replace the running issuer's injected faults; the next request sees them.
+    SetFaults(Box<crate::core::tenant::Faults>),
 }
 
 /// What the local issuer reports.
@@ -418,6 +424,8 @@ pub enum IssuerEvent {
     KeysChanged(Vec<String>),
     /// A request was answered (secrets redacted).
     Request(Box<crate::core::issuer::record::RequestRecord>),
+    /// The live rate-limit buckets.
+    Buckets(Vec<crate::core::issuer::buckets::LiveBucket>),
     /// A "Sign in as" finished: the ID token, or why not.
     SignedIn {
         /// The application signed in to.

@@ -2,11 +2,13 @@
 //! service (`services::issuer`) owns the sockets, the clock and the keyring, and holds one [`Issuer`] behind
 //! a lock.
 
+pub mod buckets;
 pub mod claims;
 pub mod delegation;
 pub mod dpop;
 pub mod error;
 mod exchange;
+pub mod fault;
 pub mod keys;
 pub mod mint;
 pub mod params;

@@ -26,12 +26,20 @@ pub struct RequestRecord {
     pub request: Value,
     /// Response body, redacted.
     pub response: Value,
+    /// The injected fault, e.g. `latency 200 ms, 503 unavailable`, when one applied.
+    pub fault: Option<String>,
 }
 
 impl RequestRecord {
-    /// One log line: `POST /delegation 200 client=demo-spa user=auth0|alice`.
+    /// One log line: `POST /delegation 200 client=demo-spa user=auth0|alice`; status 0 is shown as
+    /// `no answer` (the connection was dropped).
     pub fn line(&self) -> String {
-        let mut line = format!("{} {} {}", self.method, self.path, self.status);
+        let status = if self.status == 0 {
+            "no answer".to_owned()
+        } else {
+            self.status.to_string()
+        };
+        let mut line = format!("{} {} {status}", self.method, self.path);
         if let Some(c) = &self.client_id {
             line.push_str(&format!(" client={}", c.escape_debug()));
         }
@@ -40,6 +48,9 @@ impl RequestRecord {
         }
         if let Some((limit, remaining, reset)) = &self.rate_limit {
             line.push_str(&format!(" ratelimit={remaining}/{limit} reset={reset}"));
+        }
+        if let Some(fault) = &self.fault {
+            line.push_str(&format!(" fault: {fault}"));
         }
         line
     }

@@ -42,6 +42,17 @@ pub struct Decision {
     pub reset: i64,
 }
 
+/// One live bucket as the rate-limit view shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BucketView {
+    /// The bucket's key, e.g. `127.0.0.1|auth0|alice`.
+    pub key: String,
+    /// Whole tokens left.
+    pub tokens: u32,
+    /// The epoch second at which the next token is added; `None` when the bucket is full.
+    pub next_refill: Option<i64>,
+}
+
 /// Tokens are counted in sixtieths so that R tokens a minute is exactly R sixtieths a second.
 const UNIT: u64 = 60;
 
@@ -102,6 +113,40 @@ impl RateLimiter {
             remaining: u32::try_from(bucket.sixtieths / UNIT).unwrap_or(u32::MAX),
             reset: next_token_at(bucket, limit, now),
         }
+    }
+
+    /// Every live bucket at `now`, sorted by key: tokens left and the epoch second of the next token (`None`
+    /// when full).
+    pub fn buckets(&self, now: i64) -> Vec<BucketView> {
+        let limit = self.limit;
+        let full = u64::from(limit.capacity) * UNIT;
+        let mut views: Vec<BucketView> = self
+            .buckets
+            .iter()
+            .map(|(key, bucket)| {
+                let mut bucket = *bucket;
+                refill(&mut bucket, limit, now);
+                BucketView {
+                    key: key.clone(),
+                    tokens: u32::try_from(bucket.sixtieths / UNIT).unwrap_or(u32::MAX),
+                    next_refill: (bucket.sixtieths < full).then(|| next_token_at(&bucket, limit, now)),
+                }
+            })
+            .collect();
+        views.sort_by(|a, b| a.key.cmp(&b.key));
+        views
+    }
+
+    /// Forgets `key`'s bucket (it starts full again); whether there was one.
+    pub fn reset(&mut self, key: &str) -> bool {
+        self.buckets.remove(key).is_some()
+    }
+
+    /// Forgets every bucket; how many there were.
+    pub fn reset_all(&mut self) -> usize {
+        let count = self.buckets.len();
+        self.buckets.clear();
+        count
     }
 
     fn forget_full(&mut self, now: i64) {
@@ -216,6 +261,38 @@ mod tests {
         let refused = limiter.take("ip|user", 119);
         assert_eq!((refused.allowed, refused.reset), (false, 120));
         assert_eq!(take_n(&mut limiter, 11, 120).iter().filter(|a| **a).count(), 10);
+    }
+
+    #[test]
+    fn live_buckets_show_tokens_left_and_the_next_refill_and_reset_forgets_them() {
+        let mut limiter = limiter(RefillMode::Continuous);
+        take_n(&mut limiter, 3, 100);
+        limiter.take("other", 100);
+        let views = limiter.buckets(100);
+        assert_eq!(
+            views,
+            [
+                BucketView {
+                    key: "ip|user".to_owned(),
+                    tokens: 7,
+                    next_refill: Some(106)
+                },
+                BucketView {
+                    key: "other".to_owned(),
+                    tokens: 9,
+                    next_refill: Some(106)
+                },
+            ]
+        );
+        assert_eq!(
+            limiter.buckets(200)[0].next_refill,
+            None,
+            "a full bucket has no next refill"
+        );
+        assert!(limiter.reset("ip|user"));
+        assert!(!limiter.reset("ip|user"));
+        assert_eq!(limiter.reset_all(), 1);
+        assert!(limiter.buckets(100).is_empty());
     }
 
     #[test]

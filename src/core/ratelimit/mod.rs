@@ -4,4 +4,4 @@
 pub mod bucket;
 pub mod headers;
 
-pub use bucket::{Decision, Limit, RateLimiter, RefillMode};
+pub use bucket::{BucketView, Decision, Limit, RateLimiter, RefillMode};

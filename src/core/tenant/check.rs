@@ -71,6 +71,12 @@ pub fn unknown_keys(tenant: &Tenant) -> Vec<String> {
     push_unknown(&mut out, "rate_limits.delegation", &limits.delegation.unknown);
     push_unknown(&mut out, "rate_limits.token_exchange", &limits.token_exchange.unknown);
     push_unknown(&mut out, "settings", &tenant.settings.unknown);
+    let faults = &tenant.settings.faults;
+    push_unknown(&mut out, "settings.faults", &faults.unknown);
+    for endpoint in super::FaultEndpoint::ALL {
+        let at = format!("settings.faults.{}", endpoint.key());
+        push_unknown(&mut out, &at, &faults.of(endpoint).unknown);
+    }
     out
 }
 

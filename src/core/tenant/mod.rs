@@ -4,11 +4,13 @@
 pub mod addons;
 pub mod check;
 pub mod client;
+pub mod faults;
 pub mod secret;
 
 pub use addons::{Addon, Addons};
 pub use check::{Loaded, TenantErrors, parse};
 pub use client::{Client, JwtConfiguration, SigningAlg};
+pub use faults::{Failure, Fault, FaultEndpoint, Faults};
 pub use secret::{SecretShape, SecretSlot, SecretSpec};
 
 use serde::{Deserialize, Serialize};
@@ -274,6 +276,8 @@ pub struct Settings {
     pub google_client_id: String,
     /// Whether DPoP proofs at `/oauth/token` must carry the server's nonce (`use_dpop_nonce` otherwise).
     pub dpop_nonce_required: bool,
+    /// Injected faults per endpoint (latency, forced errors, broken answers); off by default.
+    pub faults: Faults,
     /// Keys this version does not know.
     #[serde(flatten, skip_serializing_if = "Map::is_empty")]
     pub unknown: Map<String, Value>,
@@ -290,6 +294,7 @@ impl Default for Settings {
             facebook_app_id: "1000000000000001".to_owned(),
             google_client_id: "tokenbench-demo.apps.googleusercontent.com".to_owned(),
             dpop_nonce_required: false,
+            faults: Faults::default(),
             unknown: Map::new(),
         }
     }

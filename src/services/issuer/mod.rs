@@ -1,20 +1,27 @@
 //! The local issuer as an HTTP server (axum on tokio): routes, body limit, timeout, request records,
 //! start and graceful stop. Request handling itself is pure (`core::issuer`); this file does the effects.
 
+pub mod admin;
+pub mod connections;
 pub mod resolve;
 
 pub use crate::core::issuer::record::{self, RequestRecord, Sink};
 
+pub use crate::core::issuer::buckets::{BucketKey, Limiter, LiveBucket};
+
+use crate::core::issuer::fault::{forced_reply, truncated_body};
 use crate::core::issuer::{Ctx, Issuer, OAuthError, Params, Reply, SigningKey};
 use crate::core::jwt::decode::base64url;
-use crate::core::tenant::{SecretShape, Tenant};
+use crate::core::tenant::{Failure, Fault, FaultEndpoint, Faults, SecretShape, Tenant};
 use crate::services::clock::Clock;
 use crate::services::secrets::SecretStore;
+use admin::Admin;
 use axum::Router;
 use axum::extract::{ConnectInfo, Request, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
+use connections::{Connections, DroppingListener};
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
@@ -33,6 +40,8 @@ pub struct IssuerConfig {
     pub port: u16,
     /// Longest a request may take, body included.
     pub timeout: Duration,
+    /// The admin routes (`serve --clock simulated`); none by default.
+    pub admin: Option<Admin>,
 }
 
 impl IssuerConfig {
@@ -43,6 +52,7 @@ impl IssuerConfig {
             bind: IpAddr::V4(Ipv4Addr::LOCALHOST),
             port: 0,
             timeout: Duration::from_secs(10),
+            admin: None,
         }
     }
 }
@@ -74,6 +84,8 @@ pub struct IssuerState {
     sink: Sink,
     base_url: Arc<str>,
     timeout: Duration,
+    connections: Arc<Connections>,
+    admin: Option<Arc<Admin>>,
 }
 
 impl IssuerState {
@@ -85,7 +97,47 @@ impl IssuerState {
             sink,
             base_url: Arc::from(base_url),
             timeout,
+            connections: Arc::default(),
+            admin: None,
         }
+    }
+
+    /// The same state with the admin routes on.
+    pub fn with_admin(mut self, admin: Admin) -> Self {
+        self.admin = Some(Arc::new(admin));
+        self
+    }
+
+    /// The live rate-limit buckets at the issuer's clock.
+    pub fn buckets(&self) -> Vec<LiveBucket> {
+        let now = self.clock.now();
+        self.lock().buckets(now)
+    }
+
+    /// Refills one bucket; whether it existed.
+    pub fn reset_bucket(&self, key: &BucketKey) -> bool {
+        self.lock().reset_bucket(key)
+    }
+
+    /// Refills every bucket; how many there were.
+    pub fn reset_buckets(&self) -> usize {
+        self.lock().reset_buckets()
+    }
+
+    /// The injected faults in force.
+    pub fn faults(&self) -> Faults {
+        self.lock().tenant.settings.faults.clone()
+    }
+
+    /// Replaces the injected faults; the next request sees them.
+    pub fn set_faults(&self, faults: Faults) {
+        self.lock().tenant.settings.faults = faults;
+    }
+
+    fn fault_for(&self, path: &str) -> Option<Fault> {
+        let endpoint = FaultEndpoint::of_path(path)?;
+        let fault = self.lock().tenant.settings.faults.of(endpoint).clone();
+        fault.is_active().then_some(fault)
     }
 
     fn lock(&self) -> MutexGuard<'_, Issuer> {
@@ -145,7 +197,12 @@ pub fn build_issuer(tenant: Tenant, store: &dyn SecretStore) -> Result<(Issuer, 
 /// The routes.
 pub fn router(state: IssuerState) -> Router {
     let timeout = state.timeout;
-    Router::new()
+    let routes = if state.admin.is_some() {
+        admin::routes()
+    } else {
+        Router::new()
+    };
+    routes
         .route("/delegation", post(handle))
         .route("/oauth/token", post(handle))
         .route("/.well-known/openid-configuration", get(handle))
@@ -172,13 +229,17 @@ pub fn router(state: IssuerState) -> Router {
 
 async fn handle(State(state): State<IssuerState>, request: Request) -> Response {
     let (parts, body) = request.into_parts();
-    let ip = parts
-        .extensions
-        .get::<ConnectInfo<SocketAddr>>()
-        .map_or_else(|| "unknown".to_owned(), |c| c.0.ip().to_string());
+    let peer = parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0);
+    let ip = peer.map_or_else(|| "unknown".to_owned(), |p| p.ip().to_string());
     let path = parts.uri.path().to_owned();
-    let (params, reply) = match axum::body::to_bytes(body, BODY_LIMIT).await {
-        Err(_) => (
+    let fault = state.fault_for(&path);
+    let bytes = axum::body::to_bytes(body, BODY_LIMIT).await;
+    if let Some(fault) = &fault {
+        let latency = fault.latency_ms.min(crate::core::tenant::faults::MAX_LATENCY_MS);
+        tokio::time::sleep(Duration::from_millis(latency)).await;
+    }
+    let (params, mut reply) = match (bytes, fault.as_ref().and_then(forced_reply)) {
+        (Err(_), _) => (
             Params::default(),
             OAuthError::other(
                 413,
@@ -187,10 +248,38 @@ async fn handle(State(state): State<IssuerState>, request: Request) -> Response 
             )
             .into(),
         ),
-        Ok(bytes) => answer(&state, &parts.method, &path, &parts.headers, &bytes, &ip),
+        (Ok(_), Some(forced)) => (Params::default(), forced),
+        (Ok(bytes), None) => answer(&state, &parts.method, &path, &parts.headers, &bytes, &ip),
     };
-    report(&state, &parts.method, &path, &params, &reply);
-    json_response(&reply)
+    let failure = fault.as_ref().map_or(Failure::None, |f| f.failure);
+    let description = fault.as_ref().and_then(Fault::describe);
+    match failure {
+        Failure::DropConnection => {
+            let dropped = peer.is_some_and(|p| state.connections.drop_connection(p));
+            if dropped {
+                reply.status = 0;
+            }
+            report(&state, &parts.method, &path, &params, &reply, description);
+            json_response(&reply)
+        }
+        Failure::MalformedBody => {
+            report(&state, &parts.method, &path, &params, &reply, description);
+            malformed_response(&reply)
+        }
+        Failure::None | Failure::TooManyRequests | Failure::ServerError | Failure::Unavailable => {
+            report(&state, &parts.method, &path, &params, &reply, description);
+            json_response(&reply)
+        }
+    }
+}
+
+/// 200 with the reply's JSON cut in half (the "malformed body" fault).
+fn malformed_response(reply: &Reply) -> Response {
+    let mut response = (StatusCode::OK, truncated_body(reply)).into_response();
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
 }
 
 fn answer(
@@ -238,7 +327,7 @@ fn answer(
     (params, reply)
 }
 
-fn report(state: &IssuerState, method: &Method, path: &str, params: &Params, reply: &Reply) {
+fn report(state: &IssuerState, method: &Method, path: &str, params: &Params, reply: &Reply, fault: Option<String>) {
     let find = |name: &str| reply.headers.iter().find(|(k, _)| *k == name).map(|(_, v)| v.clone());
     let rate_limit = match (
         find("x-ratelimit-limit"),
@@ -258,10 +347,11 @@ fn report(state: &IssuerState, method: &Method, path: &str, params: &Params, rep
         rate_limit,
         request: record::redact_params(params),
         response: record::redact_body(&reply.body),
+        fault,
     });
 }
 
-fn json_response(reply: &Reply) -> Response {
+pub(crate) fn json_response(reply: &Reply) -> Response {
     let status = StatusCode::from_u16(reply.status).unwrap_or(StatusCode::BAD_REQUEST);
     let mut response = (status, axum::Json(&reply.body)).into_response();
     let headers = response.headers_mut();
@@ -333,7 +423,13 @@ pub async fn start(
     let tenant = config.tenant;
     let built = tokio::task::spawn_blocking(move || build_issuer(tenant, secrets.as_ref())).await;
     let (issuer, notes) = built.map_err(|e| StartError::Key(e.to_string()))??;
-    let state = IssuerState::new(issuer, clock, sink, &format!("http://{addr}"), config.timeout);
+    let mut state = IssuerState::new(issuer, clock, sink, &format!("http://{addr}"), config.timeout);
+    if let Some(admin) = config.admin {
+        state = state.with_admin(admin);
+    }
+    let listener = DroppingListener::new(listener, state.connections.clone());
+    // `tap_io` only so that axum's `ConnectInfo<SocketAddr>` applies to this listener.
+    let listener = axum::serve::ListenerExt::tap_io(listener, |_| {});
     let app = router(state.clone()).into_make_service_with_connect_info::<SocketAddr>();
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let task = tokio::spawn(async move {

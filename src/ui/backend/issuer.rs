@@ -1,10 +1,10 @@
 //! Backend jobs for the window's local issuer: start it on the preferred port (or any free one when that is
-//! taken), stop it, rotate its keys. Requests it answers arrive as events, so the panel's log is live.
+//! taken), stop it, rotate its keys, list and refill its rate-limit buckets, change its injected faults. Requests it answers arrive as events, so the panel's log is live.
 
 use super::{Outbox, StoreSlot};
-use crate::core::tenant::{DEMO_TENANT, Tenant, parse};
+use crate::core::tenant::{DEMO_TENANT, Faults, Tenant, parse};
 use crate::services::clock::Clock;
-use crate::services::issuer::{IssuerConfig, IssuerHandle, RequestRecord, StartError, start};
+use crate::services::issuer::{BucketKey, IssuerConfig, IssuerHandle, RequestRecord, StartError, start};
 use crate::ui::command::{Event, IssuerEvent};
 use std::sync::{Arc, Mutex};
 
@@ -111,4 +111,29 @@ pub fn sign_in(slot: &IssuerSlot, out: &Outbox, client_id: String, user_id: &str
         None => Err("the local issuer is not running: start it first".to_owned()),
     };
     out.send(Event::Issuer(IssuerEvent::SignedIn { client_id, result }));
+}
+
+/// Reports the running issuer's live buckets (none when it is stopped).
+pub fn list_buckets(slot: &IssuerSlot, out: &Outbox) {
+    let buckets = lock(slot).as_ref().map(|h| h.state.buckets()).unwrap_or_default();
+    out.send(Event::Issuer(IssuerEvent::Buckets(buckets)));
+}
+
+/// Refills one bucket, or all with `None`, then reports the buckets.
+pub fn reset_bucket(slot: &IssuerSlot, out: &Outbox, key: Option<&BucketKey>) {
+    if let Some(handle) = lock(slot).as_ref() {
+        // Whether a bucket existed does not matter: the list sent next shows what is left.
+        let _ = match key {
+            Some(key) => usize::from(handle.state.reset_bucket(key)),
+            None => handle.state.reset_buckets(),
+        };
+    }
+    list_buckets(slot, out);
+}
+
+/// Replaces the running issuer's injected faults.
+pub fn set_faults(slot: &IssuerSlot, faults: Faults) {
+    if let Some(handle) = lock(slot).as_ref() {
+        handle.state.set_faults(faults);
+    }
 }

@@ -245,6 +245,11 @@ impl Backend {
             IssuerCommand::SignIn { client_id, user_id } => {
                 self.blocking(move || issuer::sign_in(&slot, &out, client_id, &user_id));
             }
+            IssuerCommand::ListBuckets => self.blocking(move || issuer::list_buckets(&slot, &out)),
+            IssuerCommand::ResetBucket(key) => {
+                self.blocking(move || issuer::reset_bucket(&slot, &out, key.as_ref()));
+            }
+            IssuerCommand::SetFaults(faults) => self.blocking(move || issuer::set_faults(&slot, *faults)),
         }
     }
 

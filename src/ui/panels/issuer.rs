@@ -1,8 +1,10 @@
 //! The Local issuer panel: the offline Auth0-like tenant's address (with copy), start/stop, the port, key
-//! rotation, the tenant's clients, users and APIs, and a live log of the requests it answered.
+//! rotation, the tenant's clients, users and APIs, its live rate-limit buckets, injected faults, and a live
+//! log of the requests it answered.
 
+use crate::core::issuer::buckets::LiveBucket;
 use crate::core::issuer::record::RequestRecord;
-use crate::core::tenant::Tenant;
+use crate::core::tenant::{Faults, Tenant};
 use crate::ui::command::{Command, IssuerCommand, IssuerEvent};
 use crate::ui::panels::PanelContext;
 use crate::ui::settings::Settings;
@@ -38,6 +40,14 @@ pub struct IssuerPanel {
     pub kids: Vec<String>,
     /// Answered requests, newest last.
     pub log: VecDeque<RequestRecord>,
+    /// The live rate-limit buckets, as last listed.
+    pub buckets: Vec<LiveBucket>,
+    /// The running issuer's injected faults (sent to it on every change).
+    pub faults: Faults,
+    /// A request arrived since the buckets were last listed.
+    buckets_stale: bool,
+    /// A listing is on its way; no second one is asked for meanwhile.
+    listing_buckets: bool,
     port_text: String,
     sign_in_client: String,
     /// One line per secret kept in memory only, behind "Details".
@@ -59,14 +69,24 @@ impl IssuerPanel {
                 self.status = IssuerStatus::Running(base_url);
                 self.notice = fallback.map(Ok).or_else(|| memory_note(&notes).map(Ok));
                 self.notes = notes;
+                self.faults = tenant.settings.faults.clone();
                 self.tenant = Some(tenant);
                 self.kids = kids;
+                self.buckets.clear();
+                self.buckets_stale = true;
             }
             IssuerEvent::StartFailed(e) => {
                 self.status = IssuerStatus::Stopped;
                 self.notice = Some(Err(e));
             }
-            IssuerEvent::Stopped => self.status = IssuerStatus::Stopped,
+            IssuerEvent::Stopped => {
+                self.status = IssuerStatus::Stopped;
+                self.buckets.clear();
+            }
+            IssuerEvent::Buckets(buckets) => {
+                self.buckets = buckets;
+                self.listing_buckets = false;
+            }
             IssuerEvent::KeysChanged(kids) => self.kids = kids,
             IssuerEvent::SignedIn { result: Err(e), .. } => self.notice = Some(Err(e)),
             // A successful sign-in fills the Delegation form; the app routes it there.
@@ -76,6 +96,7 @@ impl IssuerPanel {
                     self.log.pop_front();
                 }
                 self.log.push_back(*record);
+                self.buckets_stale = true;
             }
         }
     }
@@ -105,6 +126,9 @@ impl IssuerPanel {
         }
         if self.base_url().is_some() {
             self.sign_in_ui(ui, commands);
+        }
+        if self.base_url().is_some() {
+            self.limits_ui(ui, cx.now, commands);
         }
         if let Some(tenant) = &self.tenant {
             egui::CollapsingHeader::new("Tenant").show(ui, |ui| tenant_ui(ui, tenant));
@@ -163,6 +187,25 @@ impl IssuerPanel {
                 }
             }
         }
+    }
+
+    /// The buckets (listed again after new requests, one listing at a time) and the fault switches.
+    fn limits_ui(&mut self, ui: &mut egui::Ui, now: i64, commands: &mut Vec<Command>) {
+        if self.buckets_stale && !self.listing_buckets {
+            self.buckets_stale = false;
+            self.listing_buckets = true;
+            commands.push(Command::Issuer(IssuerCommand::ListBuckets));
+        }
+        egui::CollapsingHeader::new(format!("Rate-limit buckets ({})", self.buckets.len()))
+            .default_open(true)
+            .show(ui, |ui| {
+                super::issuer_limits::buckets_ui(ui, &self.buckets, now, commands)
+            });
+        egui::CollapsingHeader::new("Faults").show(ui, |ui| {
+            if super::issuer_limits::faults_ui(ui, &mut self.faults) {
+                commands.push(Command::Issuer(IssuerCommand::SetFaults(Box::new(self.faults.clone()))));
+            }
+        });
     }
 
     fn port(&self, settings: &Settings) -> Result<u16, String> {

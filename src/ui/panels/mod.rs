@@ -6,6 +6,7 @@ pub mod exchange;
 pub mod history;
 pub mod inspector;
 pub mod issuer;
+pub mod issuer_limits;
 pub mod rate_limits;
 pub mod request;
 pub mod secrets;
