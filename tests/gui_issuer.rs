@@ -93,7 +93,7 @@ fn rotating_the_key_changes_the_served_jwks_and_stop_closes_the_port() {
 
     harness.get_by_role_and_label(Role::Button, "Stop").click();
     run_until(&mut harness, "the issuer to stop", |h| {
-        h.state().issuer.base_url().is_none()
+        h.state().issuer.status == tokenbench::ui::panels::issuer::IssuerStatus::Stopped
     });
     let address = base.trim_start_matches("http://");
     assert!(
