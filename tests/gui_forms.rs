@@ -323,3 +323,53 @@ fn the_exchange_form_turns_a_minted_apple_code_into_dpop_bound_tokens() {
     assert_eq!(proof.header_str("typ"), Some("dpop+jwt"));
     assert_eq!(proof.claim_str("htm"), Some("POST"));
 }
+
+#[test]
+fn a_dpop_nonce_demanded_by_the_server_is_sent_on_a_second_try() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut tenant: serde_json::Value = serde_json::from_str(tokenbench::core::tenant::DEMO_TENANT).unwrap();
+    tenant["settings"]["dpop_nonce_required"] = true.into();
+    let file = dir.path().join("tenant.json");
+    std::fs::write(&file, tenant.to_string()).unwrap();
+    let store = Arc::new(MemoryStore::default());
+    let mut options = gui_support::options(Tab::TokenExchange, store.clone(), None, BackendPaths::default());
+    options.settings.issuer_autostart = true;
+    options.settings.issuer_port = 0;
+    options.settings.issuer_tenant_file = Some(file);
+    let mut harness = launch(options);
+    run_until(&mut harness, "the issuer to start", |h| {
+        h.state().issuer.base_url().is_some()
+    });
+    type_into(&mut harness, Role::TextInput, "Client ID", "demo-native");
+    type_into(
+        &mut harness,
+        Role::MultilineTextInput,
+        "Subject token",
+        &apple_code(&store, "000222.nonce"),
+    );
+    harness.get_by_label_contains("DPoP: bind the tokens").click();
+    harness.run();
+    harness
+        .get_by_role_and_label(Role::Button, "Generate a DPoP key")
+        .click();
+    run_until(&mut harness, "the DPoP key", |h| {
+        h.state().keyring_names.iter().any(|n| n == "dpop_key/default")
+    });
+    harness.run();
+    harness.get_by_role_and_label(Role::Button, "Send").click();
+    run_until(&mut harness, "the answer", |h| h.state().exchange.sender.last.is_some());
+    run_until(&mut harness, "both requests in the log", |h| {
+        h.state().issuer.log.len() == 2
+    });
+    let statuses: Vec<u16> = harness.state().issuer.log.iter().map(|r| r.status).collect();
+    assert_eq!(statuses, [400, 200], "first refused for the nonce, then accepted");
+    harness.run();
+    harness.get_by_label_contains("\"token_type\": \"DPoP\"");
+    let Inspection::Jwt(proof) = inspect(harness.state().exchange.last_proof.as_deref().unwrap()) else {
+        panic!("a proof");
+    };
+    assert!(
+        proof.claim_str("nonce").is_some(),
+        "the retried proof carries the server's nonce"
+    );
+}

@@ -378,6 +378,8 @@ pub enum IssuerCommand {
     Start {
         /// The preferred port.
         port: u16,
+        /// A tenant file (Auth0 Management API names); `None` serves the demo tenant.
+        tenant_file: Option<PathBuf>,
     },
     /// Stop, letting requests in flight finish.
     Stop,

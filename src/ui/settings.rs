@@ -83,6 +83,8 @@ pub struct Settings {
     pub issuer_autostart: bool,
     /// The local issuer's port, stable so apps can be pointed at it (another is used when it is taken).
     pub issuer_port: u16,
+    /// A tenant file for the local issuer; `None` serves the demo tenant.
+    pub issuer_tenant_file: Option<std::path::PathBuf>,
 }
 
 impl Default for Settings {
@@ -95,6 +97,7 @@ impl Default for Settings {
             leeway_seconds: crate::core::jwt::verify::DEFAULT_LEEWAY_SECONDS,
             issuer_autostart: true,
             issuer_port: DEFAULT_ISSUER_PORT,
+            issuer_tenant_file: None,
         }
     }
 }

@@ -137,7 +137,9 @@ impl TokenbenchApp {
             // A fresh machine demos offline: the issuer starts with the window.
             app.issuer.status = super::panels::issuer::IssuerStatus::Busy;
             let port = app.settings.issuer_port;
-            app.backend.run_issuer(super::command::IssuerCommand::Start { port });
+            let tenant_file = app.settings.issuer_tenant_file.clone();
+            app.backend
+                .run_issuer(super::command::IssuerCommand::Start { port, tenant_file });
         }
         Ok(app)
     }

@@ -5,15 +5,23 @@ use super::{Outbox, StoreSlot};
 use crate::core::tenant::{DEMO_TENANT, Faults, Tenant, parse};
 use crate::services::clock::Clock;
 use crate::services::issuer::{BucketKey, IssuerConfig, IssuerHandle, RequestRecord, StartError, start};
+use crate::services::storage;
 use crate::ui::command::{Event, IssuerEvent};
+use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
 /// The running issuer, if any.
 pub type IssuerSlot = Arc<Mutex<Option<IssuerHandle>>>;
 
 /// Starts the demo tenant's issuer; reports `Started` or `StartFailed`.
-pub async fn start_issuer(slot: IssuerSlot, store: StoreSlot, clock: Arc<dyn Clock>, port: u16, out: Outbox) {
-    let event = match start_on(port, &store, &clock, &out).await {
+pub async fn start_issuer(
+    slot: IssuerSlot,
+    store: StoreSlot,
+    clock: Arc<dyn Clock>,
+    (port, tenant_file): (u16, Option<PathBuf>),
+    out: Outbox,
+) {
+    let event = match start_on(port, tenant_file, &store, &clock, &out).await {
         Ok((handle, fallback, tenant)) => {
             let event = IssuerEvent::Started {
                 base_url: handle.base_url(),
@@ -34,11 +42,12 @@ pub async fn start_issuer(slot: IssuerSlot, store: StoreSlot, clock: Arc<dyn Clo
 
 async fn start_on(
     port: u16,
+    tenant_file: Option<PathBuf>,
     store: &StoreSlot,
     clock: &Arc<dyn Clock>,
     out: &Outbox,
 ) -> Result<(IssuerHandle, Option<String>, Tenant), String> {
-    let tenant = parse(DEMO_TENANT).map_err(|e| e.to_string())?.tenant;
+    let tenant = load_tenant(tenant_file).await?;
     let secrets = {
         let store = store.clone();
         tokio::task::spawn_blocking(move || super::secrets::store(&store).0.clone())
@@ -68,6 +77,19 @@ async fn start_on(
         }
         Err(e) => Err(e.to_string()),
     }
+}
+
+/// The tenant to serve: the file's (read off the UI thread, capped like every chosen file) or the demo tenant.
+async fn load_tenant(file: Option<PathBuf>) -> Result<Tenant, String> {
+    let text = match file {
+        None => DEMO_TENANT.to_owned(),
+        Some(path) => tokio::task::spawn_blocking(move || storage::read_user_text(&path, "a tenant file"))
+            .await
+            .map_err(|e| e.to_string())??,
+    };
+    parse(&text)
+        .map(|loaded| loaded.tenant)
+        .map_err(|e| format!("the tenant file cannot be served: {e}"))
 }
 
 /// Stops the issuer (requests in flight finish) and reports `Stopped`.

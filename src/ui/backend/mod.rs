@@ -235,9 +235,10 @@ impl Backend {
         let (out, slot) = (self.outbox.clone(), self.issuer.clone());
         let Some(runtime) = &self.runtime else { return };
         match command {
-            IssuerCommand::Start { port } => {
+            IssuerCommand::Start { port, tenant_file } => {
                 let (store, clock) = (self.secrets.clone(), self.clock.clone());
-                drop(runtime.spawn(issuer::start_issuer(slot, store, clock, port, out)));
+                let task = issuer::start_issuer(slot, store, clock, (port, tenant_file), out);
+                drop(runtime.spawn(task));
             }
             IssuerCommand::Stop => drop(runtime.spawn(issuer::stop_issuer(slot, out))),
             IssuerCommand::RotateKey => self.blocking(move || issuer::change_keys(&slot, &out, true)),

@@ -160,7 +160,8 @@ impl IssuerPanel {
                 {
                     settings.issuer_port = port;
                     self.status = IssuerStatus::Busy;
-                    commands.push(Command::Issuer(IssuerCommand::Start { port }));
+                    let tenant_file = settings.issuer_tenant_file.clone();
+                    commands.push(Command::Issuer(IssuerCommand::Start { port, tenant_file }));
                 }
             }
         });
@@ -171,6 +172,7 @@ impl IssuerPanel {
         if let Err(e) = self.port(settings) {
             inline_error(ui, &e);
         }
+        self.tenant_file_ui(ui, settings);
         ui.checkbox(&mut settings.issuer_autostart, "Start with tokenbench");
         match &self.notice {
             Some(Ok(note)) => {
@@ -206,6 +208,30 @@ impl IssuerPanel {
                 commands.push(Command::Issuer(IssuerCommand::SetFaults(Box::new(self.faults.clone()))));
             }
         });
+    }
+
+    /// The tenant file served from the next start on; empty serves the demo tenant.
+    fn tenant_file_ui(&mut self, ui: &mut egui::Ui, settings: &mut Settings) {
+        let mut text = settings
+            .issuer_tenant_file
+            .as_ref()
+            .map(|p| p.display().to_string())
+            .unwrap_or_default();
+        labelled_line(
+            ui,
+            "Tenant file",
+            &mut text,
+            "empty: the demo tenant (assets/demo-tenant.json)",
+        );
+        let chosen = Some(text.trim())
+            .filter(|t| !t.is_empty())
+            .map(std::path::PathBuf::from);
+        if chosen != settings.issuer_tenant_file {
+            settings.issuer_tenant_file = chosen;
+        }
+        if self.base_url().is_some() {
+            ui.label(egui::RichText::new("A new tenant file is served after Stop and Start").small());
+        }
     }
 
     fn port(&self, settings: &Settings) -> Result<u16, String> {
