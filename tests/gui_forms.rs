@@ -373,3 +373,78 @@ fn a_dpop_nonce_demanded_by_the_server_is_sent_on_a_second_try() {
         "the retried proof carries the server's nonce"
     );
 }
+
+/// A loopback stand-in for a remote tenant: `/delegation` answers with a fixed token and Auth0's headers.
+fn mock_tenant(token: String) -> std::net::SocketAddr {
+    let (sender, receiver) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        runtime.block_on(async move {
+            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+            sender.send(listener.local_addr().unwrap()).unwrap();
+            let body = json!({"token_type": "Bearer", "expires_in": 36000, "id_token": token}).to_string();
+            let app = axum::Router::new().route(
+                "/delegation",
+                axum::routing::post(move || async move {
+                    (
+                        [
+                            ("content-type", "application/json"),
+                            ("x-ratelimit-limit", "10"),
+                            ("x-ratelimit-remaining", "4"),
+                            ("x-ratelimit-reset", "1700000030"),
+                        ],
+                        body,
+                    )
+                }),
+            );
+            axum::serve(listener, app).await.unwrap();
+        });
+    });
+    receiver.recv().unwrap()
+}
+
+#[test]
+fn a_delegation_to_a_remote_tenant_stand_in_shows_its_answer_and_headers() {
+    let issued = common::hmac_token(
+        Algorithm::HS256,
+        b"remote-secret",
+        &json!({"sub": "auth0|remote", "aud": "remote-target"}),
+    );
+    let addr = mock_tenant(issued);
+    let workspace = Workspace {
+        environments: vec![Environment {
+            name: "stand-in".into(),
+            base_url: Some(format!("http://{addr}")),
+            ..Environment::default()
+        }],
+        ..Workspace::default()
+    };
+    let mut harness = app_with_issuer(Arc::new(MemoryStore::default()), workspace);
+    harness.get_by_role_and_label(Role::ComboBox, "Environment").click();
+    harness.run();
+    harness.get_by_label("stand-in").click();
+    harness.run();
+    type_into(&mut harness, Role::TextInput, "Client ID", "remote-caller");
+    type_into(
+        &mut harness,
+        Role::MultilineTextInput,
+        "id_token",
+        "eyJhbGciOiJIUzI1NiJ9.e30.c2ln",
+    );
+    harness.get_by_role_and_label(Role::Button, "Send").click();
+    run_until(&mut harness, "the answer", |h| {
+        h.state().delegation.sender.last.is_some()
+    });
+    harness.run();
+    harness.get_by_label("HTTP 200");
+    harness.get_by_label_contains("x-ratelimit-remaining: 4");
+    harness.get_by_role_and_label(Role::Button, "Inspect id_token").click();
+    harness.run();
+    let Inspection::Jwt(jwt) = inspect(&harness.state().inspector.token) else {
+        panic!("a JWT");
+    };
+    assert_eq!(jwt.claim_str("aud"), Some("remote-target"));
+}
