@@ -33,7 +33,7 @@ pub struct Subject {
 
 impl Issuer {
     /// Answers `POST /delegation`.
-    pub fn delegation(&mut self, params: &Params, ctx: &Ctx<'_>) -> Reply {
+    pub fn delegation(&self, params: &Params, ctx: &Ctx<'_>) -> Reply {
         let caller = params.get("client_id").map(str::to_owned);
         let mut user = None;
         let mut limit_headers = Vec::new();
@@ -44,7 +44,7 @@ impl Issuer {
     }
 
     fn delegate(
-        &mut self,
+        &self,
         params: &Params,
         ctx: &Ctx<'_>,
         user: &mut Option<String>,
@@ -67,7 +67,7 @@ impl Issuer {
         let target = self.target(&caller, params)?;
         if self.tenant.rate_limits.delegation.enabled {
             let decision = self
-                .delegation_limit
+                .delegation_limit()
                 .take(&format!("{}|{}", ctx.ip, subject.sub), ctx.now);
             limit_headers.extend(rate_limit_headers(&decision));
             if !decision.allowed {

@@ -16,7 +16,7 @@ use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
 use std::time::Duration;
 
 /// Largest request body accepted; larger bodies get 413.
@@ -69,7 +69,8 @@ pub enum StartError {
 /// Shared state of the router.
 #[derive(Clone)]
 pub struct IssuerState {
-    issuer: Arc<Mutex<Issuer>>,
+    /// Read for every request that changes nothing (most of them, signing included), write for the rest.
+    issuer: Arc<RwLock<Issuer>>,
     clock: Arc<dyn Clock>,
     sink: Sink,
     base_url: Arc<str>,
@@ -80,7 +81,7 @@ impl IssuerState {
     /// State for `issuer`, answering as `base_url` (no trailing slash).
     pub fn new(issuer: Issuer, clock: Arc<dyn Clock>, sink: Sink, base_url: &str, timeout: Duration) -> Self {
         Self {
-            issuer: Arc::new(Mutex::new(issuer)),
+            issuer: Arc::new(RwLock::new(issuer)),
             clock,
             sink,
             base_url: Arc::from(base_url),
@@ -88,27 +89,31 @@ impl IssuerState {
         }
     }
 
-    fn lock(&self) -> MutexGuard<'_, Issuer> {
-        // Handlers do not panic while holding the lock; if one did, the state is still consistent.
-        self.issuer.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    // Handlers do not panic while holding the lock; if one did, the state is still consistent.
+    fn read(&self) -> RwLockReadGuard<'_, Issuer> {
+        self.issuer.read().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn write(&self) -> RwLockWriteGuard<'_, Issuer> {
+        self.issuer.write().unwrap_or_else(PoisonError::into_inner)
     }
 
     /// Makes the next key current (previous still published), and publishes a new next key.
     pub fn rotate(&self) -> Result<(), String> {
         let next =
             SigningKey::from_pem(&resolve::fresh(SecretShape::RsaKey)?, "the new key").map_err(|e| e.to_string())?;
-        self.lock().keys.rotate(next);
+        self.write().keys.rotate(next);
         Ok(())
     }
 
     /// Stops publishing the previous key.
     pub fn revoke_previous(&self) {
-        self.lock().keys.revoke_previous();
+        self.write().keys.revoke_previous();
     }
 
     /// The `kid`s the JWKS publishes now, in order: current, next, previous.
     pub fn published_kids(&self) -> Vec<String> {
-        let jwks = self.lock().keys.jwks();
+        let jwks = self.read().keys.jwks();
         jwks["keys"]
             .as_array()
             .map(|keys| {
@@ -207,11 +212,15 @@ fn answer(
         Err(e) => return (Params::default(), e.into()),
     };
     let reply = match (method.as_str(), path) {
-        ("POST", "/delegation") => state.lock().delegation(&params, &ctx),
-        ("POST", "/oauth/token") => state.lock().token(&params, header(header::AUTHORIZATION), &ctx),
-        ("GET", "/.well-known/openid-configuration") => state.lock().discovery(&ctx),
-        ("GET", "/.well-known/jwks.json") => state.lock().jwks(),
-        ("GET" | "POST", "/userinfo") => state.lock().userinfo(header(header::AUTHORIZATION), &ctx),
+        ("POST", "/delegation") => state.read().delegation(&params, &ctx),
+        ("POST", "/oauth/token") => {
+            let authorization = header(header::AUTHORIZATION);
+            let shared = state.read().token_shared(&params, authorization, &ctx);
+            shared.unwrap_or_else(|| state.write().token(&params, authorization, &ctx))
+        }
+        ("GET", "/.well-known/openid-configuration") => state.read().discovery(&ctx),
+        ("GET", "/.well-known/jwks.json") => state.read().jwks(),
+        ("GET" | "POST", "/userinfo") => state.read().userinfo(header(header::AUTHORIZATION), &ctx),
         (_, "/delegation" | "/oauth/token" | "/.well-known/openid-configuration" | "/.well-known/jwks.json") => {
             OAuthError::other(405, "method_not_allowed", format!("{method} is not allowed on {path}")).into()
         }
