@@ -345,3 +345,17 @@ async fn a_bad_tenant_reference_names_every_missing_secret() {
         "{error}"
     );
 }
+
+#[tokio::test]
+async fn a_disabled_limiter_never_answers_429_and_sends_no_limit_headers() {
+    let mut tenant = demo();
+    tenant.rate_limits.delegation.enabled = false;
+    let running = start_tenant(tenant, Arc::new(MemoryStore::default())).await;
+    let token = running.alice_id_token().await;
+    let body = json!({"client_id":"demo-spa","grant_type":JWT_BEARER,"id_token":token});
+    for _ in 0..25 {
+        let (status, headers, answer) = running.post_json("/delegation", body.clone()).await;
+        assert_eq!(status, 200, "{answer}");
+        assert!(!headers.contains_key("x-ratelimit-limit"));
+    }
+}

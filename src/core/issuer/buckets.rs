@@ -2,6 +2,7 @@
 //! (IP, user) has how many tokens left and when the next one comes, and resetting one or all of them.
 
 use super::Issuer;
+use crate::core::ratelimit::RateLimiter;
 
 /// Which limiter a bucket belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -66,19 +67,9 @@ pub struct LiveBucket {
 impl Issuer {
     /// The live buckets of `/delegation` and, when its limit is on, of the token exchange, at `now`.
     pub fn buckets(&self, now: i64) -> Vec<LiveBucket> {
-        let mut live = Vec::new();
-        let mut limiters = vec![(Limiter::Delegation, &self.delegation_limit)];
+        let mut live = live_buckets(Limiter::Delegation, &self.delegation_limit(), now);
         if self.tenant.rate_limits.token_exchange.enabled {
-            limiters.push((Limiter::Exchange, &self.exchange_limit));
-        }
-        for (limiter, buckets) in limiters {
-            let capacity = buckets.limit().capacity;
-            live.extend(buckets.buckets(now).into_iter().map(|view| LiveBucket {
-                key: split_key(limiter, &view.key),
-                tokens: view.tokens,
-                capacity,
-                next_refill: view.next_refill,
-            }));
+            live.extend(live_buckets(Limiter::Exchange, &self.exchange_limit, now));
         }
         live
     }
@@ -87,15 +78,30 @@ impl Issuer {
     pub fn reset_bucket(&mut self, key: &BucketKey) -> bool {
         let limiter_key = key.limiter_key();
         match key.limiter {
-            Limiter::Delegation => self.delegation_limit.reset(&limiter_key),
+            Limiter::Delegation => self.delegation_limit_mut().reset(&limiter_key),
             Limiter::Exchange => self.exchange_limit.reset(&limiter_key),
         }
     }
 
     /// Forgets every bucket of both limiters; how many there were.
     pub fn reset_buckets(&mut self) -> usize {
-        self.delegation_limit.reset_all() + self.exchange_limit.reset_all()
+        self.delegation_limit_mut().reset_all() + self.exchange_limit.reset_all()
     }
+}
+
+/// One limiter's buckets as the panel shows them.
+fn live_buckets(limiter: Limiter, buckets: &RateLimiter, now: i64) -> Vec<LiveBucket> {
+    let capacity = buckets.limit().capacity;
+    buckets
+        .buckets(now)
+        .into_iter()
+        .map(|view| LiveBucket {
+            key: split_key(limiter, &view.key),
+            tokens: view.tokens,
+            capacity,
+            next_refill: view.next_refill,
+        })
+        .collect()
 }
 
 /// `/delegation` keys are `IP|user`; an IP never holds `|`, a user ID may (`auth0|alice`).

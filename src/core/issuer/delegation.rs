@@ -1,6 +1,6 @@
 //! `POST /delegation`, in the order of spec §7b: endpoint switch, grant_type, client, legacy grant, exactly
 //! one token, input token checked with the caller's algorithm and secret, target and `allowed_clients`, rate
-//! limit on (IP, user), then `api_type` and minting.
+//! limit on (IP, user) when enabled, then `api_type` and minting.
 
 use super::error::{OAuthError, Reply};
 use super::{Ctx, Issuer, Params};
@@ -33,7 +33,7 @@ pub struct Subject {
 
 impl Issuer {
     /// Answers `POST /delegation`.
-    pub fn delegation(&mut self, params: &Params, ctx: &Ctx<'_>) -> Reply {
+    pub fn delegation(&self, params: &Params, ctx: &Ctx<'_>) -> Reply {
         let caller = params.get("client_id").map(str::to_owned);
         let mut user = None;
         let mut limit_headers = Vec::new();
@@ -44,7 +44,7 @@ impl Issuer {
     }
 
     fn delegate(
-        &mut self,
+        &self,
         params: &Params,
         ctx: &Ctx<'_>,
         user: &mut Option<String>,
@@ -65,12 +65,14 @@ impl Issuer {
         let subject = self.subject(&caller, params, ctx)?;
         *user = Some(subject.sub.clone());
         let target = self.target(&caller, params)?;
-        let decision = self
-            .delegation_limit
-            .take(&format!("{}|{}", ctx.ip, subject.sub), ctx.now);
-        limit_headers.extend(rate_limit_headers(&decision));
-        if !decision.allowed {
-            return Err(OAuthError::too_many_requests());
+        if self.tenant.rate_limits.delegation.enabled {
+            let decision = self
+                .delegation_limit()
+                .take(&format!("{}|{}", ctx.ip, subject.sub), ctx.now);
+            limit_headers.extend(rate_limit_headers(&decision));
+            if !decision.allowed {
+                return Err(OAuthError::too_many_requests());
+            }
         }
         let api_type = resolve_api_type(params, &target)?;
         self.mint_delegation(&api_type, &target, &subject, params, ctx)

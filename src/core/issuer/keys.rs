@@ -4,9 +4,10 @@
 use crate::core::jwt::decode::{base64_any, base64url};
 use crate::core::secret::SecretString;
 use aws_lc_rs::digest::{SHA256, digest};
-use aws_lc_rs::signature::KeyPair as _;
+use aws_lc_rs::signature::{KeyPair as _, RSA_PKCS1_SHA256, RsaKeyPair};
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use serde_json::{Value, json};
+use std::sync::Arc;
 
 /// Why a key could not be used.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -26,7 +27,10 @@ pub enum KeyError {
 pub struct SigningKey {
     /// Key id, a thumbprint of the modulus.
     pub kid: String,
-    encoding: EncodingKey,
+    /// Parsed and checked once: `jsonwebtoken` would parse the DER and run `RSA_check_key` on every signature.
+    pair: Arc<RsaKeyPair>,
+    /// The base64url JWS header, the same for every token this key signs.
+    header: String,
     n: String,
     e: String,
 }
@@ -47,11 +51,13 @@ impl SigningKey {
         let public = pair.public_key();
         let n = public.modulus().big_endian_without_leading_zero().to_vec();
         let e = public.exponent().big_endian_without_leading_zero().to_vec();
-        let encoding = EncodingKey::from_rsa_pem(pem.expose().as_bytes()).map_err(|_| not_rsa())?;
         let thumb = base64url(digest(&SHA256, &n).as_ref());
+        let kid: String = thumb.chars().take(22).collect();
+        let header = json!({ "typ": "JWT", "alg": "RS256", "kid": kid });
         Ok(Self {
-            kid: thumb.chars().take(22).collect(),
-            encoding,
+            header: base64url(header.to_string().as_bytes()),
+            kid,
+            pair: Arc::new(pair),
             n: base64url(&n),
             e: base64url(&e),
         })
@@ -62,11 +68,21 @@ impl SigningKey {
         json!({ "kty": "RSA", "use": "sig", "alg": "RS256", "kid": self.kid, "n": self.n, "e": self.e })
     }
 
-    /// Signs claims with RS256 and this key's `kid`.
+    /// Signs claims with RS256 and this key's `kid` (header `{"typ":"JWT","alg":"RS256","kid":…}`).
     pub fn sign(&self, claims: &Value) -> Result<String, KeyError> {
-        let mut header = Header::new(Algorithm::RS256);
-        header.kid = Some(self.kid.clone());
-        sign_with(&header, claims, &self.encoding)
+        let mut token = format!("{}.{}", self.header, base64url(claims.to_string().as_bytes()));
+        let mut signature = vec![0; self.pair.public_modulus_len()];
+        self.pair
+            .sign(
+                &RSA_PKCS1_SHA256,
+                &aws_lc_rs::rand::SystemRandom::new(),
+                token.as_bytes(),
+                &mut signature,
+            )
+            .map_err(|e| KeyError::Sign(e.to_string()))?;
+        token.push('.');
+        token.push_str(&base64url(&signature));
+        Ok(token)
     }
 }
 

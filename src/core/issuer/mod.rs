@@ -1,6 +1,7 @@
 //! The local issuer's request handling, pure: parameters and `now` in, an Auth0-shaped reply out. The
 //! service (`services::issuer`) owns the sockets, the clock and the keyring, and holds one [`Issuer`] behind
-//! a lock.
+//! a read-write lock: requests that change nothing, or only the `/delegation` limiter (its own mutex), take
+//! `&self` and sign in parallel; the others take `&mut self`.
 
 pub mod buckets;
 pub mod claims;
@@ -26,6 +27,7 @@ use crate::core::secret::SecretString;
 use crate::core::tenant::Tenant;
 use crate::core::tenant::check::{client_secret_path, google_signing_key_path, signing_key_path};
 use std::collections::{BTreeMap, VecDeque};
+use std::sync::{Mutex, MutexGuard, PoisonError};
 
 /// Resolved secret values, keyed by [`crate::core::tenant::SecretSlot::path`].
 pub type Secrets = BTreeMap<String, SecretString>;
@@ -74,7 +76,8 @@ pub struct Issuer {
     secrets: Secrets,
     /// Signing keys.
     pub keys: KeySet,
-    delegation_limit: RateLimiter,
+    /// Behind its own lock so that `/delegation` takes `&self`.
+    delegation_limit: Mutex<RateLimiter>,
     exchange_limit: RateLimiter,
     refresh: BTreeMap<String, RefreshGrant>,
     refresh_order: VecDeque<String>,
@@ -103,7 +106,7 @@ impl Issuer {
             })
         };
         Ok(Self {
-            delegation_limit: limiter(&tenant.rate_limits.delegation),
+            delegation_limit: Mutex::new(limiter(&tenant.rate_limits.delegation)),
             exchange_limit: limiter(&tenant.rate_limits.token_exchange),
             tenant,
             secrets,
@@ -138,6 +141,15 @@ impl Issuer {
 
     fn refresh_grant(&self, token: &str) -> Option<&RefreshGrant> {
         self.refresh.get(token)
+    }
+
+    pub(crate) fn delegation_limit(&self) -> MutexGuard<'_, RateLimiter> {
+        // `take` does not panic midway; a poisoned limiter is still consistent.
+        self.delegation_limit.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn delegation_limit_mut(&mut self) -> &mut RateLimiter {
+        self.delegation_limit.get_mut().unwrap_or_else(PoisonError::into_inner)
     }
 }
 

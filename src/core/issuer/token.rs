@@ -41,6 +41,36 @@ impl Issuer {
             .by(who.0.as_deref(), who.1.as_deref())
     }
 
+    /// Whether [`Issuer::token`] may change the issuer's state for these parameters: a native social token
+    /// exchange, or a password grant that asks for `offline_access` (a refresh token to remember).
+    /// Otherwise [`Issuer::token_shared`] gives the same answer through `&self`.
+    pub fn token_changes_state(params: &Params) -> bool {
+        match params.get("grant_type") {
+            Some(GRANT_TOKEN_EXCHANGE) => true,
+            Some(GRANT_PASSWORD | GRANT_PASSWORD_REALM) => {
+                params.scopes("openid").iter().any(|s| s == "offline_access")
+            }
+            _ => false,
+        }
+    }
+
+    /// Answers `POST /oauth/token` as [`Issuer::token`] does, for parameters that change no state (see
+    /// [`Issuer::token_changes_state`]); `None` for the others.
+    pub fn token_shared(&self, params: &Params, authorization: Option<&str>, ctx: &Ctx<'_>) -> Option<Reply> {
+        if Self::token_changes_state(params) {
+            return None;
+        }
+        let mut who = (params.get("client_id").map(str::to_owned), None);
+        let result = self
+            .checked_grant(params, authorization, &mut who)
+            .and_then(|(caller, grant_type)| self.shared_grant(&caller, &grant_type, params, ctx, &mut who));
+        Some(
+            result
+                .unwrap_or_else(Reply::from)
+                .by(who.0.as_deref(), who.1.as_deref()),
+        )
+    }
+
     fn grant(
         &mut self,
         params: &Params,
@@ -48,6 +78,48 @@ impl Issuer {
         ctx: &Ctx<'_>,
         who: &mut (Option<String>, Option<String>),
     ) -> Result<Reply, OAuthError> {
+        let (caller, grant_type) = self.checked_grant(params, authorization, who)?;
+        match grant_type.as_str() {
+            GRANT_PASSWORD | GRANT_PASSWORD_REALM => {
+                let grant = self.password_grant(params, grant_type == GRANT_PASSWORD_REALM, who)?;
+                let reply = self.user_tokens(&caller, &grant, ctx)?;
+                Ok(self.with_refresh_token(reply, &caller.client, &grant, ctx))
+            }
+            GRANT_TOKEN_EXCHANGE => self.token_exchange(&caller, params, ctx, who),
+            other => self.shared_grant(&caller, other, params, ctx, who),
+        }
+    }
+
+    /// The grants that change nothing: `client_credentials`, `refresh_token`, and `password` without its
+    /// refresh token (which [`Issuer::token`] adds for `offline_access`).
+    fn shared_grant(
+        &self,
+        caller: &Caller,
+        grant_type: &str,
+        params: &Params,
+        ctx: &Ctx<'_>,
+        who: &mut (Option<String>, Option<String>),
+    ) -> Result<Reply, OAuthError> {
+        match grant_type {
+            GRANT_CLIENT_CREDENTIALS => self.client_credentials(caller, params, ctx),
+            GRANT_PASSWORD | GRANT_PASSWORD_REALM => {
+                let grant = self.password_grant(params, grant_type == GRANT_PASSWORD_REALM, who)?;
+                self.user_tokens(caller, &grant, ctx)
+            }
+            GRANT_REFRESH_TOKEN => self.refresh(caller, params, ctx, who),
+            other => Err(OAuthError::unsupported_grant_type(format!(
+                "Unsupported grant type: {other}"
+            ))),
+        }
+    }
+
+    /// A known grant type, an authenticated (or public) caller, and a grant the caller may use.
+    fn checked_grant(
+        &self,
+        params: &Params,
+        authorization: Option<&str>,
+        who: &mut (Option<String>, Option<String>),
+    ) -> Result<(Caller, String), OAuthError> {
         let grant_type = params.require("grant_type")?.to_owned();
         let known = [
             GRANT_CLIENT_CREDENTIALS,
@@ -67,27 +139,24 @@ impl Issuer {
         if !caller.client.allows_grant(&grant_type) {
             return Err(OAuthError::grant_not_allowed(&grant_type));
         }
-        match grant_type.as_str() {
-            GRANT_CLIENT_CREDENTIALS => self.client_credentials(&caller, params, ctx),
-            GRANT_PASSWORD | GRANT_PASSWORD_REALM => {
-                let user = self.password_user(params, grant_type == GRANT_PASSWORD_REALM)?.clone();
-                who.1 = Some(user.user_id.clone());
-                let grant = UserGrant {
-                    user,
-                    scopes: params.scopes("openid"),
-                    audience: params.get("audience").map(str::to_owned),
-                    gty: "password",
-                    jkt: None,
-                };
-                let reply = self.user_tokens(&caller, &grant, ctx)?;
-                Ok(self.with_refresh_token(reply, &caller.client, &grant, ctx))
-            }
-            GRANT_REFRESH_TOKEN => self.refresh(&caller, params, ctx, who),
-            GRANT_TOKEN_EXCHANGE => self.token_exchange(&caller, params, ctx, who),
-            other => Err(OAuthError::unsupported_grant_type(format!(
-                "Unsupported grant type: {other}"
-            ))),
-        }
+        Ok((caller, grant_type))
+    }
+
+    fn password_grant(
+        &self,
+        params: &Params,
+        realm_required: bool,
+        who: &mut (Option<String>, Option<String>),
+    ) -> Result<UserGrant, OAuthError> {
+        let user = self.password_user(params, realm_required)?.clone();
+        who.1 = Some(user.user_id.clone());
+        Ok(UserGrant {
+            user,
+            scopes: params.scopes("openid"),
+            audience: params.get("audience").map(str::to_owned),
+            gty: "password",
+            jkt: None,
+        })
     }
 
     fn authenticate(&self, params: &Params, authorization: Option<&str>) -> Result<Caller, OAuthError> {

@@ -23,7 +23,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use connections::{Connections, DroppingListener};
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
 use std::time::Duration;
 
 /// Largest request body accepted; larger bodies get 413.
@@ -79,7 +79,8 @@ pub enum StartError {
 /// Shared state of the router.
 #[derive(Clone)]
 pub struct IssuerState {
-    issuer: Arc<Mutex<Issuer>>,
+    /// Read for every request that changes nothing (most of them, signing included), write for the rest.
+    issuer: Arc<RwLock<Issuer>>,
     clock: Arc<dyn Clock>,
     sink: Sink,
     base_url: Arc<str>,
@@ -92,7 +93,7 @@ impl IssuerState {
     /// State for `issuer`, answering as `base_url` (no trailing slash).
     pub fn new(issuer: Issuer, clock: Arc<dyn Clock>, sink: Sink, base_url: &str, timeout: Duration) -> Self {
         Self {
-            issuer: Arc::new(Mutex::new(issuer)),
+            issuer: Arc::new(RwLock::new(issuer)),
             clock,
             sink,
             base_url: Arc::from(base_url),
@@ -111,51 +112,55 @@ impl IssuerState {
     /// The live rate-limit buckets at the issuer's clock.
     pub fn buckets(&self) -> Vec<LiveBucket> {
         let now = self.clock.now();
-        self.lock().buckets(now)
+        self.read().buckets(now)
     }
 
     /// Refills one bucket; whether it existed.
     pub fn reset_bucket(&self, key: &BucketKey) -> bool {
-        self.lock().reset_bucket(key)
+        self.write().reset_bucket(key)
     }
 
     /// Refills every bucket; how many there were.
     pub fn reset_buckets(&self) -> usize {
-        self.lock().reset_buckets()
+        self.write().reset_buckets()
     }
 
     /// The injected faults in force.
     pub fn faults(&self) -> Faults {
-        self.lock().tenant.settings.faults.clone()
+        self.read().tenant.settings.faults.clone()
     }
 
     /// Replaces the injected faults; the next request sees them.
     pub fn set_faults(&self, faults: Faults) {
-        self.lock().tenant.settings.faults = faults;
+        self.write().tenant.settings.faults = faults;
     }
 
     fn fault_for(&self, path: &str) -> Option<Fault> {
         let endpoint = FaultEndpoint::of_path(path)?;
-        let fault = self.lock().tenant.settings.faults.of(endpoint).clone();
+        let fault = self.read().tenant.settings.faults.of(endpoint).clone();
         fault.is_active().then_some(fault)
     }
 
-    fn lock(&self) -> MutexGuard<'_, Issuer> {
-        // Handlers do not panic while holding the lock; if one did, the state is still consistent.
-        self.issuer.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    // Handlers do not panic while holding the lock; if one did, the state is still consistent.
+    fn read(&self) -> RwLockReadGuard<'_, Issuer> {
+        self.issuer.read().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn write(&self) -> RwLockWriteGuard<'_, Issuer> {
+        self.issuer.write().unwrap_or_else(PoisonError::into_inner)
     }
 
     /// Makes the next key current (previous still published), and publishes a new next key.
     pub fn rotate(&self) -> Result<(), String> {
         let next =
             SigningKey::from_pem(&resolve::fresh(SecretShape::RsaKey)?, "the new key").map_err(|e| e.to_string())?;
-        self.lock().keys.rotate(next);
+        self.write().keys.rotate(next);
         Ok(())
     }
 
     /// Stops publishing the previous key.
     pub fn revoke_previous(&self) {
-        self.lock().keys.revoke_previous();
+        self.write().keys.revoke_previous();
     }
 
     /// An ID token for `user_id` at `client_id`, as a sign-in would give (for the window's "Sign in as").
@@ -168,12 +173,12 @@ impl IssuerState {
             random: &random,
             dpop: None,
         };
-        self.lock().sign_in(client_id, user_id, &ctx)
+        self.read().sign_in(client_id, user_id, &ctx)
     }
 
     /// The `kid`s the JWKS publishes now, in order: current, next, previous.
     pub fn published_kids(&self) -> Vec<String> {
-        let jwks = self.lock().keys.jwks();
+        let jwks = self.read().keys.jwks();
         jwks["keys"]
             .as_array()
             .map(|keys| {
@@ -309,11 +314,15 @@ fn answer(
         Err(e) => return (Params::default(), e.into()),
     };
     let reply = match (method.as_str(), path) {
-        ("POST", "/delegation") => state.lock().delegation(&params, &ctx),
-        ("POST", "/oauth/token") => state.lock().token(&params, header(header::AUTHORIZATION), &ctx),
-        ("GET", "/.well-known/openid-configuration") => state.lock().discovery(&ctx),
-        ("GET", "/.well-known/jwks.json") => state.lock().jwks(),
-        ("GET" | "POST", "/userinfo") => state.lock().userinfo(header(header::AUTHORIZATION), &ctx),
+        ("POST", "/delegation") => state.read().delegation(&params, &ctx),
+        ("POST", "/oauth/token") => {
+            let authorization = header(header::AUTHORIZATION);
+            let shared = state.read().token_shared(&params, authorization, &ctx);
+            shared.unwrap_or_else(|| state.write().token(&params, authorization, &ctx))
+        }
+        ("GET", "/.well-known/openid-configuration") => state.read().discovery(&ctx),
+        ("GET", "/.well-known/jwks.json") => state.read().jwks(),
+        ("GET" | "POST", "/userinfo") => state.read().userinfo(header(header::AUTHORIZATION), &ctx),
         (_, "/delegation" | "/oauth/token" | "/.well-known/openid-configuration" | "/.well-known/jwks.json") => {
             OAuthError::other(405, "method_not_allowed", format!("{method} is not allowed on {path}")).into()
         }
