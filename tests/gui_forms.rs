@@ -35,6 +35,32 @@ fn app_saving_to(store: Arc<MemoryStore>, workspace: Workspace, paths: BackendPa
     harness
 }
 
+/// The app with one workspace environment chosen in the Delegation form, a client and a placeholder id_token
+/// typed: ready to Send.
+fn delegation_to_environment(name: &str, base_url: &str, client_id: &str) -> App {
+    let workspace = Workspace {
+        environments: vec![Environment {
+            name: name.into(),
+            base_url: Some(base_url.to_owned()),
+            ..Environment::default()
+        }],
+        ..Workspace::default()
+    };
+    let mut harness = app_with_issuer(Arc::new(MemoryStore::default()), workspace);
+    harness.get_by_role_and_label(Role::ComboBox, "Environment").click();
+    harness.run();
+    harness.get_by_label(name).click();
+    harness.run();
+    type_into(&mut harness, Role::TextInput, "Client ID", client_id);
+    type_into(
+        &mut harness,
+        Role::MultilineTextInput,
+        "id_token",
+        "eyJhbGciOiJIUzI1NiJ9.e30.c2ln",
+    );
+    harness
+}
+
 /// An HS256 ID token for demo-spa, signed with the client secret the issuer generated into the store.
 fn alice_id_token(store: &MemoryStore, base: &str) -> String {
     let secret = store.get("client_secret/demo/demo-spa").unwrap();
@@ -118,26 +144,8 @@ fn send_is_off_with_the_reason_while_the_form_is_invalid() {
 fn a_request_to_a_silent_listener_can_be_cancelled() {
     // Accepts connections (the kernel does) but never answers.
     let silent = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let workspace = Workspace {
-        environments: vec![Environment {
-            name: "silent".into(),
-            base_url: Some(format!("http://{}", silent.local_addr().unwrap())),
-            ..Environment::default()
-        }],
-        ..Workspace::default()
-    };
-    let mut harness = app_with_issuer(Arc::new(MemoryStore::default()), workspace);
-    harness.get_by_role_and_label(Role::ComboBox, "Environment").click();
-    harness.run();
-    harness.get_by_label("silent").click();
-    harness.run();
-    type_into(&mut harness, Role::TextInput, "Client ID", "demo-spa");
-    type_into(
-        &mut harness,
-        Role::MultilineTextInput,
-        "id_token",
-        "eyJhbGciOiJIUzI1NiJ9.e30.c2ln",
-    );
+    let base = format!("http://{}", silent.local_addr().unwrap());
+    let mut harness = delegation_to_environment("silent", &base, "demo-spa");
     harness.get_by_role_and_label(Role::Button, "Send").click();
     harness.run_steps(3);
     assert!(harness.state().delegation.sender.is_sending());
@@ -414,26 +422,7 @@ fn a_delegation_to_a_remote_tenant_stand_in_shows_its_answer_and_headers() {
         &json!({"sub": "auth0|remote", "aud": "remote-target"}),
     );
     let addr = mock_tenant(issued);
-    let workspace = Workspace {
-        environments: vec![Environment {
-            name: "stand-in".into(),
-            base_url: Some(format!("http://{addr}")),
-            ..Environment::default()
-        }],
-        ..Workspace::default()
-    };
-    let mut harness = app_with_issuer(Arc::new(MemoryStore::default()), workspace);
-    harness.get_by_role_and_label(Role::ComboBox, "Environment").click();
-    harness.run();
-    harness.get_by_label("stand-in").click();
-    harness.run();
-    type_into(&mut harness, Role::TextInput, "Client ID", "remote-caller");
-    type_into(
-        &mut harness,
-        Role::MultilineTextInput,
-        "id_token",
-        "eyJhbGciOiJIUzI1NiJ9.e30.c2ln",
-    );
+    let mut harness = delegation_to_environment("stand-in", &format!("http://{addr}"), "remote-caller");
     harness.get_by_role_and_label(Role::Button, "Send").click();
     run_until(&mut harness, "the answer", |h| {
         h.state().delegation.sender.last.is_some()

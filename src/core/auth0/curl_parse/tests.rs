@@ -1,5 +1,5 @@
 //! Real-world shapes: Auth0's docs, form-encoded token exchange, Chrome's "Copy as cURL", Postman, and the
-//! commands tokenbench itself writes.
+//! commands tokenbench itself writes. A test module: `curl_parse.rs` declares it under #[cfg(test)].
 
 use super::*;
 use crate::core::auth0::BodyEncoding;
