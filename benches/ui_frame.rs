@@ -1,5 +1,6 @@
 //! Frame cost of the heaviest views, headless: the History tab with 10,000 requests (rows drawn only when
-//! visible) and the Rate limits tab with a full timeline, each laid out and tessellated as a real frame is.
+//! visible), the Rate limits tab with a full timeline (egui_plot), and both in one frame; each laid out and
+//! tessellated as a real frame is.
 #![allow(clippy::unwrap_used, clippy::expect_used, reason = "a benchmark fails loudly")]
 
 use criterion::{Criterion, criterion_group, criterion_main};
@@ -46,6 +47,7 @@ fn rate_limits() -> RateLimitsPanel {
             "auth0|alice",
             &answer,
             1_700_000_000 + i,
+            Some(i as u64 + 1),
         );
     }
     panel
@@ -79,10 +81,28 @@ fn rate_limits_frame(c: &mut Criterion) {
     let ctx = egui::Context::default();
     let mut panel = rate_limits();
     let zone = jiff::tz::TimeZone::UTC;
-    let mut draw = |ui: &mut egui::Ui| panel.ui(ui, 1_700_000_400, &zone);
+    let mut draw = |ui: &mut egui::Ui| panel.ui(ui, 1_700_000_400, &zone, &mut Vec::new());
     frame(&ctx, &mut draw);
     c.bench_function("frame_rate_limits_timeline", |b| b.iter(|| frame(&ctx, &mut draw)));
 }
 
-criterion_group!(benches, history_frame, rate_limits_frame);
+/// The goal: 10,000 history rows and the timeline chart in one frame.
+fn history_and_timeline_frame(c: &mut Criterion) {
+    let ctx = egui::Context::default();
+    let history = history(10_000);
+    let (mut rows, mut limits) = (HistoryPanel::default(), rate_limits());
+    let zone = jiff::tz::TimeZone::UTC;
+    let mut draw = |ui: &mut egui::Ui| {
+        ui.columns(2, |columns| {
+            limits.ui(&mut columns[0], 1_700_000_400, &zone, &mut Vec::new());
+            rows.ui(&mut columns[1], &history, &zone, &mut Vec::new());
+        });
+    };
+    frame(&ctx, &mut draw);
+    c.bench_function("frame_history_10000_rows_and_timeline", |b| {
+        b.iter(|| frame(&ctx, &mut draw))
+    });
+}
+
+criterion_group!(benches, history_frame, rate_limits_frame, history_and_timeline_frame);
 criterion_main!(benches);

@@ -437,3 +437,50 @@ fn a_delegation_to_a_remote_tenant_stand_in_shows_its_answer_and_headers() {
     };
     assert_eq!(jwt.claim_str("aud"), Some("remote-target"));
 }
+
+#[test]
+fn a_click_on_the_timeline_opens_that_request_in_history() {
+    let mut harness = app_with_issuer(Arc::new(MemoryStore::default()), Workspace::default());
+    harness.get_by_label("Local issuer").click();
+    harness.run();
+    harness.get_by_role_and_label(Role::Button, "Sign in as alice").click();
+    run_until(&mut harness, "the sign-in", |h| {
+        h.state().settings.tab == Tab::Delegation
+    });
+    harness.get_by_label("Burst").click();
+    harness.run();
+    type_into(&mut harness, Role::TextInput, "Requests per second", "0");
+    harness.get_by_role_and_label(Role::Button, "Start burst").click();
+    run_until(&mut harness, "15 answers in the history", |h| {
+        h.state().history.entries.len() == 15 && h.state().delegation.burst.is_done()
+    });
+    let last = harness.state().history.entries.last().unwrap().clone();
+    assert_eq!(
+        (last.status, last.summary.as_str()),
+        (Some(429), "burst: too_many_requests")
+    );
+    harness.get_by_label("Rate limits").click();
+    harness.run();
+    let plot = harness.get_by_label_contains("Timeline of remaining requests").rect();
+    // The last answer is the rightmost point, at 0 remaining; the plot keeps a 5 % margin on every side.
+    let margin = 0.05 / 1.1;
+    let point = egui::pos2(
+        plot.right() - plot.width() * margin,
+        plot.bottom() - plot.height() * margin,
+    );
+    harness.event(egui::Event::PointerMoved(point));
+    harness.run();
+    for pressed in [true, false] {
+        harness.event(egui::Event::PointerButton {
+            pos: point,
+            button: egui::PointerButton::Primary,
+            pressed,
+            modifiers: egui::Modifiers::NONE,
+        });
+        harness.run();
+    }
+    harness.run();
+    assert_eq!(harness.state().settings.tab, Tab::History);
+    assert_eq!(harness.state().history_panel.focused, Some(last.id));
+    harness.get_by_label_contains(&format!("Request #{} from the Rate limits timeline", last.id));
+}

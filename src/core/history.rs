@@ -32,6 +32,8 @@ impl Default for History {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(default)]
 pub struct HistoryEntry {
+    /// A number unique within the history, given by [`History::record`] (0 in files from before numbering).
+    pub id: u64,
     /// When it was sent (Unix seconds).
     pub at: i64,
     /// HTTP method.
@@ -85,13 +87,21 @@ impl HistoryEntry {
 }
 
 impl History {
-    /// Appends an entry, dropping the oldest beyond [`HISTORY_LIMIT`].
-    pub fn record(&mut self, entry: HistoryEntry) {
+    /// Appends an entry under a new id, dropping the oldest beyond [`HISTORY_LIMIT`]; returns the id.
+    pub fn record(&mut self, mut entry: HistoryEntry) -> u64 {
+        entry.id = self.entries.iter().map(|e| e.id).max().unwrap_or(0) + 1;
+        let id = entry.id;
         self.entries.push(entry);
         if self.entries.len() > HISTORY_LIMIT {
             let excess = self.entries.len() - HISTORY_LIMIT;
             self.entries.drain(..excess);
         }
+        id
+    }
+
+    /// The entry with this id, if it is still kept.
+    pub fn entry(&self, id: u64) -> Option<&HistoryEntry> {
+        self.entries.iter().find(|e| e.id == id)
     }
 }
 
@@ -110,6 +120,18 @@ mod tests {
         }
         assert_eq!(history.entries.len(), HISTORY_LIMIT);
         assert_eq!(history.entries[0].at, 3);
+    }
+
+    #[test]
+    fn ids_are_unique_and_keep_growing_after_the_oldest_are_dropped() {
+        let mut history = History::default();
+        let ids: Vec<u64> = (0..(HISTORY_LIMIT + 2))
+            .map(|_| history.record(HistoryEntry::default()))
+            .collect();
+        assert_eq!(ids[0], 1);
+        assert_eq!(ids[HISTORY_LIMIT + 1], HISTORY_LIMIT as u64 + 2);
+        assert!(history.entry(1).is_none(), "dropped with the oldest");
+        assert_eq!(history.entry(3).map(|e| e.id), Some(3));
     }
 
     #[test]

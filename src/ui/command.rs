@@ -59,6 +59,8 @@ pub enum AppCommand {
     UseInDelegation(String),
     /// Load a form from the history and show it.
     LoadForm(Box<crate::core::history::RequestForm>),
+    /// Show the History tab with this entry (by id) highlighted.
+    ShowInHistory(u64),
     /// Add an environment to the workspace (from a pasted curl command) and save it, unless it is invalid.
     AddEnvironment(crate::core::workspace::Environment),
 }

@@ -45,24 +45,29 @@ impl TokenbenchApp {
                 HttpOwner::Delegation => {
                     let now = self.clock.now();
                     let entry = self.delegation.apply_answer(id, result, now);
-                    if entry.is_some()
+                    let id = self.record(entry, true, commands);
+                    if id.is_some()
                         && let Some((url, answer)) = self.delegation.sender.last_answer()
                     {
                         let user = crate::ui::panels::delegation::token_user(&self.delegation.form.token);
-                        self.rate_limits.observe(url, &user, answer, now);
+                        self.rate_limits.observe(url, &user, answer, now, id);
                     }
-                    self.record(entry, commands);
                 }
                 HttpOwner::DelegationBurst => {
-                    if let Some(answer) = self.delegation.burst.apply(id, result) {
-                        let user = crate::ui::panels::delegation::token_user(&self.delegation.form.token);
-                        self.rate_limits
-                            .observe(&answer.final_url, &user, &answer, self.clock.now());
+                    let now = self.clock.now();
+                    if let Some((mut entry, answer)) = self.delegation.burst.apply(id, result, now) {
+                        entry.form = Some(RequestForm::Delegation(self.delegation.form.clone()).without_tokens());
+                        // Saved once when the burst ends (see `frame_ui`), not once per copy.
+                        let id = self.record(Some(entry), false, commands);
+                        if let Some(answer) = answer {
+                            let user = crate::ui::panels::delegation::token_user(&self.delegation.form.token);
+                            self.rate_limits.observe(&answer.final_url, &user, &answer, now, id);
+                        }
                     }
                 }
                 HttpOwner::Exchange => {
                     let entry = self.exchange.apply_answer(id, result, self.clock.now());
-                    self.record(entry, commands);
+                    self.record(entry, true, commands);
                 }
             },
         }
@@ -142,6 +147,10 @@ impl TokenbenchApp {
                     self.banner = Some(format!("The pasted address was not added: {}", problems.join("; ")));
                 }
             }
+            AppCommand::ShowInHistory(id) => {
+                self.history_panel.focus(id);
+                self.settings.tab = Tab::History;
+            }
             AppCommand::LoadForm(form) => {
                 self.settings.tab = crate::ui::panels::history::form_tab(&form);
                 match *form {
@@ -152,12 +161,14 @@ impl TokenbenchApp {
         }
     }
 
-    /// Keeps a sent request in the history and saves it.
-    fn record(&mut self, entry: Option<HistoryEntry>, commands: &mut Vec<Command>) {
-        if let Some(entry) = entry {
-            self.history.record(entry);
+    /// Keeps a sent request in the history, and saves the history when `save`; returns the entry's id.
+    fn record(&mut self, entry: Option<HistoryEntry>, save: bool, commands: &mut Vec<Command>) -> Option<u64> {
+        let id = self.history.record(entry?);
+        if save {
             commands.push(Command::Files(FilesCommand::SaveHistory(self.history.clone())));
         }
+        self.history_unsaved = !save;
+        Some(id)
     }
 
     /// Offers a token from a paste outside any field, or from the command line.

@@ -90,6 +90,8 @@ pub struct TokenbenchApp {
     paste_offer: Option<String>,
     saved_settings: Settings,
     screenshot: Option<ScreenshotJob>,
+    /// Entries recorded during a burst, saved when it ends.
+    history_unsaved: bool,
 }
 
 impl TokenbenchApp {
@@ -130,6 +132,7 @@ impl TokenbenchApp {
                 started: std::time::Instant::now(),
                 images: None,
             }),
+            history_unsaved: false,
         };
         // Opens the keyring in the background and learns whether it is available.
         app.backend.run_secrets(SecretsCommand::List);
@@ -334,6 +337,10 @@ impl TokenbenchApp {
         let mut commands = Vec::new();
         self.handle_input(&ctx, &mut commands);
         self.delegation.burst.tick(&ctx, &mut commands);
+        if self.history_unsaved && self.delegation.burst.is_done() {
+            self.history_unsaved = false;
+            commands.push(Command::Files(FilesCommand::SaveHistory(self.history.clone())));
+        }
         egui::Panel::top("top_bar").show(ui, |ui| {
             self.top_bar_ui(ui, &ctx);
             self.banners_ui(ui);
@@ -379,7 +386,7 @@ impl TokenbenchApp {
                 self.delegation.ui(ui, &cx, throttle, commands);
             }
             Tab::TokenExchange => self.exchange.ui(ui, &cx, commands),
-            Tab::RateLimits => self.rate_limits.ui(ui, cx.now, cx.zone),
+            Tab::RateLimits => self.rate_limits.ui(ui, cx.now, cx.zone, commands),
         }
     }
 }

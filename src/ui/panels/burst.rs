@@ -2,6 +2,8 @@
 //! gauge and timeline fill. Up to 200 to the local issuer (loopback); up to 20 to a remote tenant, and only after
 //! a confirmation that names it. Stop ends it at once.
 
+use crate::core::auth0::answer::{Endpoint, read};
+use crate::core::history::HistoryEntry;
 use crate::core::http::{HttpAnswer, HttpError, HttpRequest, is_loopback};
 use crate::ui::command::{Command, HttpCommand, HttpOwner, RequestId, next_request_id};
 use crate::ui::widgets::fields::{inline_error, labelled_line};
@@ -23,6 +25,8 @@ pub struct Burst {
     pub statuses: BTreeMap<u16, u32>,
     in_flight: HashSet<RequestId>,
     pending_request: Option<HttpRequest>,
+    /// The request the copies repeat, kept until the last answer for its history entries.
+    sent: Option<HttpRequest>,
 }
 
 impl Default for Burst {
@@ -35,6 +39,7 @@ impl Default for Burst {
             statuses: BTreeMap::new(),
             in_flight: HashSet::new(),
             pending_request: None,
+            sent: None,
         }
     }
 }
@@ -52,14 +57,32 @@ impl Burst {
         self.running.is_some()
     }
 
-    /// Takes an answer to one of the copies; returns it when it was ours.
-    pub fn apply(&mut self, id: RequestId, result: Result<HttpAnswer, HttpError>) -> Option<HttpAnswer> {
+    /// Whether every copy was sent and answered (or given up on).
+    pub fn is_done(&self) -> bool {
+        self.running.is_none() && self.in_flight.is_empty()
+    }
+
+    /// Takes an answer to one of the copies; when it was ours, returns its history entry (without id, time
+    /// `now`) and the answer, if one came.
+    pub fn apply(
+        &mut self,
+        id: RequestId,
+        result: Result<HttpAnswer, HttpError>,
+        now: i64,
+    ) -> Option<(HistoryEntry, Option<HttpAnswer>)> {
         if !self.in_flight.remove(&id) {
             return None;
         }
         let status = result.as_ref().map_or(0, |a| a.status);
         *self.statuses.entry(status).or_default() += 1;
-        result.ok()
+        let read = result.map(|answer| {
+            let read = read(&answer, Endpoint::Delegation);
+            (answer, read)
+        });
+        let request = self.sent.as_ref()?;
+        let mut entry = super::request::history_entry(request, &read, now);
+        entry.summary = format!("burst: {}", entry.summary);
+        Some((entry, read.ok().map(|(answer, _)| answer)))
     }
 
     /// Draws the tool and sends the copies that are due. `request`: the form's request, when valid.
@@ -165,6 +188,7 @@ impl Burst {
 
     fn start(&mut self, request: HttpRequest, count: u32, rate: f64) {
         self.statuses.clear();
+        self.sent = Some(request.clone());
         self.running = Some(Run {
             request,
             left: count,

@@ -10,6 +10,7 @@ pub mod issuer_limits;
 pub mod rate_limits;
 pub mod request;
 pub mod secrets;
+pub mod timeline;
 pub mod workspace_import;
 
 use crate::core::workspace::Workspace;

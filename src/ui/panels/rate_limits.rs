@@ -4,12 +4,26 @@
 
 use crate::core::http::HttpAnswer;
 use crate::core::ratelimit::headers::{Field, RateLimitState, read};
+use crate::ui::command::{AppCommand, Command};
 use crate::ui::theme;
 use std::collections::BTreeMap;
 use std::time::Duration;
 
 /// Most points kept per row for the timeline.
 const TIMELINE_POINTS: usize = 200;
+
+/// One answer on a bucket's timeline.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Point {
+    /// When it arrived (Unix seconds, on the app's clock).
+    pub at: i64,
+    /// `X-RateLimit-Remaining`, when readable.
+    pub remaining: Option<u64>,
+    /// Whether it was a 429.
+    pub throttled: bool,
+    /// The History entry of the request, when it was kept.
+    pub entry: Option<u64>,
+}
 
 /// What one (endpoint, user) has seen.
 #[derive(Debug, Clone)]
@@ -18,8 +32,8 @@ pub struct Bucket {
     pub state: RateLimitState,
     /// When the last 429 came.
     pub last_throttled: Option<i64>,
-    /// `(time, remaining, throttled)` in arrival order.
-    pub timeline: Vec<(i64, Option<u64>, bool)>,
+    /// In arrival order, at most [`TIMELINE_POINTS`].
+    pub timeline: Vec<Point>,
 }
 
 /// The panel's state: buckets by `(endpoint URL, user)`.
@@ -30,8 +44,9 @@ pub struct RateLimitsPanel {
 }
 
 impl RateLimitsPanel {
-    /// Takes the rate-limit headers of an answer to `url` for `user`, received at `now`.
-    pub fn observe(&mut self, url: &str, user: &str, answer: &HttpAnswer, now: i64) {
+    /// Takes the rate-limit headers of an answer to `url` for `user`, received at `now`, kept in History as
+    /// `entry`.
+    pub fn observe(&mut self, url: &str, user: &str, answer: &HttpAnswer, now: i64, entry: Option<u64>) {
         let state = read(&answer.headers, now);
         if !state.is_present() && answer.status != 429 {
             return;
@@ -45,7 +60,12 @@ impl RateLimitsPanel {
                 last_throttled: None,
                 timeline: Vec::new(),
             });
-        bucket.timeline.push((now, state.remaining.value(), throttled));
+        bucket.timeline.push(Point {
+            at: now,
+            remaining: state.remaining.value(),
+            throttled,
+            entry,
+        });
         if bucket.timeline.len() > TIMELINE_POINTS {
             bucket.timeline.remove(0);
         }
@@ -61,8 +81,9 @@ impl RateLimitsPanel {
         bucket.state.next_allowed(now).filter(|at| *at > now)
     }
 
-    /// Draws the panel; countdowns tick once a second only while one is shown.
-    pub fn ui(&mut self, ui: &mut egui::Ui, now: i64, zone: &jiff::tz::TimeZone) {
+    /// Draws the panel; countdowns tick once a second only while one is shown. A click on a point of a
+    /// timeline opens its request in History.
+    pub fn ui(&mut self, ui: &mut egui::Ui, now: i64, zone: &jiff::tz::TimeZone, commands: &mut Vec<Command>) {
         ui.heading("Rate limits");
         ui.label("X-RateLimit-Limit, -Remaining and -Reset of every answer, per endpoint and user");
         if self.buckets.is_empty() {
@@ -77,7 +98,9 @@ impl RateLimitsPanel {
             ui.add_space(theme::SECTION_GAP);
             ui.strong(format!("{url} · user {user}"));
             counting |= bucket_ui(ui, bucket, now, zone);
-            timeline_ui(ui, bucket);
+            if let Some(entry) = super::timeline::timeline_ui(ui, &format!("{url} {user}"), bucket, zone) {
+                commands.push(Command::App(AppCommand::ShowInHistory(entry)));
+            }
         }
         if counting {
             ui.ctx().request_repaint_after(Duration::from_secs(1));
@@ -145,47 +168,6 @@ fn bucket_ui(ui: &mut egui::Ui, bucket: &Bucket, now: i64, zone: &jiff::tz::Time
     counting
 }
 
-/// Remaining over time; 429s as red marks.
-fn timeline_ui(ui: &mut egui::Ui, bucket: &Bucket) {
-    let Some(max) = bucket
-        .timeline
-        .iter()
-        .filter_map(|(_, r, _)| *r)
-        .max()
-        .or(bucket.state.limit.value())
-    else {
-        return;
-    };
-    let (response, painter) = ui.allocate_painter(egui::vec2(320.0, 60.0), egui::Sense::hover());
-    let rect = response.rect;
-    painter.rect_stroke(
-        rect,
-        2.0,
-        ui.visuals().widgets.noninteractive.bg_stroke,
-        egui::StrokeKind::Inside,
-    );
-    let count = bucket.timeline.len().max(2) - 1;
-    let point = |i: usize, remaining: u64| {
-        let x = rect.left() + rect.width() * i as f32 / count as f32;
-        let y = rect.bottom() - rect.height() * remaining as f32 / max.max(1) as f32;
-        egui::pos2(x, y)
-    };
-    let dark = ui.visuals().dark_mode;
-    let line: Vec<egui::Pos2> = bucket
-        .timeline
-        .iter()
-        .enumerate()
-        .filter_map(|(i, (_, r, _))| r.map(|r| point(i, r)))
-        .collect();
-    painter.add(egui::Shape::line(line, egui::Stroke::new(1.5, theme::valid(dark))));
-    for (i, (_, _, throttled)) in bucket.timeline.iter().enumerate() {
-        if *throttled {
-            painter.circle_filled(point(i, 0), 3.0, theme::error(dark));
-        }
-    }
-    response.on_hover_text("Remaining after each answer; red marks are 429s");
-}
-
 fn shown<T: std::fmt::Display + Copy>(field: &Field<T>) -> String {
     match field {
         Field::Missing => "not sent".to_owned(),
@@ -194,7 +176,8 @@ fn shown<T: std::fmt::Display + Copy>(field: &Field<T>) -> String {
     }
 }
 
-fn local(at: i64, zone: &jiff::tz::TimeZone) -> String {
+/// `at` as a local `HH:MM:SS`.
+pub(super) fn local(at: i64, zone: &jiff::tz::TimeZone) -> String {
     jiff::Timestamp::from_second(at)
         .map(|t| t.to_zoned(zone.clone()).strftime("%H:%M:%S").to_string())
         .unwrap_or_else(|_| at.to_string())

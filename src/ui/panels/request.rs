@@ -343,7 +343,11 @@ impl Sender {
 }
 
 /// What the history keeps of a request and its answer: no body, no token, no secret.
-fn history_entry(request: &HttpRequest, last: &Result<(HttpAnswer, ReadAnswer), HttpError>, now: i64) -> HistoryEntry {
+pub(super) fn history_entry(
+    request: &HttpRequest,
+    last: &Result<(HttpAnswer, ReadAnswer), HttpError>,
+    now: i64,
+) -> HistoryEntry {
     let (status, summary, elapsed_ms, rate_limit) = match last {
         Ok((answer, read)) => (
             Some(answer.status),
