@@ -484,3 +484,24 @@ fn a_click_on_the_timeline_opens_that_request_in_history() {
     assert_eq!(harness.state().history_panel.focused, Some(last.id));
     harness.get_by_label_contains(&format!("Request #{} from the Rate limits timeline", last.id));
 }
+
+#[test]
+fn the_exchange_form_gets_an_apple_code_from_the_local_issuer_and_sends_it() {
+    let mut harness = app_with_issuer(Arc::new(MemoryStore::default()), Workspace::default());
+    harness.get_by_label("Token exchange").click();
+    harness.run();
+    type_into(&mut harness, Role::TextInput, "Client ID", "demo-native");
+    harness
+        .get_by_role_and_label(Role::Button, "Get one from the local issuer")
+        .click();
+    run_until(&mut harness, "the minted code", |h| {
+        h.state().exchange.form.subject_token.starts_with('c')
+    });
+    harness.run();
+    harness.get_by_role_and_label(Role::Button, "Send").click();
+    run_until(&mut harness, "the answer", |h| h.state().exchange.sender.last.is_some());
+    let last = harness.state().exchange.sender.last.as_ref().unwrap();
+    let (answer, read) = last.as_ref().unwrap();
+    assert_eq!(answer.status, 200, "{}", String::from_utf8_lossy(&answer.body));
+    assert!(read.tokens.iter().any(|(field, _)| field == "id_token"));
+}

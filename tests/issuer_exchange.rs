@@ -380,3 +380,19 @@ async fn exchange_without_dpop(running: &Running, code: &str) -> (u16, reqwest::
     ];
     running.post_form("/oauth/token", &pairs).await
 }
+
+#[tokio::test]
+async fn subject_tokens_the_issuer_mints_for_the_window_are_accepted_by_its_exchange() {
+    let running = start_demo().await;
+    for kind in SubjectType::ALL {
+        let token = running.handle.state.mint_subject_token(kind).unwrap();
+        let (status, body) = exchange(&running, &token, kind, &[]).await;
+        assert_eq!(status, 200, "{kind:?}: {body}");
+        let id = verified(&running, body["id_token"].as_str().unwrap()).await;
+        let sub = tokenbench::core::issuer::artifacts::demo_subject(kind);
+        assert_eq!(id["sub"], format!("{}|{sub}", kind.connection()), "{kind:?}");
+        let (again, _) = exchange(&running, &token, kind, &[]).await;
+        let single_use = kind != SubjectType::GoogleIdToken;
+        assert_eq!(again == 400, single_use, "{kind:?} answered {again} the second time");
+    }
+}

@@ -3,7 +3,8 @@
 
 use super::{EXIT_OK, EXIT_USAGE};
 use crate::core::escape;
-use crate::core::issuer::social::{Opaque, Sealed, google_id_token, seal};
+use crate::core::issuer::artifacts::{DEMO_APPLE_SUB, DEMO_FACEBOOK_ID, DEMO_GOOGLE_SUB, sealed_artifact};
+use crate::core::issuer::social::{Opaque, google_id_token};
 use crate::core::issuer::{Ctx, Issuer, Secrets, SigningKey};
 use crate::core::secret::SecretString;
 use crate::core::sign;
@@ -69,7 +70,7 @@ pub struct IdTokenArgs {
 #[derive(Debug, Args)]
 pub struct AppleArgs {
     /// Apple's user ID (`sub`).
-    #[arg(long, default_value = "000001.tokenbench.0001")]
+    #[arg(long, default_value = DEMO_APPLE_SUB)]
     pub sub: String,
     /// The email Apple vouches for.
     #[arg(long)]
@@ -83,7 +84,7 @@ pub struct AppleArgs {
 #[derive(Debug, Args)]
 pub struct FacebookArgs {
     /// Facebook's user ID.
-    #[arg(long, default_value = "10000000000000001")]
+    #[arg(long, default_value = DEMO_FACEBOOK_ID)]
     pub id: String,
     /// The tenant whose secrets sign.
     #[command(flatten)]
@@ -94,7 +95,7 @@ pub struct FacebookArgs {
 #[derive(Debug, Args)]
 pub struct GoogleArgs {
     /// Google's user ID (`sub`).
-    #[arg(long, default_value = "100000000000000000001")]
+    #[arg(long, default_value = DEMO_GOOGLE_SUB)]
     pub sub: String,
     /// The user's email (verified).
     #[arg(long)]
@@ -241,14 +242,16 @@ fn opaque(arg: &TenantArg, kind: Opaque, sub: &str, email: Option<&str>) -> Resu
         Opaque::AppleCode => tenant.settings.apple_client_id.clone(),
         Opaque::FacebookToken => tenant.settings.facebook_app_id.clone(),
     };
-    let sealed = Sealed {
-        sub: sub.to_owned(),
-        aud,
-        exp: SystemClock.now() + kind.lifetime(),
-        nonce: random_token(),
-        email: email.map(str::to_owned),
-    };
-    Ok(seal(key.expose().as_bytes(), kind, &sealed))
+    let nonce = random_token();
+    let sealed = sealed_artifact(
+        key.expose().as_bytes(),
+        kind,
+        &aud,
+        (sub, email),
+        SystemClock.now(),
+        nonce,
+    );
+    Ok(sealed)
 }
 
 fn google(args: &GoogleArgs) -> Result<String, String> {

@@ -61,6 +61,8 @@ pub enum AppCommand {
     LoadForm(Box<crate::core::history::RequestForm>),
     /// Show the History tab with this entry (by id) highlighted.
     ShowInHistory(u64),
+    /// Open the guided demo's step list.
+    ShowDemo,
     /// Add an environment to the workspace (from a pasted curl command) and save it, unless it is invalid.
     AddEnvironment(crate::core::workspace::Environment),
 }
@@ -389,6 +391,9 @@ pub enum IssuerCommand {
     RotateKey,
     /// Stop publishing the previous signing key.
     RevokePreviousKey,
+    /// Mint a subject token the local issuer's exchange accepts (an Apple code, a Facebook token, a Google ID
+    /// token) for the provider's demo user.
+    MintSubjectToken(crate::core::issuer::social::SubjectType),
     /// Mint the ID token a sign-in of a tenant user at a client would give.
     SignIn {
         /// The application.
@@ -434,6 +439,13 @@ pub enum IssuerEvent {
     SignedIn {
         /// The application signed in to.
         client_id: String,
+        /// The token or the error.
+        result: Result<String, String>,
+    },
+    /// A subject token for the exchange form was minted, or why not.
+    SubjectTokenMinted {
+        /// What was asked for.
+        kind: crate::core::issuer::social::SubjectType,
         /// The token or the error.
         result: Result<String, String>,
     },

@@ -4,6 +4,7 @@
 
 use super::{BodyEncoding, FieldError, encode_body, endpoint, push};
 use crate::core::http::{DEFAULT_MAX_BODY, HttpRequest, Method, Redirects};
+use crate::core::issuer::social::SubjectType as Provider;
 use crate::core::secret::SecretString;
 use std::time::Duration;
 
@@ -34,11 +35,16 @@ impl SubjectType {
     /// The `subject_token_type` URI.
     pub fn uri(&self) -> &str {
         match self {
-            Self::AppleCode => "http://auth0.com/oauth/token-type/apple-authz-code",
-            Self::FacebookSession => "http://auth0.com/oauth/token-type/facebook-info-session-access-token",
-            Self::GoogleIdToken => "http://auth0.com/oauth/token-type/google-id-token",
+            Self::AppleCode => Provider::AppleCode.uri(),
+            Self::FacebookSession => Provider::FacebookToken.uri(),
+            Self::GoogleIdToken => Provider::GoogleIdToken.uri(),
             Self::Custom(uri) => uri,
         }
+    }
+
+    /// The provider behind a preset (none for a custom URI).
+    pub fn provider(&self) -> Option<Provider> {
+        Provider::parse(self.uri())
     }
 
     /// A label for the menu.

@@ -3,6 +3,7 @@
 //! a read-write lock: requests that change nothing, or only the `/delegation` limiter (its own mutex), take
 //! `&self` and sign in parallel; the others take `&mut self`.
 
+pub mod artifacts;
 pub mod buckets;
 pub mod claims;
 pub mod delegation;

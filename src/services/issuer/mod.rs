@@ -165,6 +165,17 @@ impl IssuerState {
 
     /// An ID token for `user_id` at `client_id`, as a sign-in would give (for the window's "Sign in as").
     pub fn sign_in(&self, client_id: &str, user_id: &str) -> Result<String, String> {
+        self.locally(|issuer, ctx| issuer.sign_in(client_id, user_id, ctx))
+    }
+
+    /// A fresh subject token of `kind` for the provider's demo user, which this issuer's exchange accepts.
+    pub fn mint_subject_token(&self, kind: crate::core::issuer::social::SubjectType) -> Result<String, String> {
+        let sub = crate::core::issuer::artifacts::demo_subject(kind);
+        self.locally(|issuer, ctx| issuer.mint_subject_token(kind, sub, None, ctx))
+    }
+
+    /// Runs `job` on the issuer as a request from this machine would, now on the service's clock.
+    fn locally<T>(&self, job: impl FnOnce(&Issuer, &Ctx<'_>) -> T) -> T {
         let random = random_token;
         let ctx = Ctx {
             now: self.clock.now(),
@@ -173,7 +184,7 @@ impl IssuerState {
             random: &random,
             dpop: None,
         };
-        self.read().sign_in(client_id, user_id, &ctx)
+        job(&self.read(), &ctx)
     }
 
     /// The `kid`s the JWKS publishes now, in order: current, next, previous.

@@ -35,6 +35,7 @@ impl TokenbenchApp {
                     result: Ok(String::new()),
                 });
             }
+            Event::Issuer(IssuerEvent::SubjectTokenMinted { kind, result }) => self.exchange.minted(kind, result),
             Event::Issuer(event) => self.issuer.apply(event),
             Event::Http(HttpEvent::DpopProof { id, owner, proof }) => match owner {
                 HttpOwner::Exchange => self.exchange.dpop_proof(id, proof),
@@ -118,7 +119,7 @@ impl TokenbenchApp {
         }
     }
 
-    fn run_app_command(&mut self, command: AppCommand) {
+    pub(super) fn run_app_command(&mut self, command: AppCommand) {
         match command {
             AppCommand::SwitchTab(tab) => self.settings.tab = tab,
             AppCommand::OpenInInspector { token, origin } => {
@@ -147,6 +148,7 @@ impl TokenbenchApp {
                     self.banner = Some(format!("The pasted address was not added: {}", problems.join("; ")));
                 }
             }
+            AppCommand::ShowDemo => self.demo.open = true,
             AppCommand::ShowInHistory(id) => {
                 self.history_panel.focus(id);
                 self.settings.tab = Tab::History;

@@ -2,6 +2,7 @@
 //! navigation and the selected panel, and runs the commands panels produced.
 
 mod clock_bar;
+mod demo;
 mod events;
 
 use super::backend::{Backend, BackendPaths};
@@ -73,6 +74,8 @@ pub struct TokenbenchApp {
     pub history_panel: super::panels::history::HistoryPanel,
     /// The Rate limits tab.
     pub rate_limits: super::panels::rate_limits::RateLimitsPanel,
+    /// The guided demo's window.
+    pub demo: super::panels::demo::DemoPanel,
     /// Environments, saved forms, local tenant.
     pub workspace: Workspace,
     /// Past requests.
@@ -133,6 +136,7 @@ impl TokenbenchApp {
                 images: None,
             }),
             history_unsaved: false,
+            demo: Default::default(),
         };
         // Opens the keyring in the background and learns whether it is available.
         app.backend.run_secrets(SecretsCommand::List);
@@ -358,6 +362,7 @@ impl TokenbenchApp {
                 .auto_shrink([false, false])
                 .show(ui, |ui| self.panel_ui(ui, &mut commands));
         });
+        self.demo_ui(&ctx, &mut commands);
         self.persist_if_changed(&ctx, &mut commands);
         self.screenshot_step(&ctx, &mut commands);
         self.run_commands(commands);

@@ -135,6 +135,15 @@ pub fn sign_in(slot: &IssuerSlot, out: &Outbox, client_id: String, user_id: &str
     out.send(Event::Issuer(IssuerEvent::SignedIn { client_id, result }));
 }
 
+/// Mints a subject token for the exchange form; reports `SubjectTokenMinted`.
+pub fn mint_subject_token(slot: &IssuerSlot, out: &Outbox, kind: crate::core::issuer::social::SubjectType) {
+    let result = match lock(slot).as_ref() {
+        Some(handle) => handle.state.mint_subject_token(kind),
+        None => Err("the local issuer is not running: start it first".to_owned()),
+    };
+    out.send(Event::Issuer(IssuerEvent::SubjectTokenMinted { kind, result }));
+}
+
 /// Reports the running issuer's live buckets (none when it is stopped).
 pub fn list_buckets(slot: &IssuerSlot, out: &Outbox) {
     let buckets = lock(slot).as_ref().map(|h| h.state.buckets()).unwrap_or_default();

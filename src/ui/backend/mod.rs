@@ -246,6 +246,9 @@ impl Backend {
             IssuerCommand::SignIn { client_id, user_id } => {
                 self.blocking(move || issuer::sign_in(&slot, &out, client_id, &user_id));
             }
+            IssuerCommand::MintSubjectToken(kind) => {
+                self.blocking(move || issuer::mint_subject_token(&slot, &out, kind));
+            }
             IssuerCommand::ListBuckets => self.blocking(move || issuer::list_buckets(&slot, &out)),
             IssuerCommand::ResetBucket(key) => {
                 self.blocking(move || issuer::reset_bucket(&slot, &out, key.as_ref()));

@@ -27,6 +27,8 @@ pub struct Burst {
     pending_request: Option<HttpRequest>,
     /// The request the copies repeat, kept until the last answer for its history entries.
     sent: Option<HttpRequest>,
+    /// Open the tool on the next frame (the guided demo prepared it).
+    reveal: bool,
 }
 
 impl Default for Burst {
@@ -40,6 +42,7 @@ impl Default for Burst {
             in_flight: HashSet::new(),
             pending_request: None,
             sent: None,
+            reveal: false,
         }
     }
 }
@@ -55,6 +58,13 @@ impl Burst {
     /// Whether copies are still being sent.
     pub fn is_running(&self) -> bool {
         self.running.is_some()
+    }
+
+    /// Sets the copies and the rate, and opens the tool on the next frame.
+    pub fn prepare(&mut self, count: u32, per_second: u32) {
+        self.count = count.to_string();
+        self.rate = per_second.to_string();
+        self.reveal = true;
     }
 
     /// Whether every copy was sent and answered (or given up on).
@@ -87,7 +97,8 @@ impl Burst {
 
     /// Draws the tool and sends the copies that are due. `request`: the form's request, when valid.
     pub fn ui(&mut self, ui: &mut egui::Ui, request: Option<&HttpRequest>, commands: &mut Vec<Command>) {
-        egui::CollapsingHeader::new("Burst").show(ui, |ui| {
+        let reveal = std::mem::take(&mut self.reveal).then_some(true);
+        egui::CollapsingHeader::new("Burst").open(reveal).show(ui, |ui| {
             self.tick(ui.ctx(), commands);
             if let Some(left) = self.running.as_ref().map(|run| run.left) {
                 ui.horizontal(|ui| {

@@ -3,17 +3,18 @@
 //! JSON, audience or resource, scope, `auth0-forwarded-for`; errors inline, the answer with its tokens.
 
 use super::delegation::field_errors;
-use super::request::{REQUEST_TIMEOUT, Sender};
+use super::request::{REQUEST_TIMEOUT, Sender, Target};
 use crate::core::auth0::FieldError;
 use crate::core::auth0::answer::Endpoint;
 use crate::core::auth0::curl::SecretValue;
 use crate::core::auth0::exchange::{ExchangeForm, SubjectType};
 use crate::core::history::{HistoryEntry, RequestForm};
 use crate::core::http::{HttpAnswer, HttpError, HttpRequest};
+use crate::core::issuer::social::SubjectType as Provider;
 use crate::core::secret::KeyKind;
-use crate::ui::command::{AppCommand, Command, HttpOwner, RequestId, SecretsCommand, TokenOrigin};
+use crate::ui::command::{AppCommand, Command, HttpOwner, IssuerCommand, RequestId, SecretsCommand, TokenOrigin};
 use crate::ui::panels::PanelContext;
-use crate::ui::widgets::fields::labelled_line;
+use crate::ui::widgets::fields::{inline_error, labelled_line};
 
 /// The panel's state: the form as typed and its sender.
 #[derive(Default)]
@@ -29,6 +30,8 @@ pub struct ExchangePanel {
     pub dpop_key: String,
     /// The proof the last request carried.
     pub last_proof: Option<String>,
+    /// A subject token asked of the local issuer: waiting (`Ok(())`) or why it failed.
+    minting: Option<Result<(), String>>,
 }
 
 /// Where the DPoP key is kept unless the user names another item.
@@ -50,6 +53,27 @@ impl ExchangePanel {
     /// Loads a form from the history (its tokens were not kept: paste them again).
     pub fn load(&mut self, form: ExchangeForm) {
         self.form = form;
+    }
+
+    /// Takes a subject token the local issuer minted, if the form still asks for that kind.
+    pub fn minted(&mut self, kind: Provider, result: Result<String, String>) {
+        match result {
+            Ok(token) if self.form.subject_type.provider() == Some(kind) => {
+                self.form.subject_token = token;
+                self.minting = None;
+            }
+            Ok(_) => self.minting = None,
+            Err(e) => self.minting = Some(Err(e)),
+        }
+    }
+
+    /// Asks the local issuer for a subject token of the form's kind (an Apple code, a Facebook token, a Google
+    /// ID token), which fills the field when it comes.
+    pub fn mint_subject_token(&mut self, commands: &mut Vec<Command>) {
+        if let Some(kind) = self.form.subject_type.provider() {
+            self.minting = Some(Ok(()));
+            commands.push(Command::Issuer(IssuerCommand::MintSubjectToken(kind)));
+        }
     }
 
     /// Keeps the proof a request of ours was sent with.
@@ -88,7 +112,7 @@ impl ExchangePanel {
             .cloned()
             .collect();
         field_errors(ui, &shown, "environment");
-        self.fields_ui(ui, &shown);
+        self.fields_ui(ui, &shown, cx, commands);
         self.dpop_ui(ui, cx.keyring_names, commands);
         let blocker = errors.first().map(|e| format!("{}: {}", e.field, e.message));
         if self
@@ -109,7 +133,13 @@ impl ExchangePanel {
         self.sender.answer_ui(ui, &secrets, input, commands);
     }
 
-    fn fields_ui(&mut self, ui: &mut egui::Ui, errors: &[FieldError]) {
+    fn fields_ui(
+        &mut self,
+        ui: &mut egui::Ui,
+        errors: &[FieldError],
+        cx: &PanelContext<'_>,
+        commands: &mut Vec<Command>,
+    ) {
         labelled_line(
             ui,
             "Client ID",
@@ -129,6 +159,7 @@ impl ExchangePanel {
         )
         .labelled_by(label.id);
         field_errors(ui, errors, "subject_token");
+        self.mint_ui(ui, cx, commands);
         ui.horizontal(|ui| {
             ui.selectable_value(&mut self.form.use_resource, false, "audience");
             ui.selectable_value(&mut self.form.use_resource, true, "resource");
@@ -154,6 +185,33 @@ impl ExchangePanel {
             "end-user IP (optional)",
         );
         field_errors(ui, errors, "forwarded_for");
+    }
+
+    /// "Get one from the local issuer": offered while the form sends to the running local issuer and the type
+    /// is a provider the issuer simulates.
+    fn mint_ui(&mut self, ui: &mut egui::Ui, cx: &PanelContext<'_>, commands: &mut Vec<Command>) {
+        let local = self.sender.target == Target::LocalIssuer && cx.local_issuer.is_some();
+        if !local || self.form.subject_type.provider().is_none() {
+            return;
+        }
+        ui.horizontal(|ui| {
+            if matches!(self.minting, Some(Ok(()))) {
+                ui.spinner();
+                ui.label("Asking the local issuer…");
+            } else if ui
+                .button("Get one from the local issuer")
+                .on_hover_text(format!(
+                    "A simulated {} for the provider's demo user, which only this local issuer accepts",
+                    self.form.subject_type.title()
+                ))
+                .clicked()
+            {
+                self.mint_subject_token(commands);
+            }
+            if let Some(Err(e)) = &self.minting {
+                inline_error(ui, e);
+            }
+        });
     }
 
     fn dpop_key_item(&self) -> String {

@@ -5,7 +5,7 @@
 use crate::core::issuer::buckets::LiveBucket;
 use crate::core::issuer::record::RequestRecord;
 use crate::core::tenant::{Faults, Tenant};
-use crate::ui::command::{Command, IssuerCommand, IssuerEvent};
+use crate::ui::command::{AppCommand, Command, IssuerCommand, IssuerEvent};
 use crate::ui::panels::PanelContext;
 use crate::ui::settings::Settings;
 use crate::ui::widgets::fields::{code_block, copy_button, inline_error, labelled_line};
@@ -91,6 +91,8 @@ impl IssuerPanel {
             IssuerEvent::SignedIn { result: Err(e), .. } => self.notice = Some(Err(e)),
             // A successful sign-in fills the Delegation form; the app routes it there.
             IssuerEvent::SignedIn { result: Ok(_), .. } => self.notice = None,
+            // Minted subject tokens go to the exchange form; the app routes them there.
+            IssuerEvent::SubjectTokenMinted { .. } => {}
             IssuerEvent::Request(record) => {
                 if self.log.len() == LOG_CAPACITY {
                     self.log.pop_front();
@@ -118,7 +120,19 @@ impl IssuerPanel {
         commands: &mut Vec<Command>,
     ) {
         ui.heading("Local issuer");
-        ui.label("An offline Auth0-like tenant on this machine: /delegation, /oauth/token, discovery and JWKS, with Auth0's rate limit");
+        ui.horizontal_wrapped(|ui| {
+            ui.label(
+                "An offline Auth0-like tenant on this machine: /delegation, /oauth/token, discovery and JWKS, with \
+                 Auth0's rate limit",
+            );
+            if ui
+                .button("Demo")
+                .on_hover_text("A step list that walks the whole story offline, filling the real forms")
+                .clicked()
+            {
+                commands.push(Command::App(AppCommand::ShowDemo));
+            }
+        });
         self.controls_ui(ui, settings, commands);
         ui.add_space(theme::SECTION_GAP);
         if self.base_url().is_some() {

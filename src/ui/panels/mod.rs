@@ -2,6 +2,7 @@
 
 pub mod burst;
 pub mod delegation;
+pub mod demo;
 pub mod exchange;
 pub mod history;
 pub mod inspector;
