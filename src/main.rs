@@ -57,6 +57,7 @@ fn open_window(args: Cli) -> ExitCode {
         tab: args.tab.map(Into::into),
         token: args.token,
         screenshot: args.screenshot,
+        demo: args.demo.map(usize::from),
         clock: clock.clone(),
         clock_control: Some(clock),
         zone: local_zone(),

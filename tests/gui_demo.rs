@@ -15,15 +15,22 @@ use tokenbench::ui::backend::BackendPaths;
 use tokenbench::ui::panels::demo::Step;
 
 fn app_with_issuer() -> App {
+    app_playing(None)
+}
+
+fn app_playing(demo: Option<usize>) -> App {
     let store = Arc::new(MemoryStore::default());
     let mut options = gui_support::options(Tab::LocalIssuer, store, None, BackendPaths::default());
     options.settings.issuer_autostart = true;
     options.settings.issuer_port = 0;
+    options.demo = demo;
     let mut harness = launch(options);
     run_until(&mut harness, "the issuer to start", |h| {
         h.state().issuer.base_url().is_some()
     });
-    harness.run();
+    if demo.is_none() {
+        harness.run();
+    }
     harness
 }
 
@@ -129,4 +136,35 @@ fn the_guided_demo_walks_the_whole_story_on_the_real_forms() {
     harness.run();
     harness.get_by_label_contains("The next request would pass now");
     assert!(harness.state().demo.is_done(Step::FastForward));
+}
+
+#[test]
+fn the_demo_plays_itself_through_every_step_for_screenshots_and_rehearsals() {
+    let mut harness = app_playing(Some(Step::ALL.len()));
+    run_until(&mut harness, "every step", |h| {
+        Step::ALL.iter().all(|step| h.state().demo.is_done(*step))
+    });
+    assert_eq!(harness.state().settings.tab, Tab::RateLimits);
+    let statuses = harness.state().delegation.burst.statuses.clone();
+    assert_eq!(
+        (statuses.get(&200), statuses.get(&429)),
+        (Some(&8), Some(&7)),
+        "{statuses:?}"
+    );
+    let history = &harness.state().history.entries;
+    assert_eq!(history.len(), 1 + 2 + 15, "the exchange, two delegations and the burst");
+}
+
+#[test]
+fn a_demo_played_through_two_steps_stops_there() {
+    let mut harness = app_playing(Some(2));
+    run_until(&mut harness, "two steps", |h| {
+        h.state().demo.is_done(Step::ExchangeApple)
+    });
+    for _ in 0..20 {
+        harness.step();
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    assert!(!harness.state().demo.is_done(Step::DelegateFirebase));
+    assert_eq!(harness.state().settings.tab, Tab::TokenExchange);
 }

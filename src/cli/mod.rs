@@ -32,6 +32,10 @@ pub struct Cli {
     /// Save a PNG of the window after the first frames and exit (for documentation and tests).
     #[arg(long, value_name = "PATH")]
     pub screenshot: Option<PathBuf>,
+    /// Open the guided demo and play its first N steps on the local issuer (0: only open it), as a presenter
+    /// would click them; with --screenshot, the picture waits for them.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u8).range(0..=7))]
+    pub demo: Option<u8>,
     /// More logging: -v for debug, -vv for trace (RUST_LOG overrides).
     #[arg(short, long, action = clap::ArgAction::Count, global = true)]
     pub verbose: u8,

@@ -46,6 +46,7 @@ pub fn options(tab: Tab, store: Arc<dyn SecretStore>, problem: Option<String>, p
         tab: Some(tab),
         token: None,
         screenshot: None,
+        demo: None,
         clock: clock.clone(),
         clock_control: Some(clock),
         zone: jiff::tz::TimeZone::UTC,

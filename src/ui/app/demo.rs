@@ -2,6 +2,7 @@
 
 use super::TokenbenchApp;
 use crate::core::auth0::exchange::{ExchangeForm, SubjectType};
+use crate::core::history::RequestForm;
 use crate::ui::Tab;
 use crate::ui::command::{AppCommand, Command, IssuerCommand};
 use crate::ui::panels::demo::Step;
@@ -11,6 +12,30 @@ use crate::ui::panels::request::Target;
 const SPA: &str = "demo-spa";
 /// The demo tenant's first user.
 const ALICE: &str = "auth0|alice";
+
+/// The demo playing its first steps by itself (`--demo N`, for screenshots and rehearsals): each step is
+/// prepared, then the presenter's click is made, then the next waits until the step has happened.
+#[derive(Debug)]
+pub struct DemoScript {
+    /// How many steps to play.
+    through: usize,
+    /// The step under way.
+    next: usize,
+    prepared: bool,
+    acted: bool,
+}
+
+impl DemoScript {
+    /// Plays the first `through` steps.
+    pub fn new(through: usize) -> Self {
+        Self {
+            through: through.min(Step::ALL.len()),
+            next: 0,
+            prepared: false,
+            acted: false,
+        }
+    }
+}
 
 impl TokenbenchApp {
     /// Draws the demo window (when open), prepares a clicked step and ticks the steps that have happened.
@@ -24,6 +49,53 @@ impl TokenbenchApp {
         for step in Step::ALL {
             if self.has_happened(step) {
                 self.demo.tick(step);
+            }
+        }
+        self.play(ctx, commands);
+    }
+
+    /// Moves a playing demo on by one action, if it has one to make.
+    fn play(&mut self, ctx: &egui::Context, commands: &mut Vec<Command>) {
+        if self.issuer.base_url().is_none() {
+            // Every step needs the local issuer; the window starts it.
+            return;
+        }
+        let Some(script) = &mut self.demo_script else { return };
+        let Some(step) = Step::ALL
+            .get(script.next)
+            .copied()
+            .filter(|_| script.next < script.through)
+        else {
+            self.demo_script = None;
+            return;
+        };
+        // Answers arrive as events, which wake the window; the poll covers the steps that wait on the clock.
+        ctx.request_repaint_after(std::time::Duration::from_millis(50));
+        if self.demo.is_done(step) {
+            *script = DemoScript {
+                next: script.next + 1,
+                ..DemoScript::new(script.through)
+            };
+        } else if !script.prepared {
+            script.prepared = true;
+            self.prepare(step, commands);
+        } else if !script.acted {
+            script.acted = true;
+            self.act(step);
+        }
+    }
+
+    /// The presenter's click once `step` is prepared.
+    fn act(&mut self, step: Step) {
+        match step {
+            Step::SignIn | Step::InspectAndDiff => {}
+            Step::ExchangeApple => self.exchange.sender.press_send(),
+            Step::DelegateFirebase | Step::DelegateAzure => self.delegation.sender.press_send(),
+            Step::HitTheLimit => self.delegation.burst.press_start(),
+            Step::FastForward => {
+                if let Some(clock) = &self.clock_control {
+                    clock.advance(60);
+                }
             }
         }
     }
@@ -73,8 +145,7 @@ impl TokenbenchApp {
 
     /// The Firebase answer's token diffed against alice's ID token, or a banner saying what to send first.
     fn diff_firebase_token(&mut self) {
-        let token = self
-            .delegated_to("demo-firebase")
+        let token = (self.delegation.form.target == "demo-firebase")
             .then_some(self.delegation.sender.last.as_ref())
             .flatten()
             .and_then(|last| last.as_ref().ok())
@@ -90,10 +161,11 @@ impl TokenbenchApp {
         }
     }
 
-    /// Whether the last Delegation answer was a success for `target`.
+    /// Whether a delegation to `target` has succeeded (by the history, which keeps each request's form).
     fn delegated_to(&self, target: &str) -> bool {
-        self.delegation.form.target == target
-            && matches!(&self.delegation.sender.last, Some(Ok((answer, _))) if answer.status == 200)
+        self.history.entries.iter().any(|entry| {
+            entry.status == Some(200) && matches!(&entry.form, Some(RequestForm::Delegation(f)) if f.target == target)
+        })
     }
 
     fn has_happened(&self, step: Step) -> bool {
@@ -103,7 +175,9 @@ impl TokenbenchApp {
             Step::DelegateFirebase => self.delegated_to("demo-firebase"),
             Step::InspectAndDiff => self.inspector.pinned.is_some(),
             Step::DelegateAzure => self.delegated_to("demo-azure-blob"),
-            Step::HitTheLimit => self.rate_limits.buckets.values().any(|b| b.last_throttled.is_some()),
+            Step::HitTheLimit => {
+                self.delegation.burst.is_done() && self.rate_limits.buckets.values().any(|b| b.last_throttled.is_some())
+            }
             Step::FastForward => {
                 let now = self.clock.now();
                 self.demo.is_done(Step::HitTheLimit)

@@ -40,6 +40,8 @@ pub struct LaunchOptions {
     pub token: Option<String>,
     /// Save a screenshot here after the first frames, then close.
     pub screenshot: Option<PathBuf>,
+    /// Open the guided demo and play its first N steps (0: only open it).
+    pub demo: Option<usize>,
     /// The clock for time checks, the issuer and countdowns.
     pub clock: Arc<dyn Clock>,
     /// The same clock's controls (freeze, advance, real time), when it can be moved.
@@ -76,6 +78,7 @@ pub struct TokenbenchApp {
     pub rate_limits: super::panels::rate_limits::RateLimitsPanel,
     /// The guided demo's window.
     pub demo: super::panels::demo::DemoPanel,
+    demo_script: Option<demo::DemoScript>,
     /// Environments, saved forms, local tenant.
     pub workspace: Workspace,
     /// Past requests.
@@ -136,7 +139,11 @@ impl TokenbenchApp {
                 images: None,
             }),
             history_unsaved: false,
-            demo: Default::default(),
+            demo: super::panels::demo::DemoPanel {
+                open: options.demo.is_some(),
+                ..Default::default()
+            },
+            demo_script: options.demo.map(demo::DemoScript::new),
         };
         // Opens the keyring in the background and learns whether it is available.
         app.backend.run_secrets(SecretsCommand::List);
@@ -296,8 +303,9 @@ impl TokenbenchApp {
 
     fn screenshot_step(&mut self, ctx: &egui::Context, commands: &mut Vec<Command>) {
         let Some(job) = &mut self.screenshot else { return };
-        // The picture waits (up to a bound) for the issuer that starts with the window, so it shows it running.
-        let starting = self.issuer.status == super::panels::issuer::IssuerStatus::Busy;
+        // The picture waits (up to a bound) for the issuer that starts with the window, so it shows it running,
+        // and for a demo playing its steps.
+        let starting = self.issuer.status == super::panels::issuer::IssuerStatus::Busy || self.demo_script.is_some();
         if starting && job.started.elapsed() < std::time::Duration::from_secs(30) {
             ctx.request_repaint_after(std::time::Duration::from_millis(50));
             return;

@@ -29,6 +29,8 @@ pub struct Burst {
     sent: Option<HttpRequest>,
     /// Open the tool on the next frame (the guided demo prepared it).
     reveal: bool,
+    /// Start as soon as the plan is valid, as a click on Start burst would.
+    start_pending: bool,
 }
 
 impl Default for Burst {
@@ -43,6 +45,7 @@ impl Default for Burst {
             pending_request: None,
             sent: None,
             reveal: false,
+            start_pending: false,
         }
     }
 }
@@ -65,6 +68,12 @@ impl Burst {
         self.count = count.to_string();
         self.rate = per_second.to_string();
         self.reveal = true;
+    }
+
+    /// Starts on the next frame the plan is valid in, as a click on Start burst would.
+    pub fn press_start(&mut self) {
+        self.reveal = true;
+        self.start_pending = true;
     }
 
     /// Whether every copy was sent and answered (or given up on).
@@ -136,7 +145,8 @@ impl Burst {
         if let Err(e) = &plan {
             inline_error(ui, e);
         }
-        if ui.add_enabled(plan.is_ok(), egui::Button::new("Start burst")).clicked()
+        let clicked = ui.add_enabled(plan.is_ok(), egui::Button::new("Start burst")).clicked();
+        if (clicked || (plan.is_ok() && std::mem::take(&mut self.start_pending)))
             && let (Ok((count, rate)), Some(request)) = (plan, request)
         {
             let url = url::Url::parse(&request.url).ok();

@@ -37,6 +37,8 @@ pub struct Sender {
     pub last_request: Option<HttpRequest>,
     /// The last answer, or why there was none.
     pub last: Option<Result<(HttpAnswer, ReadAnswer), HttpError>>,
+    /// Send as soon as the form is valid, as if Send were clicked (the demo playing itself).
+    send_pending: bool,
     raw: bool,
     include_secrets: bool,
     paste: String,
@@ -230,6 +232,11 @@ impl Sender {
         entry
     }
 
+    /// Sends on the next frame the form is valid in, as a click on Send would.
+    pub fn press_send(&mut self) {
+        self.send_pending = true;
+    }
+
     /// The environment picker.
     pub fn target_ui(&mut self, ui: &mut egui::Ui, id: &str, workspace: &Workspace) {
         ui.horizontal(|ui| {
@@ -287,7 +294,9 @@ impl Sender {
             let button = ui
                 .add_enabled(blocker.is_none(), egui::Button::new("Send"))
                 .on_hover_text("Send the request (Ctrl+Enter)");
-            send = button.clicked() || (blocker.is_none() && ui.input_mut(|i| i.consume_shortcut(&shortcut)));
+            send = button.clicked()
+                || (blocker.is_none()
+                    && (std::mem::take(&mut self.send_pending) || ui.input_mut(|i| i.consume_shortcut(&shortcut))));
             if let Some(reason) = blocker {
                 ui.label(
                     egui::RichText::new(format!("Send is off: {reason}")).color(theme::muted(ui.visuals().dark_mode)),
