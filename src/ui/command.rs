@@ -179,6 +179,14 @@ pub enum SecretsCommand {
     /// Copy an item's value to the clipboard; the value stays in the backend and is cleared from the
     /// clipboard after a while.
     Copy(String),
+    /// Copy a request as a curl command with its client secret read from a keyring item into the body (the
+    /// user asked to include secrets); the text stays in the backend and is cleared from the clipboard later.
+    CopyCurl {
+        /// The request as sent by the UI, without the secret.
+        request: HttpRequest,
+        /// The item holding the client secret.
+        client_secret: String,
+    },
     /// Read a keyring item for a purpose.
     Fetch {
         /// Item name.
@@ -231,6 +239,22 @@ pub enum HttpOwner {
     Exchange,
 }
 
+/// The keyring items a request is completed with in the backend.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct KeyringItems {
+    /// The item whose value is added to the body as `client_secret`.
+    pub client_secret: Option<String>,
+    /// The item holding the P-256 private key that signs a DPoP proof.
+    pub dpop_key: Option<String>,
+}
+
+impl KeyringItems {
+    /// Whether no item is used.
+    pub fn is_empty(&self) -> bool {
+        self.client_secret.is_none() && self.dpop_key.is_none()
+    }
+}
+
 /// Network requests, all on one shared client.
 #[derive(Debug)]
 pub enum HttpCommand {
@@ -243,17 +267,18 @@ pub enum HttpCommand {
         /// The request.
         request: HttpRequest,
     },
-    /// Send a request with a fresh DPoP proof signed by a keyring key (read in the backend, never shown);
-    /// when the server answers `use_dpop_nonce`, send once more with its nonce.
-    SendWithDpop {
+    /// Send a request that needs keyring items, read in the backend just before sending and never shown: a
+    /// client secret added to the body, and/or a fresh DPoP proof (sent once more with the server's nonce
+    /// when it answers `use_dpop_nonce`).
+    SendWithKeyring {
         /// Request id.
         id: RequestId,
         /// Who gets the answer.
         owner: HttpOwner,
-        /// The request, without the `DPoP` header.
+        /// The request, without the client secret and the `DPoP` header.
         request: HttpRequest,
-        /// The keyring item holding the P-256 private key.
-        key_item: String,
+        /// Which keyring items to use.
+        items: KeyringItems,
     },
     /// Stop a running request; it is answered with [`HttpError::Cancelled`].
     Cancel {
