@@ -70,7 +70,8 @@ fn history_frame(c: &mut Criterion) {
     let history = history(10_000);
     let mut panel = HistoryPanel::default();
     let zone = jiff::tz::TimeZone::UTC;
-    let mut draw = |ui: &mut egui::Ui| panel.ui(ui, &history, &zone, &mut Vec::new());
+    let mut keep_tokens = false;
+    let mut draw = |ui: &mut egui::Ui| panel.ui(ui, &history, &mut keep_tokens, &zone, &mut Vec::new());
     frame(&ctx, &mut draw);
     c.bench_function("frame_history_10000_rows", |b| b.iter(|| frame(&ctx, &mut draw)));
 }

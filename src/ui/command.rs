@@ -57,8 +57,15 @@ pub enum AppCommand {
     },
     /// Put a token in the Delegation form's id_token field and show the form.
     UseInDelegation(String),
-    /// Load a form from the history and show it.
-    LoadForm(Box<crate::core::history::RequestForm>),
+    /// Load a form from the history and show it; a token kept in the keyring is read back into it.
+    LoadForm {
+        /// The form, without its token.
+        form: Box<crate::core::history::RequestForm>,
+        /// The keyring item holding the token, when it was kept.
+        token: Option<crate::core::secret::SecretRef>,
+    },
+    /// Drop every history entry and delete the tokens kept for them.
+    ClearHistory,
     /// Add an environment to the workspace (from a pasted curl command) and save it, unless it is invalid.
     AddEnvironment(crate::core::workspace::Environment),
 }
@@ -141,6 +148,8 @@ pub enum SecretPurpose {
     Reveal,
     /// Use it as the inspector's verification secret.
     Inspector,
+    /// Put it back into a form loaded from the history (a kept token).
+    HistoryToken,
 }
 
 /// A workspace file that was read and validated, waiting for the user to confirm before it replaces the
@@ -196,6 +205,15 @@ pub enum SecretsCommand {
     },
     /// Delete a keyring item (the UI has asked for confirmation).
     Delete(String),
+    /// Write a request's token into its history entry's item, replacing one left from an older history.
+    KeepToken {
+        /// Item name (`history/<id>/token`).
+        name: String,
+        /// The token.
+        value: SecretString,
+    },
+    /// Delete the items of dropped history entries; items already gone are no error.
+    DeleteKeptTokens(Vec<String>),
     /// Generate a key or HMAC secret straight into the keyring.
     Generate {
         /// Item name.

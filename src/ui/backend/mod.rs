@@ -175,6 +175,12 @@ impl Backend {
                 lane.run(move || secrets::copy_curl(&slot, &out, request, &client_secret))
             }
             SecretsCommand::Delete(name) => lane.run(move || secrets::delete(&slot, &out, name)),
+            SecretsCommand::KeepToken { name, value } => {
+                lane.run(move || secrets::keep_token(&slot, &out, name, value))
+            }
+            SecretsCommand::DeleteKeptTokens(names) => {
+                lane.run(move || secrets::delete_kept_tokens(&slot, &out, names))
+            }
             SecretsCommand::Generate { name, kind } => lane.run(move || secrets::generate(&slot, &out, name, kind)),
             SecretsCommand::ImportKeyFile(Some(path)) => lane.run(move || secrets::import_key(&slot, &out, &path)),
             SecretsCommand::ImportKeyFile(None) => {

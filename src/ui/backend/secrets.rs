@@ -119,6 +119,33 @@ pub fn delete(slot: &StoreSlot, out: &Outbox, name: String) {
     });
 }
 
+/// Writes a request's token into its history entry's item (an item of that name left behind is replaced).
+/// Bookkeeping: only a failure is reported.
+pub fn keep_token(slot: &StoreSlot, out: &Outbox, name: String, value: SecretString) {
+    let result = store(slot).0.set(&name, &value);
+    if let Err(e) = result {
+        out.send(Event::Secrets(SecretsEvent::Changed(Err(format!(
+            "the request's token was not kept in {name}: {e}"
+        )))));
+    }
+    list(slot, out);
+}
+
+/// Deletes the items of dropped history entries; one already gone counts as deleted. Only a failure is
+/// reported.
+pub fn delete_kept_tokens(slot: &StoreSlot, out: &Outbox, names: Vec<String>) {
+    let store = store(slot).0.as_ref();
+    for name in &names {
+        match store.delete(name) {
+            Ok(()) | Err(SecretError::NotFound(_)) => {}
+            Err(e) => out.send(Event::Secrets(SecretsEvent::Changed(Err(format!(
+                "the kept token {name} was not deleted: {e}; delete it in the Secrets tab"
+            ))))),
+        }
+    }
+    list(slot, out);
+}
+
 /// Generates a key into the keyring.
 pub fn generate(slot: &StoreSlot, out: &Outbox, name: String, kind: KeyKind) {
     change(slot, out, |s| {

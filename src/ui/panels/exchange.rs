@@ -47,7 +47,8 @@ impl ExchangePanel {
         now: i64,
     ) -> Option<HistoryEntry> {
         let mut entry = self.sender.apply(id, result, Endpoint::Token, now)?;
-        entry.form = Some(RequestForm::Exchange(self.form.clone()).without_tokens());
+        // The history takes the token out when it records the entry (and keeps it only in the keyring).
+        entry.form = Some(RequestForm::Exchange(self.form.clone()));
         entry.secrets = self
             .sender
             .last_client_secret
