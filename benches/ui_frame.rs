@@ -72,7 +72,8 @@ fn history_frame(c: &mut Criterion) {
     let history = history(10_000);
     let mut panel = HistoryPanel::default();
     let zone = jiff::tz::TimeZone::UTC;
-    let mut draw = |ui: &mut egui::Ui| panel.ui(ui, &history, &zone, &mut Vec::new());
+    let mut keep_tokens = false;
+    let mut draw = |ui: &mut egui::Ui| panel.ui(ui, &history, &mut keep_tokens, &zone, &mut Vec::new());
     frame(&ctx, &mut draw);
     c.bench_function("frame_history_10000_rows", |b| b.iter(|| frame(&ctx, &mut draw)));
 }
@@ -95,7 +96,7 @@ fn history_and_timeline_frame(c: &mut Criterion) {
     let mut draw = |ui: &mut egui::Ui| {
         ui.columns(2, |columns| {
             limits.ui(&mut columns[0], 1_700_000_400, &zone, &mut Vec::new());
-            rows.ui(&mut columns[1], &history, &zone, &mut Vec::new());
+            rows.ui(&mut columns[1], &history, &mut false, &zone, &mut Vec::new());
         });
     };
     frame(&ctx, &mut draw);

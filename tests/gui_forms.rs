@@ -13,6 +13,7 @@ use jsonwebtoken::Algorithm;
 use serde_json::json;
 use std::sync::Arc;
 use tokenbench::core::jwt::{Inspection, inspect};
+use tokenbench::core::secret::SecretRef;
 use tokenbench::core::workspace::{Environment, Workspace};
 use tokenbench::services::secrets::{MemoryStore, SecretStore};
 use tokenbench::ui::Tab;
@@ -280,7 +281,7 @@ fn a_burst_is_admitted_up_to_the_bucket_then_refused_and_the_clock_refills_one()
 }
 
 /// An Apple code for the demo tenant, sealed with the artifact key the issuer generated into the store.
-fn apple_code(store: &MemoryStore, sub: &str) -> String {
+fn apple_code(store: &dyn SecretStore, sub: &str) -> String {
     use tokenbench::core::issuer::social::{Opaque, Sealed, seal};
     let key = store.get("hmac_secret/demo/social_artifacts").unwrap();
     let sealed = Sealed {
@@ -304,7 +305,7 @@ fn the_exchange_form_turns_a_minted_apple_code_into_dpop_bound_tokens() {
         &mut harness,
         Role::MultilineTextInput,
         "Subject token",
-        &apple_code(&store, "000111.ada"),
+        &apple_code(store.as_ref(), "000111.ada"),
     );
     type_into(&mut harness, Role::TextInput, "Audience", "https://api.demo.local/");
     harness.get_by_label_contains("DPoP: bind the tokens").click();
@@ -353,7 +354,7 @@ fn a_dpop_nonce_demanded_by_the_server_is_sent_on_a_second_try() {
         &mut harness,
         Role::MultilineTextInput,
         "Subject token",
-        &apple_code(&store, "000222.nonce"),
+        &apple_code(store.as_ref(), "000222.nonce"),
     );
     harness.get_by_label_contains("DPoP: bind the tokens").click();
     harness.run();
@@ -380,6 +381,131 @@ fn a_dpop_nonce_demanded_by_the_server_is_sent_on_a_second_try() {
         proof.claim_str("nonce").is_some(),
         "the retried proof carries the server's nonce"
     );
+}
+
+/// Saves an item through the Secrets tab, as a user would, and waits until the keyring lists it.
+fn save_in_secrets_tab(harness: &mut App, name: &str, value: &str) {
+    harness.get_by_label("Secrets").click();
+    harness.run();
+    type_into(harness, Role::TextInput, "Name", name);
+    type_into(harness, Role::PasswordInput, "Value", value);
+    harness.get_by_role_and_label(Role::Button, "Save to keyring").click();
+    run_until(harness, "the saved item", |h| {
+        h.state().keyring_names.iter().any(|n| n == name)
+    });
+}
+
+/// Sends the exchange form with a fresh Apple code and waits for the answer (or its error).
+fn send_exchange(harness: &mut App, store: &dyn SecretStore, sub: &str) {
+    harness.state_mut().exchange.form.subject_token = apple_code(store, sub);
+    harness.run();
+    harness.get_by_role_and_label(Role::Button, "Send").click();
+    run_until(harness, "the answer", |h| {
+        h.state().exchange.sender.last.is_some() && !h.state().exchange.sender.is_sending()
+    });
+    harness.run();
+}
+
+/// The text the last frame put on the clipboard.
+fn copied_text(harness: &App) -> String {
+    harness
+        .output()
+        .platform_output
+        .commands
+        .iter()
+        .find_map(|c| match c {
+            egui::OutputCommand::CopyText(text) => Some(text.clone()),
+            _ => None,
+        })
+        .expect("something was copied")
+}
+
+#[test]
+fn the_exchange_form_sends_a_client_secret_that_only_the_backend_reads_from_the_keyring() {
+    let store = gui_support::real_or_memory_store();
+    let _restorer = gui_support::KeyringRestorer::new(store.clone());
+    let tag = format!("gui-{}", std::process::id());
+    let (wrong, missing) = (
+        format!("client_secret/{tag}/wrong"),
+        format!("client_secret/{tag}/missing"),
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let history_file = dir.path().join("history.json");
+    let mut options = gui_support::options(
+        Tab::TokenExchange,
+        store.clone(),
+        None,
+        BackendPaths {
+            history: Some(history_file.clone()),
+            ..BackendPaths::default()
+        },
+    );
+    options.settings.issuer_autostart = true;
+    options.settings.issuer_port = 0;
+    options.workspace.environments = vec![Environment {
+        name: "confidential".into(),
+        base_url: None,
+        client_id: "demo-native".into(),
+        client_secret: Some(SecretRef::new("client_secret/demo/demo-native")),
+    }];
+    let mut harness = launch(options);
+    run_until(&mut harness, "the issuer to start", |h| {
+        h.state().issuer.base_url().is_some()
+    });
+    save_in_secrets_tab(&mut harness, &wrong, "not-the-client-secret");
+    harness.get_by_label("Token exchange").click();
+    harness.run();
+    // The local issuer itself has no secret to offer: the choice is off, with the reason.
+    harness.get_by_label_contains("The environment's secret is off: the Local issuer environment");
+    harness.get_by_role_and_label(Role::ComboBox, "Environment").click();
+    harness.run();
+    harness.get_by_label("confidential").click();
+    harness.run();
+    type_into(&mut harness, Role::TextInput, "Client ID", "demo-native");
+    harness
+        .get_by_label("The environment's secret (client_secret/demo/demo-native)")
+        .click();
+    send_exchange(&mut harness, store.as_ref(), "000333.confidential");
+    harness.get_by_label_contains("HTTP 200");
+    let seen = &harness.state().issuer.log.back().unwrap().request;
+    assert_eq!(
+        seen["client_secret"], "(redacted)",
+        "the issuer got a client_secret: {seen}"
+    );
+    let secret = store.get("client_secret/demo/demo-native").unwrap();
+    harness.get_by_role_and_label(Role::Button, "Copy as curl").click();
+    harness.step();
+    let curl = copied_text(&harness);
+    assert!(curl.contains("\"client_secret\":\"'\"$CLIENT_SECRET\"'\""), "{curl}");
+    assert!(!curl.contains(secret.expose()), "{curl}");
+
+    // A typed item with the wrong value: the issuer refuses the client as Auth0 does.
+    harness.get_by_label("A keyring item").click();
+    harness.run();
+    type_into(&mut harness, Role::TextInput, "Client secret item", &wrong);
+    send_exchange(&mut harness, store.as_ref(), "000333.wrong");
+    harness.get_by_label_contains("HTTP 401");
+    harness.get_by_label_contains("\"error\": \"invalid_client\"");
+
+    // An item that is not in the keyring: nothing is sent, and the form says what to do.
+    harness.state_mut().exchange.client_secret.item.clear();
+    type_into(&mut harness, Role::TextInput, "Client secret item", &missing);
+    harness.get_by_label_contains(&format!("There is no {missing} in the keyring"));
+    let requests = harness.state().issuer.log.len();
+    send_exchange(&mut harness, store.as_ref(), "000333.missing");
+    harness.get_by_label_contains(&format!(
+        "the client secret {missing} could not be read from the keyring"
+    ));
+    assert_eq!(harness.state().issuer.log.len(), requests, "nothing reached the issuer");
+
+    run_until(&mut harness, "three history entries on disk", |_| {
+        std::fs::read_to_string(&history_file).is_ok_and(|t| t.matches("\"at\"").count() == 3)
+    });
+    let saved = std::fs::read_to_string(&history_file).unwrap();
+    assert!(saved.contains("invalid_client") && saved.contains(&wrong), "{saved}");
+    for value in [secret.expose(), "not-the-client-secret"] {
+        assert!(!saved.contains(value), "no secret in {saved}");
+    }
 }
 
 /// A loopback stand-in for a remote tenant: `/delegation` answers with a fixed token and Auth0's headers.

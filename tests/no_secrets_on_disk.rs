@@ -1,6 +1,6 @@
 //! A scripted workflow through the real app — create an environment with a client secret, store secrets from
-//! the Secrets panel and the inspector, save a form, export the workspace — with every directory pointed at a
-//! temp dir; then every file written there is read and must not contain any secret value or its base64, and
+//! the Secrets panel and the inspector, send a request whose token the history keeps (in the keyring), save a
+//! form, export the workspace — with every directory pointed at a temp dir; then every file written there is read and must not contain any secret value or its base64, and
 //! (on unix) must be readable by its owner only.
 #![allow(clippy::unwrap_used, clippy::expect_used, reason = "a test fails loudly")]
 
@@ -13,15 +13,18 @@ use gui_support::{App, launch, real_or_memory_store, run_until, type_into};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use tokenbench::core::history::token_item;
 use tokenbench::core::secret::SecretRef;
-use tokenbench::core::workspace::SavedForm;
+use tokenbench::core::workspace::{Environment, SavedForm};
 use tokenbench::services::secrets::SecretStore;
 use tokenbench::ui::Tab;
 use tokenbench::ui::backend::BackendPaths;
+use tokenbench::ui::panels::request::Target;
 
 const CLIENT_SECRET: &str = "client-secret-Zq8wX3vR7tY1uI0o";
 const PANEL_SECRET: &str = "panel-secret-Ab12Cd34Ef56Gh78";
 const INSPECTOR_SECRET: &str = "inspector-secret-Mn90Pq12Rs34";
+const REQUEST_TOKEN: &str = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJrZXB0In0.a2VwdC10b2tlbg";
 
 fn app(dir: &Path, store: Arc<dyn SecretStore>) -> App {
     let paths = BackendPaths {
@@ -96,6 +99,36 @@ fn store_inspector_secret(harness: &mut App, unique: &str) {
     harness.run();
 }
 
+/// Turns on "keep tokens" and sends a delegation to a closed loopback port: the history records the failed
+/// request and keeps its token in the keyring. Returns the item.
+fn send_with_a_kept_token(harness: &mut App, unique: &str) -> String {
+    harness.get_by_label("History").click();
+    harness.run();
+    harness
+        .get_by_label("Keep the tokens of each request in the keyring")
+        .click();
+    let closed = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap();
+    let name = format!("closed-{unique}");
+    harness.state_mut().workspace.environments.push(Environment {
+        name: name.clone(),
+        base_url: Some(format!("http://{closed}")),
+        ..Environment::default()
+    });
+    harness.get_by_label("Delegation").click();
+    harness.run();
+    harness.state_mut().delegation.sender.target = Target::Named(name);
+    type_into(harness, Role::TextInput, "Client ID", "client-abc");
+    type_into(harness, Role::MultilineTextInput, "id_token", REQUEST_TOKEN);
+    harness.get_by_role_and_label(Role::Button, "Send").click();
+    run_until(harness, "the failed request in the history", |h| {
+        h.state().history.entries.len() == 1
+    });
+    token_item(harness.state().history.entries[0].id)
+}
+
 #[test]
 fn a_full_workflow_writes_no_secret_byte_to_disk() {
     let dir = tempfile::tempdir().expect("temp dir");
@@ -105,10 +138,12 @@ fn a_full_workflow_writes_no_secret_byte_to_disk() {
     harness.run();
     create_environment_and_secrets(&mut harness, &unique);
     store_inspector_secret(&mut harness, &unique);
+    let kept = send_with_a_kept_token(&mut harness, &unique);
     let names = [
         format!("client_secret/dev-{unique}/client-abc"),
         format!("hmac_secret/panel-{unique}"),
         format!("hmac_secret/inspector-{unique}"),
+        kept.clone(),
     ];
     run_until(&mut harness, &format!("all of {names:?} in the store"), |_| {
         let missing: Vec<&String> = names.iter().filter(|n| store.get(n).is_err()).collect();
@@ -138,9 +173,12 @@ fn a_full_workflow_writes_no_secret_byte_to_disk() {
     run_until(&mut harness, "the export", |_| exported.exists());
     harness.get_by_label("Dark").click();
     harness.run();
-    run_until(&mut harness, "settings and workspace files", |_| {
-        dir.path().join("config/settings.json").exists() && dir.path().join("data/workspace.json").exists()
+    run_until(&mut harness, "settings, workspace and history files", |_| {
+        ["config/settings.json", "data/workspace.json", "data/history.json"]
+            .iter()
+            .all(|f| dir.path().join(f).exists())
     });
+    assert_eq!(store.get(&kept).unwrap().expose(), REQUEST_TOKEN);
 
     let exported_text = std::fs::read_to_string(&exported).expect("export readable");
     assert!(
@@ -152,7 +190,7 @@ fn a_full_workflow_writes_no_secret_byte_to_disk() {
     for file in &files {
         let bytes = std::fs::read(file).expect("readable file");
         let text = String::from_utf8_lossy(&bytes);
-        for secret in [CLIENT_SECRET, PANEL_SECRET, INSPECTOR_SECRET] {
+        for secret in [CLIENT_SECRET, PANEL_SECRET, INSPECTOR_SECRET, REQUEST_TOKEN] {
             for form in forbidden_forms(secret) {
                 assert!(!text.contains(&form), "{} contains a secret ({form})", file.display());
             }

@@ -57,8 +57,15 @@ pub enum AppCommand {
     },
     /// Put a token in the Delegation form's id_token field and show the form.
     UseInDelegation(String),
-    /// Load a form from the history and show it.
-    LoadForm(Box<crate::core::history::RequestForm>),
+    /// Load a form from the history and show it; a token kept in the keyring is read back into it.
+    LoadForm {
+        /// The form, without its token.
+        form: Box<crate::core::history::RequestForm>,
+        /// The keyring item holding the token, when it was kept.
+        token: Option<crate::core::secret::SecretRef>,
+    },
+    /// Drop every history entry and delete the tokens kept for them.
+    ClearHistory,
     /// Show the History tab with this entry (by id) highlighted.
     ShowInHistory(u64),
     /// Open the guided demo's step list.
@@ -145,6 +152,8 @@ pub enum SecretPurpose {
     Reveal,
     /// Use it as the inspector's verification secret.
     Inspector,
+    /// Put it back into a form loaded from the history (a kept token).
+    HistoryToken,
 }
 
 /// A workspace file that was read and validated, waiting for the user to confirm before it replaces the
@@ -183,6 +192,14 @@ pub enum SecretsCommand {
     /// Copy an item's value to the clipboard; the value stays in the backend and is cleared from the
     /// clipboard after a while.
     Copy(String),
+    /// Copy a request as a curl command with its client secret read from a keyring item into the body (the
+    /// user asked to include secrets); the text stays in the backend and is cleared from the clipboard later.
+    CopyCurl {
+        /// The request as sent by the UI, without the secret.
+        request: HttpRequest,
+        /// The item holding the client secret.
+        client_secret: String,
+    },
     /// Read a keyring item for a purpose.
     Fetch {
         /// Item name.
@@ -192,6 +209,15 @@ pub enum SecretsCommand {
     },
     /// Delete a keyring item (the UI has asked for confirmation).
     Delete(String),
+    /// Write a request's token into its history entry's item, replacing one left from an older history.
+    KeepToken {
+        /// Item name (`history/<id>/token`).
+        name: String,
+        /// The token.
+        value: SecretString,
+    },
+    /// Delete the items of dropped history entries; items already gone are no error.
+    DeleteKeptTokens(Vec<String>),
     /// Generate a key or HMAC secret straight into the keyring.
     Generate {
         /// Item name.
@@ -235,6 +261,22 @@ pub enum HttpOwner {
     Exchange,
 }
 
+/// The keyring items a request is completed with in the backend.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct KeyringItems {
+    /// The item whose value is added to the body as `client_secret`.
+    pub client_secret: Option<String>,
+    /// The item holding the P-256 private key that signs a DPoP proof.
+    pub dpop_key: Option<String>,
+}
+
+impl KeyringItems {
+    /// Whether no item is used.
+    pub fn is_empty(&self) -> bool {
+        self.client_secret.is_none() && self.dpop_key.is_none()
+    }
+}
+
 /// Network requests, all on one shared client.
 #[derive(Debug)]
 pub enum HttpCommand {
@@ -247,17 +289,18 @@ pub enum HttpCommand {
         /// The request.
         request: HttpRequest,
     },
-    /// Send a request with a fresh DPoP proof signed by a keyring key (read in the backend, never shown);
-    /// when the server answers `use_dpop_nonce`, send once more with its nonce.
-    SendWithDpop {
+    /// Send a request that needs keyring items, read in the backend just before sending and never shown: a
+    /// client secret added to the body, and/or a fresh DPoP proof (sent once more with the server's nonce
+    /// when it answers `use_dpop_nonce`).
+    SendWithKeyring {
         /// Request id.
         id: RequestId,
         /// Who gets the answer.
         owner: HttpOwner,
-        /// The request, without the `DPoP` header.
+        /// The request, without the client secret and the `DPoP` header.
         request: HttpRequest,
-        /// The keyring item holding the P-256 private key.
-        key_item: String,
+        /// Which keyring items to use.
+        items: KeyringItems,
     },
     /// Stop a running request; it is answered with [`HttpError::Cancelled`].
     Cancel {

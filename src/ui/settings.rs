@@ -85,6 +85,8 @@ pub struct Settings {
     pub issuer_port: u16,
     /// A tenant file for the local issuer; `None` serves the demo tenant.
     pub issuer_tenant_file: Option<std::path::PathBuf>,
+    /// Keep each request's token in a keyring item named by its history entry (never in the history file).
+    pub keep_history_tokens: bool,
 }
 
 impl Default for Settings {
@@ -98,6 +100,7 @@ impl Default for Settings {
             issuer_autostart: true,
             issuer_port: DEFAULT_ISSUER_PORT,
             issuer_tenant_file: None,
+            keep_history_tokens: false,
         }
     }
 }

@@ -88,3 +88,29 @@ pub fn run_until(harness: &mut App, what: &str, done: impl Fn(&App) -> bool) {
         harness.step();
     }
 }
+
+/// Deletes, when dropped, every item that appeared in the store after it was made. A test whose app starts
+/// the local issuer on the real keyring makes the issuer generate its tenant's secrets there, and the later
+/// test binaries of the same `scripts/test` run share that keyring: they must find it as it was.
+pub struct KeyringRestorer {
+    store: Arc<dyn SecretStore>,
+    before: Vec<String>,
+}
+
+impl KeyringRestorer {
+    /// Remembers the items the store holds now.
+    pub fn new(store: Arc<dyn SecretStore>) -> Self {
+        let before = store.list().expect("the store lists its items");
+        Self { store, before }
+    }
+}
+
+impl Drop for KeyringRestorer {
+    fn drop(&mut self) {
+        for name in self.store.list().unwrap_or_default() {
+            if !self.before.contains(&name) {
+                let _ = self.store.delete(&name);
+            }
+        }
+    }
+}

@@ -3,6 +3,7 @@
 //! answers (tokens, OAuth errors explained) and the same request as a curl command.
 
 pub mod answer;
+pub mod body;
 pub mod curl;
 pub mod curl_parse;
 pub mod delegation;

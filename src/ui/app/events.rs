@@ -5,7 +5,8 @@ use super::TokenbenchApp;
 use crate::core::history::{HistoryEntry, RequestForm};
 use crate::ui::Tab;
 use crate::ui::command::{
-    AppCommand, AppEvent, Command, Event, FilesCommand, HttpEvent, HttpOwner, IssuerEvent, SecretsEvent, TokenOrigin,
+    AppCommand, AppEvent, Command, Event, FilesCommand, HttpEvent, HttpOwner, IssuerEvent, SecretPurpose,
+    SecretsCommand, SecretsEvent, TokenOrigin,
 };
 use std::path::PathBuf;
 
@@ -95,6 +96,11 @@ impl TokenbenchApp {
                     self.keyring_names.clone_from(names);
                 }
             }
+            SecretsEvent::Fetched {
+                name,
+                purpose: SecretPurpose::HistoryToken,
+                result,
+            } => self.fill_kept_token(name, result.as_ref().map_err(String::as_str)),
             SecretsEvent::Fetched { .. }
             | SecretsEvent::Copied(_)
             | SecretsEvent::Changed(_)
@@ -153,24 +159,71 @@ impl TokenbenchApp {
                 self.history_panel.focus(id);
                 self.settings.tab = Tab::History;
             }
-            AppCommand::LoadForm(form) => {
-                self.settings.tab = crate::ui::panels::history::form_tab(&form);
+            AppCommand::LoadForm { form, token } => {
+                let tab = crate::ui::panels::history::form_tab(&form);
+                self.settings.tab = tab;
                 match *form {
                     RequestForm::Delegation(form) => self.delegation.load(form),
                     RequestForm::Exchange(form) => self.exchange.load(form),
                 }
+                self.awaiting_token = token.map(|item| (item.keyring, tab));
+                if let Some((name, _)) = &self.awaiting_token {
+                    let fetch = SecretsCommand::Fetch {
+                        name: name.clone(),
+                        purpose: SecretPurpose::HistoryToken,
+                    };
+                    self.run_commands(vec![Command::Secrets(fetch)]);
+                }
+            }
+            AppCommand::ClearHistory => {
+                let items = self.history.clear();
+                let mut commands = vec![Command::Files(FilesCommand::SaveHistory(self.history.clone()))];
+                if !items.is_empty() {
+                    commands.push(Command::Secrets(SecretsCommand::DeleteKeptTokens(items)));
+                }
+                self.run_commands(commands);
             }
         }
     }
 
-    /// Keeps a sent request in the history, and saves the history when `save`; returns the entry's id.
+    /// Keeps a sent request in the history, and saves the history when `save` (a burst saves once, when it
+    /// ends); its token goes to the keyring when the user chose to keep tokens, and the items of entries
+    /// dropped from the history are deleted. Returns the entry's id.
     fn record(&mut self, entry: Option<HistoryEntry>, save: bool, commands: &mut Vec<Command>) -> Option<u64> {
-        let id = self.history.record(entry?);
+        let recorded = self.history.record(entry?, self.settings.keep_history_tokens);
+        if let Some((name, value)) = recorded.keep {
+            commands.push(Command::Secrets(SecretsCommand::KeepToken { name, value }));
+        }
+        if !recorded.drop.is_empty() {
+            commands.push(Command::Secrets(SecretsCommand::DeleteKeptTokens(recorded.drop)));
+        }
         if save {
             commands.push(Command::Files(FilesCommand::SaveHistory(self.history.clone())));
         }
         self.history_unsaved = !save;
-        Some(id)
+        Some(recorded.id)
+    }
+
+    /// Puts a kept token read back from the keyring into the form that was loaded from the history, or says
+    /// why it cannot.
+    fn fill_kept_token(&mut self, name: &str, result: Result<&crate::core::secret::SecretString, &str>) {
+        let Some((_, tab)) = self.awaiting_token.take_if(|(item, _)| item == name) else {
+            return;
+        };
+        let token = match result {
+            Ok(token) => token.expose().to_owned(),
+            Err(e) => {
+                self.banner = Some(format!(
+                    "The token of this request is no longer in the keyring ({e}): paste it into the form again"
+                ));
+                return;
+            }
+        };
+        match tab {
+            Tab::Delegation => self.delegation.form.token = token,
+            Tab::TokenExchange => self.exchange.form.subject_token = token,
+            Tab::LocalIssuer | Tab::Inspector | Tab::RateLimits | Tab::Secrets | Tab::History => {}
+        }
     }
 
     /// Offers a token from a paste outside any field, or from the command line.

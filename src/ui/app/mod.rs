@@ -93,6 +93,8 @@ pub struct TokenbenchApp {
     clock_control: Option<Arc<crate::services::clock::DemoClock>>,
     zone: jiff::tz::TimeZone,
     banner: Option<String>,
+    /// The kept token being read back for a form loaded from the history: its item and the form's tab.
+    awaiting_token: Option<(String, Tab)>,
     paste_offer: Option<String>,
     saved_settings: Settings,
     screenshot: Option<ScreenshotJob>,
@@ -131,6 +133,7 @@ impl TokenbenchApp {
             clock_control: options.clock_control,
             zone: options.zone,
             banner: options.settings_notice,
+            awaiting_token: None,
             paste_offer: None,
             screenshot: options.screenshot.map(|path| ScreenshotJob {
                 path,
@@ -388,7 +391,10 @@ impl TokenbenchApp {
         };
         match self.settings.tab {
             Tab::Inspector => self.inspector.ui(ui, &cx, commands),
-            Tab::History => self.history_panel.ui(ui, &self.history, cx.zone, commands),
+            Tab::History => {
+                let keep = &mut self.settings.keep_history_tokens;
+                self.history_panel.ui(ui, &self.history, keep, cx.zone, commands);
+            }
             Tab::Secrets => self.secrets.ui(ui, &mut cx, commands),
             Tab::LocalIssuer => self.issuer.ui(ui, &cx, &mut self.settings, commands),
             Tab::Delegation => {

@@ -1,8 +1,8 @@
 //! The backend: owns the async runtime and runs every command off the UI thread. Each answer is sent as an
 //! event first, then a repaint is requested, so the next frame sees it.
 
-mod dpop;
 mod issuer;
+mod keyed;
 mod lane;
 mod secrets;
 
@@ -171,7 +171,16 @@ impl Backend {
             SecretsCommand::Replace { name, value } => lane.run(move || secrets::replace(&slot, &out, name, value)),
             SecretsCommand::Fetch { name, purpose } => lane.run(move || secrets::fetch(&slot, &out, name, purpose)),
             SecretsCommand::Copy(name) => lane.run(move || secrets::copy(&slot, &out, name)),
+            SecretsCommand::CopyCurl { request, client_secret } => {
+                lane.run(move || secrets::copy_curl(&slot, &out, request, &client_secret))
+            }
             SecretsCommand::Delete(name) => lane.run(move || secrets::delete(&slot, &out, name)),
+            SecretsCommand::KeepToken { name, value } => {
+                lane.run(move || secrets::keep_token(&slot, &out, name, value))
+            }
+            SecretsCommand::DeleteKeptTokens(names) => {
+                lane.run(move || secrets::delete_kept_tokens(&slot, &out, names))
+            }
             SecretsCommand::Generate { name, kind } => lane.run(move || secrets::generate(&slot, &out, name, kind)),
             SecretsCommand::ImportKeyFile(Some(path)) => lane.run(move || secrets::import_key(&slot, &out, &path)),
             SecretsCommand::ImportKeyFile(None) => {
@@ -206,16 +215,16 @@ impl Backend {
     pub fn run_http(&mut self, command: HttpCommand) {
         match command {
             HttpCommand::Send { id, owner, request } => self.send(id, owner, request),
-            HttpCommand::SendWithDpop {
+            HttpCommand::SendWithKeyring {
                 id,
                 owner,
                 request,
-                key_item,
-            } => self.send_with_dpop(dpop::DpopSend {
+                items,
+            } => self.send_with_keyring(keyed::KeyedSend {
                 id,
                 owner,
                 request,
-                key_item,
+                items,
             }),
             HttpCommand::Cancel { id, owner } => {
                 if let Some(handle) = self.running.remove(&id) {
@@ -257,13 +266,13 @@ impl Backend {
         }
     }
 
-    fn send_with_dpop(&mut self, job: dpop::DpopSend) {
+    fn send_with_keyring(&mut self, job: keyed::KeyedSend) {
         let (out, client) = (self.outbox.clone(), self.client.clone());
         let (store, clock, id) = (self.secrets.clone(), self.clock.clone(), job.id);
         let Some(runtime) = &self.runtime else { return };
         let task = runtime.spawn(async move {
             match client.get_or_init(http::client) {
-                Ok(client) => dpop::send(job, client, store, clock, &out).await,
+                Ok(client) => keyed::send(job, client, store, clock, &out).await,
                 Err(e) => out.send(Event::Http(HttpEvent::Answered {
                     id: job.id,
                     owner: job.owner,

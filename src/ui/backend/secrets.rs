@@ -65,6 +65,26 @@ pub fn copy(slot: &StoreSlot, out: &Outbox, name: String) {
     out.send(Event::Secrets(SecretsEvent::Copied(result)));
 }
 
+/// Copies a request as curl with its client secret read from `item`; like [`copy`], the text never reaches
+/// the UI and is cleared from the clipboard later.
+pub fn copy_curl(slot: &StoreSlot, out: &Outbox, mut request: crate::core::http::HttpRequest, item: &str) {
+    let result = store(slot)
+        .0
+        .get(item)
+        .map_err(|e| format!("the client secret {item} could not be read ({e}); nothing was copied"))
+        .and_then(|secret| crate::core::auth0::body::add_param(&mut request, "client_secret", secret.expose()))
+        .map(|()| SecretString::new(crate::core::auth0::curl::command(&request, &[], true)))
+        .and_then(|text| clipboard::copy_secret(text, clipboard::CLEAR_AFTER))
+        .map(|()| {
+            format!(
+                "Copied the curl command with the client secret from {item}; it is cleared from the clipboard in \
+                 {} s",
+                clipboard::CLEAR_AFTER.as_secs()
+            )
+        });
+    out.send(Event::Secrets(SecretsEvent::Copied(result)));
+}
+
 /// Runs a change, reports it, then sends the new list.
 fn change(slot: &StoreSlot, out: &Outbox, job: impl FnOnce(&dyn SecretStore) -> Result<String, String>) {
     let result = { job(store(slot).0.as_ref()) };
@@ -97,6 +117,33 @@ pub fn delete(slot: &StoreSlot, out: &Outbox, name: String) {
             .map(|()| format!("Deleted {name}"))
             .map_err(|e| e.to_string())
     });
+}
+
+/// Writes a request's token into its history entry's item (an item of that name left behind is replaced).
+/// Bookkeeping: only a failure is reported.
+pub fn keep_token(slot: &StoreSlot, out: &Outbox, name: String, value: SecretString) {
+    let result = store(slot).0.set(&name, &value);
+    if let Err(e) = result {
+        out.send(Event::Secrets(SecretsEvent::Changed(Err(format!(
+            "the request's token was not kept in {name}: {e}"
+        )))));
+    }
+    list(slot, out);
+}
+
+/// Deletes the items of dropped history entries; one already gone counts as deleted. Only a failure is
+/// reported.
+pub fn delete_kept_tokens(slot: &StoreSlot, out: &Outbox, names: Vec<String>) {
+    let store = store(slot).0.as_ref();
+    for name in &names {
+        match store.delete(name) {
+            Ok(()) | Err(SecretError::NotFound(_)) => {}
+            Err(e) => out.send(Event::Secrets(SecretsEvent::Changed(Err(format!(
+                "the kept token {name} was not deleted: {e}; delete it in the Secrets tab"
+            ))))),
+        }
+    }
+    list(slot, out);
 }
 
 /// Generates a key into the keyring.

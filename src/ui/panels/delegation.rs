@@ -34,7 +34,8 @@ impl DelegationPanel {
         now: i64,
     ) -> Option<HistoryEntry> {
         let mut entry = self.sender.apply(id, result, Endpoint::Delegation, now)?;
-        entry.form = Some(RequestForm::Delegation(self.form.clone()).without_tokens());
+        // The history takes the token out when it records the entry (and keeps it only in the keyring).
+        entry.form = Some(RequestForm::Delegation(self.form.clone()));
         Some(entry)
     }
 

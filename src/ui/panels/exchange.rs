@@ -1,7 +1,9 @@
 //! The Token exchange form (native social, `POST /oauth/token` with the token-exchange grant): subject token
 //! type presets (Apple, Facebook, Google, custom URI), `user_profile` built from Apple's name fields or typed as
-//! JSON, audience or resource, scope, `auth0-forwarded-for`; errors inline, the answer with its tokens.
+//! JSON, audience or resource, scope, `auth0-forwarded-for`, an optional client secret from the keyring, and
+//! DPoP; errors inline, the answer with its tokens.
 
+use super::client_secret::ClientSecretChoice;
 use super::delegation::field_errors;
 use super::request::{REQUEST_TIMEOUT, Sender, Target};
 use crate::core::auth0::FieldError;
@@ -12,7 +14,9 @@ use crate::core::history::{HistoryEntry, RequestForm};
 use crate::core::http::{HttpAnswer, HttpError, HttpRequest};
 use crate::core::issuer::social::SubjectType as Provider;
 use crate::core::secret::KeyKind;
-use crate::ui::command::{AppCommand, Command, HttpOwner, IssuerCommand, RequestId, SecretsCommand, TokenOrigin};
+use crate::ui::command::{
+    AppCommand, Command, HttpOwner, IssuerCommand, KeyringItems, RequestId, SecretsCommand, TokenOrigin,
+};
 use crate::ui::panels::PanelContext;
 use crate::ui::widgets::fields::{inline_error, labelled_line};
 
@@ -32,6 +36,8 @@ pub struct ExchangePanel {
     pub last_proof: Option<String>,
     /// A subject token asked of the local issuer: waiting (`Ok(())`) or why it failed.
     minting: Option<Result<(), String>>,
+    /// Where the client secret comes from (the backend reads it; the panel only names the item).
+    pub client_secret: ClientSecretChoice,
 }
 
 /// Where the DPoP key is kept unless the user names another item.
@@ -46,7 +52,14 @@ impl ExchangePanel {
         now: i64,
     ) -> Option<HistoryEntry> {
         let mut entry = self.sender.apply(id, result, Endpoint::Token, now)?;
-        entry.form = Some(RequestForm::Exchange(self.form.clone()).without_tokens());
+        // The history takes the token out when it records the entry (and keeps it only in the keyring).
+        entry.form = Some(RequestForm::Exchange(self.form.clone()));
+        entry.secrets = self
+            .sender
+            .last_client_secret
+            .iter()
+            .map(crate::core::secret::SecretRef::new)
+            .collect();
         Some(entry)
     }
 
@@ -113,16 +126,25 @@ impl ExchangePanel {
             .collect();
         field_errors(ui, &shown, "environment");
         self.fields_ui(ui, &shown, cx, commands);
+        self.client_secret.ui(ui, &self.sender.target, cx);
         self.dpop_ui(ui, cx.keyring_names, commands);
-        let blocker = errors.first().map(|e| format!("{}: {}", e.field, e.message));
+        let secret_item = self.client_secret.chosen_item(&self.sender.target, cx);
+        let blocker = match (errors.first(), &secret_item) {
+            (Some(e), _) => Some(format!("{}: {}", e.field, e.message)),
+            (None, Err(reason)) => Some(format!("client secret: {reason}")),
+            (None, Ok(_)) => None,
+        };
         if self
             .sender
             .send_ui(ui, HttpOwner::Exchange, blocker.as_deref(), None, commands)
-            && let Ok(request) = request
+            && let (Ok(request), Ok(client_secret)) = (request, secret_item)
         {
-            let key = self.use_dpop.then(|| self.dpop_key_item());
+            let items = KeyringItems {
+                client_secret,
+                dpop_key: self.use_dpop.then(|| self.dpop_key_item()),
+            };
             self.last_proof = None;
-            self.sender.send_signed(HttpOwner::Exchange, request, key, commands);
+            self.sender.send_with(HttpOwner::Exchange, request, items, commands);
         }
         let subject = self.form.subject_token.trim().to_owned();
         let secrets = [SecretValue {

@@ -1,5 +1,6 @@
 //! The History tab: every request the forms sent, newest first, searchable, with status, timing and the
-//! rate-limit headers; a form can be loaded back (its tokens were never kept). Rows are drawn only when visible.
+//! rate-limit headers; a form can be loaded back, with its token when the user chose to keep tokens in the
+//! keyring (never in the history file). Rows are drawn only when visible.
 
 use crate::core::history::{History, HistoryEntry, RequestForm};
 use crate::ui::command::{AppCommand, Command};
@@ -7,7 +8,8 @@ use crate::ui::theme;
 use crate::ui::widgets::fields::labelled_line;
 use egui::RichText;
 
-/// The panel's state: the search text and the entry asked for from elsewhere.
+/// The panel's state: the search text, the entry asked for from elsewhere, and whether Clear waits for
+/// confirmation.
 #[derive(Default)]
 pub struct HistoryPanel {
     /// Filters by URL, method, status or summary.
@@ -16,6 +18,7 @@ pub struct HistoryPanel {
     pub focused: Option<u64>,
     /// Scroll to the focused entry on the next frame.
     scroll_to_focus: bool,
+    confirm_clear: bool,
 }
 
 impl HistoryPanel {
@@ -26,9 +29,21 @@ impl HistoryPanel {
         self.query.clear();
     }
 
-    /// Draws the history.
-    pub fn ui(&mut self, ui: &mut egui::Ui, history: &History, zone: &jiff::tz::TimeZone, commands: &mut Vec<Command>) {
+    /// Draws the history; `keep_tokens` is the setting that keeps each request's token in the keyring.
+    pub fn ui(
+        &mut self,
+        ui: &mut egui::Ui,
+        history: &History,
+        keep_tokens: &mut bool,
+        zone: &jiff::tz::TimeZone,
+        commands: &mut Vec<Command>,
+    ) {
         ui.heading("History");
+        ui.checkbox(keep_tokens, "Keep the tokens of each request in the keyring")
+            .on_hover_text(
+                "Off: tokens are never kept. On: each request's token goes to a keyring item named after its \
+                 entry (history/ID/token), so Load into form brings it back; the item is deleted with the entry",
+            );
         ui.add_space(theme::SECTION_GAP);
         if history.entries.is_empty() {
             ui.label(
@@ -47,7 +62,10 @@ impl HistoryPanel {
             .rev()
             .filter(|e| e.matches(&self.query))
             .collect();
-        ui.label(format!("{} of {} requests", shown.len(), history.entries.len()));
+        ui.horizontal(|ui| {
+            ui.label(format!("{} of {} requests", shown.len(), history.entries.len()));
+            self.clear_ui(ui, commands);
+        });
         self.focus_ui(ui, history);
         let row_height = ui.spacing().interact_size.y + 4.0;
         let mut area = egui::ScrollArea::vertical().id_salt("history_rows").max_height(600.0);
@@ -85,6 +103,24 @@ impl HistoryPanel {
     }
 }
 
+impl HistoryPanel {
+    /// "Clear history", then a confirmation that says kept tokens go too.
+    fn clear_ui(&mut self, ui: &mut egui::Ui, commands: &mut Vec<Command>) {
+        if !self.confirm_clear {
+            self.confirm_clear = ui.button("Clear history").clicked();
+            return;
+        }
+        ui.label("Drop every entry and delete the tokens kept for them?");
+        if ui.button("Clear").clicked() {
+            commands.push(Command::App(AppCommand::ClearHistory));
+            self.confirm_clear = false;
+        }
+        if ui.button("Cancel").clicked() {
+            self.confirm_clear = false;
+        }
+    }
+}
+
 fn row_ui(
     ui: &mut egui::Ui,
     entry: &HistoryEntry,
@@ -119,13 +155,17 @@ fn row_fields_ui(ui: &mut egui::Ui, entry: &HistoryEntry, zone: &jiff::tz::TimeZ
         if let Some((limit, remaining, reset)) = &entry.rate_limit {
             ui.label(format!("rate limit {remaining}/{limit}, reset {reset}"));
         }
+        let hint = match &entry.token {
+            Some(item) => format!("The token is read back from {} in the keyring", item.keyring),
+            None => "The token was not kept: paste it again".to_owned(),
+        };
         if let Some(form) = &entry.form
-            && ui
-                .small_button("Load into form")
-                .on_hover_text("Tokens were not kept: paste them again")
-                .clicked()
+            && ui.small_button("Load into form").on_hover_text(hint).clicked()
         {
-            commands.push(Command::App(AppCommand::LoadForm(Box::new(form.clone()))));
+            commands.push(Command::App(AppCommand::LoadForm {
+                form: Box::new(form.clone()),
+                token: entry.token.clone(),
+            }));
         }
     });
 }

@@ -1,6 +1,7 @@
 //! One panel per navigation tab.
 
 pub mod burst;
+pub mod client_secret;
 pub mod delegation;
 pub mod demo;
 pub mod exchange;

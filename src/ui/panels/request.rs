@@ -9,7 +9,9 @@ use crate::core::auth0::curl_parse::{ParsedCurl, Unmapped};
 use crate::core::history::HistoryEntry;
 use crate::core::http::{HttpAnswer, HttpError, HttpRequest};
 use crate::core::workspace::Workspace;
-use crate::ui::command::{AppCommand, Command, HttpCommand, HttpOwner, RequestId, TokenOrigin, next_request_id};
+use crate::ui::command::{
+    AppCommand, Command, HttpCommand, HttpOwner, KeyringItems, RequestId, SecretsCommand, TokenOrigin, next_request_id,
+};
 use crate::ui::theme;
 use crate::ui::widgets::fields::{code_block, copy_button, inline_error};
 use std::time::{Duration, Instant};
@@ -33,8 +35,10 @@ pub struct Sender {
     /// Where requests go.
     pub target: Target,
     running: Option<(RequestId, Instant)>,
-    /// The last request sent (for curl and re-sending).
+    /// The last request sent (for curl and re-sending), without what the backend adds from the keyring.
     pub last_request: Option<HttpRequest>,
+    /// The keyring item the backend read the last request's client secret from, if any.
+    pub last_client_secret: Option<String>,
     /// The last answer, or why there was none.
     pub last: Option<Result<(HttpAnswer, ReadAnswer), HttpError>>,
     /// Send as soon as the form is valid, as if Send were clicked (the demo playing itself).
@@ -177,28 +181,30 @@ impl Sender {
 
     /// Sends a request as `owner`.
     pub fn send(&mut self, owner: HttpOwner, request: HttpRequest, commands: &mut Vec<Command>) {
-        self.send_signed(owner, request, None, commands);
+        self.send_with(owner, request, KeyringItems::default(), commands);
     }
 
-    /// Sends a request as `owner`, with a DPoP proof signed by the keyring item `dpop_key` when given.
-    pub fn send_signed(
+    /// Sends a request as `owner`, completed in the backend with the keyring `items` (client secret, DPoP key).
+    pub fn send_with(
         &mut self,
         owner: HttpOwner,
         request: HttpRequest,
-        dpop_key: Option<String>,
+        items: KeyringItems,
         commands: &mut Vec<Command>,
     ) {
         let id = next_request_id();
         self.running = Some((id, Instant::now()));
         self.last_request = Some(request.clone());
-        commands.push(Command::Http(match dpop_key {
-            Some(key_item) => HttpCommand::SendWithDpop {
+        self.last_client_secret.clone_from(&items.client_secret);
+        commands.push(Command::Http(if items.is_empty() {
+            HttpCommand::Send { id, owner, request }
+        } else {
+            HttpCommand::SendWithKeyring {
                 id,
                 owner,
                 request,
-                key_item,
-            },
-            None => HttpCommand::Send { id, owner, request },
+                items,
+            }
         }));
     }
 
@@ -314,7 +320,7 @@ impl Sender {
         input: Option<&str>,
         commands: &mut Vec<Command>,
     ) {
-        self.curl_ui(ui, secrets);
+        self.curl_ui(ui, secrets, commands);
         let Some(last) = &self.last else { return };
         ui.add_space(theme::SECTION_GAP);
         match last {
@@ -336,10 +342,44 @@ impl Sender {
         }
     }
 
-    fn curl_ui(&mut self, ui: &mut egui::Ui, secrets: &[SecretValue<'_>]) {
-        let Some(request) = &self.last_request else { return };
+    /// The last request as a curl command with every secret as a `$VARIABLE` (a client secret the backend
+    /// added from the keyring is `$CLIENT_SECRET`).
+    pub fn redacted_curl(&self, secrets: &[SecretValue<'_>]) -> Option<String> {
+        let mut request = self.last_request.clone()?;
+        let mut secrets: Vec<SecretValue<'_>> = secrets.iter().map(|s| SecretValue { ..*s }).collect();
+        if self.last_client_secret.is_some()
+            && crate::core::auth0::body::add_param(&mut request, "client_secret", KEYRING_SECRET_STAND_IN).is_ok()
+        {
+            secrets.push(SecretValue {
+                variable: "CLIENT_SECRET",
+                value: KEYRING_SECRET_STAND_IN,
+            });
+        }
+        Some(curl::command(&request, &secrets, false))
+    }
+
+    fn curl_ui(&mut self, ui: &mut egui::Ui, secrets: &[SecretValue<'_>], commands: &mut Vec<Command>) {
+        let Some(request) = self.last_request.clone() else {
+            return;
+        };
         ui.horizontal(|ui| {
-            copy_button(ui, "as curl", &curl::command(request, secrets, self.include_secrets));
+            match (&self.last_client_secret, self.include_secrets) {
+                // The UI never holds the keyring secret: the backend builds and copies this command.
+                (Some(item), true) => {
+                    if ui
+                        .small_button("Copy as curl")
+                        .on_hover_text(format!("Copy to the clipboard, with the client secret from {item}"))
+                        .clicked()
+                    {
+                        commands.push(Command::Secrets(SecretsCommand::CopyCurl {
+                            request: request.clone(),
+                            client_secret: item.clone(),
+                        }));
+                    }
+                }
+                (Some(_), false) => copy_button(ui, "as curl", &self.redacted_curl(secrets).unwrap_or_default()),
+                (None, include) => copy_button(ui, "as curl", &curl::command(&request, secrets, include)),
+            }
             ui.checkbox(&mut self.include_secrets, "Include secrets in the curl command");
         });
         if self.include_secrets {
@@ -350,6 +390,9 @@ impl Sender {
         }
     }
 }
+
+/// What stands for a keyring client secret in a redacted curl command before it becomes `$CLIENT_SECRET`.
+const KEYRING_SECRET_STAND_IN: &str = "tokenbench-client-secret-from-the-keyring";
 
 /// What the history keeps of a request and its answer: no body, no token, no secret.
 pub(super) fn history_entry(

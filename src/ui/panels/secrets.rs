@@ -89,7 +89,7 @@ impl SecretsPanel {
             SecretsEvent::Fetched { name, purpose, result } => match (purpose, result) {
                 (SecretPurpose::Reveal, Ok(value)) => self.reveal(name, value),
                 (SecretPurpose::Reveal, Err(e)) => self.message = Some(Err(e)),
-                (SecretPurpose::Inspector, _) => {}
+                (SecretPurpose::Inspector | SecretPurpose::HistoryToken, _) => {}
             },
             SecretsEvent::Copied(result) | SecretsEvent::Changed(result) => self.message = Some(result),
             SecretsEvent::WorkspaceExported(result) => self.message = Some(workspace_exported_message(result)),

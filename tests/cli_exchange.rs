@@ -1,0 +1,157 @@
+//! `tokenbench exchange` succeeding, as real processes end to end: `tokenbench serve` runs the demo tenant with
+//! its social artifact key taken from the environment, `tokenbench mint apple-code` seals a code with the same
+//! key, and the exchange turns it into tokens once; the same code a second time is refused (single use).
+#![allow(clippy::unwrap_used, clippy::expect_used, reason = "a test fails loudly")]
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use serde_json::{Value, json};
+use std::io::BufRead;
+use std::process::{Child, Command, Output, Stdio};
+
+const BIN: &str = env!("CARGO_BIN_EXE_tokenbench");
+const ARTIFACT_VAR: &str = "TOKENBENCH_TEST_ARTIFACT_KEY";
+const ARTIFACT_KEY: &str = "cli-exchange-artifact-key-0123456789";
+
+/// `tokenbench serve --port 0` with the test tenant; stopped when dropped.
+struct Issuer {
+    child: Child,
+    url: String,
+    tenant: std::path::PathBuf,
+    _dir: tempfile::TempDir,
+}
+
+impl Drop for Issuer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// The demo tenant with the artifact key from the environment and the Apple exchange rate limit on, so the
+/// answer carries `X-RateLimit-*` headers.
+fn tenant_file(dir: &tempfile::TempDir) -> std::path::PathBuf {
+    let mut tenant: Value = serde_json::from_str(tokenbench::core::tenant::DEMO_TENANT).unwrap();
+    tenant["social_artifact_key"] = json!({ "env": ARTIFACT_VAR });
+    tenant["rate_limits"]["token_exchange"]["enabled"] = true.into();
+    let path = dir.path().join("tenant.json");
+    std::fs::write(&path, tenant.to_string()).unwrap();
+    path
+}
+
+/// A command for the binary without proxies, without a keyring (generated secrets stay in memory) and with
+/// the artifact key in its environment.
+fn tokenbench() -> Command {
+    let mut command = Command::new(BIN);
+    for var in [
+        "http_proxy",
+        "HTTP_PROXY",
+        "https_proxy",
+        "HTTPS_PROXY",
+        "all_proxy",
+        "ALL_PROXY",
+    ] {
+        command.env_remove(var);
+    }
+    command
+        .env("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent")
+        .env(ARTIFACT_VAR, ARTIFACT_KEY)
+        .env_remove("RUST_LOG")
+        .stdin(Stdio::null());
+    command
+}
+
+fn start_issuer() -> Issuer {
+    let dir = tempfile::tempdir().unwrap();
+    let tenant = tenant_file(&dir);
+    let mut child = tokenbench()
+        .args(["serve", "--port", "0", "--tenant"])
+        .arg(&tenant)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    std::io::BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let url = line
+        .trim()
+        .strip_prefix("tokenbench issuer listening on ")
+        .unwrap_or_else(|| panic!("unexpected first line: {line:?}"))
+        .to_owned();
+    Issuer {
+        child,
+        url,
+        tenant,
+        _dir: dir,
+    }
+}
+
+/// A fresh Apple code from `tokenbench mint apple-code` for the issuer's tenant.
+fn apple_code(issuer: &Issuer, sub: &str) -> String {
+    let output = tokenbench()
+        .args(["mint", "apple-code", "--sub", sub, "--tenant"])
+        .arg(&issuer.tenant)
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
+    text(&output.stdout).trim().to_owned()
+}
+
+fn exchange(issuer: &Issuer, code: &str) -> Output {
+    tokenbench()
+        .args(["exchange", "--env", &issuer.url, "--client-id", "demo-native"])
+        .args(["--subject-token", code, "--subject-token-type", "apple"])
+        .args(["--audience", "https://api.demo.local/", "--json"])
+        .output()
+        .unwrap()
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+fn claims(token: &str) -> Value {
+    let payload = token.split('.').nth(1).unwrap();
+    serde_json::from_slice(&URL_SAFE_NO_PAD.decode(payload).unwrap()).unwrap()
+}
+
+#[test]
+fn a_minted_apple_code_is_exchanged_once_and_refused_the_second_time() {
+    let issuer = start_issuer();
+    let code = apple_code(&issuer, "001.cli.exchange");
+    let output = exchange(&issuer, &code);
+    let (stdout, stderr) = (text(&output.stdout), text(&output.stderr));
+    assert_eq!(output.status.code(), Some(0), "{stdout}{stderr}");
+    assert_eq!(stdout.lines().count(), 1, "--json prints one object: {stdout}");
+    let envelope: Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(envelope["status"], 200);
+    let body = &envelope["body"];
+    assert_eq!(body["token_type"], "Bearer");
+    let id = claims(body["id_token"].as_str().unwrap());
+    assert_eq!(id["aud"], "demo-native");
+    assert_eq!(id["sub"], "apple|001.cli.exchange");
+    assert_eq!(id["iss"], format!("{}/", issuer.url));
+    let access = claims(body["access_token"].as_str().unwrap());
+    assert_eq!(access["sub"], "apple|001.cli.exchange");
+    assert_eq!(access["gty"], "token-exchange");
+    assert!(
+        access["aud"].to_string().contains("https://api.demo.local/"),
+        "{access}"
+    );
+    assert!(stderr.starts_with("HTTP 200 OK in "), "{stderr}");
+    assert!(
+        stderr.contains("x-ratelimit-limit: 50\nx-ratelimit-remaining: 49\nx-ratelimit-reset: "),
+        "{stderr}"
+    );
+
+    let again = exchange(&issuer, &code);
+    let (stdout, stderr) = (text(&again.stdout), text(&again.stderr));
+    assert_eq!(again.status.code(), Some(1), "{stdout}{stderr}");
+    let envelope: Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(envelope["status"], 400);
+    assert_eq!(envelope["body"]["error"], "invalid_grant", "{stdout}");
+    assert!(stderr.contains("HTTP 400 Bad Request"), "{stderr}");
+    assert!(stderr.contains("tokenbench exchange: invalid_grant: "), "{stderr}");
+}
