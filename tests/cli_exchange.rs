@@ -30,9 +30,10 @@ impl Drop for Issuer {
 
 /// The demo tenant with the artifact key from the environment and the Apple exchange rate limit on, so the
 /// answer carries `X-RateLimit-*` headers.
-fn tenant_file(dir: &tempfile::TempDir) -> std::path::PathBuf {
+fn tenant_file(dir: &tempfile::TempDir, dpop_nonce_required: bool) -> std::path::PathBuf {
     let mut tenant: Value = serde_json::from_str(tokenbench::core::tenant::DEMO_TENANT).unwrap();
     tenant["social_artifact_key"] = json!({ "env": ARTIFACT_VAR });
+    tenant["settings"]["dpop_nonce_required"] = dpop_nonce_required.into();
     tenant["rate_limits"]["token_exchange"]["enabled"] = true.into();
     let path = dir.path().join("tenant.json");
     std::fs::write(&path, tenant.to_string()).unwrap();
@@ -62,8 +63,12 @@ fn tokenbench() -> Command {
 }
 
 fn start_issuer() -> Issuer {
+    start_issuer_with(false)
+}
+
+fn start_issuer_with(dpop_nonce_required: bool) -> Issuer {
     let dir = tempfile::tempdir().unwrap();
-    let tenant = tenant_file(&dir);
+    let tenant = tenant_file(&dir, dpop_nonce_required);
     let mut child = tokenbench()
         .args(["serve", "--port", "0", "--tenant"])
         .arg(&tenant)
@@ -100,10 +105,15 @@ fn apple_code(issuer: &Issuer, sub: &str) -> String {
 }
 
 fn exchange(issuer: &Issuer, code: &str) -> Output {
+    exchange_with(issuer, code, &[])
+}
+
+fn exchange_with(issuer: &Issuer, code: &str, extra: &[&str]) -> Output {
     tokenbench()
         .args(["exchange", "--env", &issuer.url, "--client-id", "demo-native"])
         .args(["--subject-token", code, "--subject-token-type", "apple"])
         .args(["--audience", "https://api.demo.local/", "--json"])
+        .args(extra)
         .output()
         .unwrap()
 }
@@ -154,4 +164,29 @@ fn a_minted_apple_code_is_exchanged_once_and_refused_the_second_time() {
     assert_eq!(envelope["body"]["error"], "invalid_grant", "{stdout}");
     assert!(stderr.contains("HTTP 400 Bad Request"), "{stderr}");
     assert!(stderr.contains("tokenbench exchange: invalid_grant: "), "{stderr}");
+}
+
+#[test]
+fn with_dpop_the_tokens_are_bound_to_the_key_it_names_even_when_the_server_asks_for_a_nonce() {
+    let issuer = start_issuer_with(true);
+    let code = apple_code(&issuer, "002.cli.dpop");
+    let output = exchange_with(&issuer, &code, &["--dpop"]);
+    let (stdout, stderr) = (text(&output.stdout), text(&output.stderr));
+    assert_eq!(output.status.code(), Some(0), "{stdout}{stderr}");
+    let jkt = stderr
+        .lines()
+        .find_map(|line| line.strip_prefix("DPoP key thumbprint (cnf.jkt): "))
+        .unwrap_or_else(|| panic!("the thumbprint is named: {stderr}"));
+    let body = &serde_json::from_str::<Value>(&stdout).unwrap()["body"];
+    assert_eq!(body["token_type"], "DPoP", "{body}");
+    let access = claims(body["access_token"].as_str().unwrap());
+    assert_eq!(access["cnf"]["jkt"], jkt, "{access}");
+    // A key that cannot be read: nothing is sent, and the message says so (no keyring in this process).
+    let missing = exchange_with(&issuer, &code, &["--dpop-key", "dpop_key/missing"]);
+    let stderr = text(&missing.stderr);
+    assert_eq!(missing.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.starts_with("tokenbench exchange: ") && stderr.contains("keyring"),
+        "{stderr}"
+    );
 }

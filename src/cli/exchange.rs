@@ -8,7 +8,7 @@ use super::request::{self, ENV_HELP};
 use crate::core::auth0::answer::Endpoint;
 use crate::core::auth0::exchange::{DEFAULT_SCOPE, ExchangeForm, SubjectType};
 use crate::core::escape;
-use crate::core::secret::SecretString;
+use crate::core::secret::{KeyKind, SecretString};
 use crate::services::secrets::{KeyringStore, SecretStore};
 use anyhow::bail;
 use clap::Args;
@@ -55,6 +55,14 @@ pub struct ExchangeArgs {
     /// Read the client secret from this keyring item (see `tokenbench secrets list`).
     #[arg(long, value_name = "NAME")]
     pub client_secret_item: Option<String>,
+    /// Bind the tokens to a key with DPoP: a fresh ES256 proof for each request, signed with a P-256 key made
+    /// for this run (or --dpop-key); a `use_dpop_nonce` answer is retried once with the server's nonce.
+    #[arg(long)]
+    pub dpop: bool,
+    /// Sign the DPoP proofs with this keyring item (a P-256 private key, e.g. made with "Generate a DPoP key"
+    /// in the window); implies --dpop.
+    #[arg(long, value_name = "NAME")]
+    pub dpop_key: Option<String>,
     /// Encoding, output and timeout.
     #[command(flatten)]
     pub send: request::SendArgs,
@@ -69,10 +77,32 @@ pub fn run(args: &ExchangeArgs) -> u8 {
             return EXIT_USAGE;
         }
     };
-    match form.validate(request::base_url(&args.env), request::timeout(args.send.timeout), None) {
-        Ok(http) => request::send_and_print("exchange", &http, Endpoint::Token, args.send.json, &args.env),
-        Err(errors) => request::report_field_errors("exchange", &errors, request::default_flag),
-    }
+    let http = match form.validate(request::base_url(&args.env), request::timeout(args.send.timeout), None) {
+        Ok(http) => http,
+        Err(errors) => return request::report_field_errors("exchange", &errors, request::default_flag),
+    };
+    let key = match dpop_key(args) {
+        Ok(key) => key,
+        Err(e) => {
+            eprintln!("tokenbench exchange: {}", escape::terminal(&format!("{e:#}")));
+            return EXIT_USAGE;
+        }
+    };
+    let output = (args.send.json, args.env.as_str());
+    request::send_and_print_with("exchange", &http, key.as_ref(), Endpoint::Token, output)
+}
+
+/// The DPoP key the flags name: a keyring item, a key made for this run, or none. Its thumbprint (the
+/// `cnf.jkt` the tokens will be bound to) goes to standard error.
+fn dpop_key(args: &ExchangeArgs) -> anyhow::Result<Option<SecretString>> {
+    let key = match &args.dpop_key {
+        Some(item) => KeyringStore::open()?.get(item)?,
+        None if args.dpop => crate::services::keygen::generate(KeyKind::P256)?,
+        None => return Ok(None),
+    };
+    let jkt = crate::core::auth0::dpop::thumbprint(&key)?;
+    eprintln!("DPoP key thumbprint (cnf.jkt): {jkt}");
+    Ok(Some(key))
 }
 
 /// The form the flags fill, with a `-` token read from standard input and the secret from where it was named.

@@ -8,6 +8,9 @@ use crate::core::auth0::FieldError;
 use crate::core::auth0::answer::{Endpoint, RATE_LIMIT_HEADERS, read};
 use crate::core::escape;
 use crate::core::http::{HttpAnswer, HttpError, HttpRequest};
+use crate::core::secret::SecretString;
+use crate::services::clock::SystemClock;
+use crate::services::dpop::send_with_proof;
 use crate::services::http;
 use serde_json::{Map, Value};
 
@@ -81,7 +84,18 @@ pub fn default_flag(field: &str) -> String {
 /// Sends the request, prints the answer, and returns the exit status: 0 on 2xx, 1 on any other answer, 2 when
 /// no answer came.
 pub fn send_and_print(command: &str, request: &HttpRequest, endpoint: Endpoint, json: bool, env: &str) -> u8 {
-    match send(request) {
+    send_and_print_with(command, request, None, endpoint, (json, env))
+}
+
+/// As [`send_and_print`], with DPoP proofs signed by `dpop` (a P-256 private key) when given.
+pub fn send_and_print_with(
+    command: &str,
+    request: &HttpRequest,
+    dpop: Option<&SecretString>,
+    endpoint: Endpoint,
+    (json, env): (bool, &str),
+) -> u8 {
+    match send(request, dpop) {
         Ok(answer) => print_answer(command, &answer, endpoint, json),
         Err(message) => {
             let hint = if base_url(env) == LOCAL_ISSUER {
@@ -95,13 +109,19 @@ pub fn send_and_print(command: &str, request: &HttpRequest, endpoint: Endpoint, 
     }
 }
 
-fn send(request: &HttpRequest) -> Result<HttpAnswer, String> {
+fn send(request: &HttpRequest, dpop: Option<&SecretString>) -> Result<HttpAnswer, String> {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .map_err(|e| format!("could not start the async runtime ({e}); check the process limits"))?;
     runtime
-        .block_on(async { http::send(&http::client()?, request).await })
+        .block_on(async {
+            let client = http::client()?;
+            match dpop {
+                None => http::send(&client, request).await,
+                Some(key) => send_with_proof(&client, request, key, &SystemClock, |_| {}).await,
+            }
+        })
         .map_err(|e: HttpError| e.to_string())
 }
 

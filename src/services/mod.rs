@@ -2,6 +2,7 @@
 
 pub mod clipboard;
 pub mod clock;
+pub mod dpop;
 pub mod http;
 pub mod issuer;
 pub mod keygen;

@@ -39,12 +39,7 @@ pub struct ProofInput<'a> {
 /// Builds a proof signed with `key_pem` (a PKCS#8 P-256 private key).
 pub fn proof(key_pem: &SecretString, input: &ProofInput<'_>) -> Result<String, DpopError> {
     let der = pem_der(key_pem.expose()).ok_or(DpopError::Key)?;
-    let pair = EcdsaKeyPair::from_pkcs8(&ECDSA_P256_SHA256_FIXED_SIGNING, &der).map_err(|_| DpopError::Key)?;
-    let point = pair.public_key().as_ref();
-    let (x, y) = match point {
-        [0x04, rest @ ..] if rest.len() == 64 => (base64url(&rest[..32]), base64url(&rest[32..])),
-        _ => return Err(DpopError::Key),
-    };
+    let (x, y) = public_point(&der)?;
     let mut htu = url::Url::parse(input.url).map_err(|_| DpopError::Url(input.url.to_owned()))?;
     htu.set_query(None);
     htu.set_fragment(None);
@@ -57,6 +52,22 @@ pub fn proof(key_pem: &SecretString, input: &ProofInput<'_>) -> Result<String, D
     }
     let key = EncodingKey::from_ec_der(&der);
     jsonwebtoken::encode(&header, &claims, &key).map_err(|e| DpopError::Sign(e.to_string()))
+}
+
+/// The key's RFC 7638 thumbprint: the `cnf.jkt` a server binds DPoP tokens to.
+pub fn thumbprint(key_pem: &SecretString) -> Result<String, DpopError> {
+    let der = pem_der(key_pem.expose()).ok_or(DpopError::Key)?;
+    let (x, y) = public_point(&der)?;
+    Ok(crate::core::issuer::dpop::thumbprint(&x, &y))
+}
+
+/// The public key's `x` and `y`, base64url, from a PKCS#8 P-256 private key.
+fn public_point(der: &[u8]) -> Result<(String, String), DpopError> {
+    let pair = EcdsaKeyPair::from_pkcs8(&ECDSA_P256_SHA256_FIXED_SIGNING, der).map_err(|_| DpopError::Key)?;
+    match pair.public_key().as_ref() {
+        [0x04, rest @ ..] if rest.len() == 64 => Ok((base64url(&rest[..32]), base64url(&rest[32..]))),
+        _ => Err(DpopError::Key),
+    }
 }
 
 fn pem_der(pem: &str) -> Option<zeroize::Zeroizing<Vec<u8>>> {
@@ -89,6 +100,11 @@ mod tests {
         let checked = verify(&token, "POST", "http://127.0.0.1:4000/oauth/token", 1_700_000_000).unwrap();
         assert_eq!(checked.nonce.as_deref(), Some("n1"));
         assert_eq!(checked.jti, "j1");
+        assert_eq!(
+            thumbprint(&key).unwrap(),
+            checked.jkt,
+            "the thumbprint is the server's cnf.jkt"
+        );
     }
 
     #[test]

@@ -1,9 +1,7 @@
-//! Sending with keyring items: a client secret read here and added to the body, and a DPoP proof signed here
-//! with the keyring key, fresh for each request, with a `use_dpop_nonce` answer retried once with the
-//! server's nonce. Neither the secret nor the private key ever reaches the UI thread.
+//! Sending with keyring items: a client secret read here and added to the body, and DPoP proofs signed with
+//! the keyring key (see `services::dpop`). Neither the secret nor the private key ever reaches the UI thread.
 
 use super::{Outbox, StoreSlot};
-use crate::core::auth0::dpop::{ProofInput, proof};
 use crate::core::http::{HttpAnswer, HttpError, HttpRequest};
 use crate::core::secret::SecretString;
 use crate::services::clock::Clock;
@@ -48,11 +46,15 @@ async fn send_inner(
     let Some(key) = read_item(store, job.items.dpop_key.clone(), "DPoP key").await? else {
         return http::send(client, &job.request).await;
     };
-    let first = attempt(job, client, &key, clock.now(), None, out).await?;
-    match asked_nonce(&first) {
-        Some(nonce) => attempt(job, client, &key, clock.now(), Some(&nonce), out).await,
-        None => Ok(first),
-    }
+    let (id, owner) = (job.id, job.owner);
+    let shown = |proof: &str| {
+        out.send(Event::Http(HttpEvent::DpopProof {
+            id,
+            owner,
+            proof: proof.to_owned(),
+        }));
+    };
+    crate::services::dpop::send_with_proof(client, &job.request, &key, clock.as_ref(), shown).await
 }
 
 /// Reads a keyring item off the async threads; `what` names it in the error, which says what to do.
@@ -68,38 +70,4 @@ async fn read_item(store: StoreSlot, item: Option<String>, what: &str) -> Result
              Secrets tab or choose another item"
         ))
     })
-}
-
-/// One proof, one send.
-async fn attempt(
-    job: &KeyedSend,
-    client: &reqwest::Client,
-    key: &crate::core::secret::SecretString,
-    now: i64,
-    nonce: Option<&str>,
-    out: &Outbox,
-) -> Result<HttpAnswer, HttpError> {
-    let jti = crate::services::issuer::random_token();
-    let input = ProofInput {
-        method: job.request.method.as_str(),
-        url: &job.request.url,
-        now,
-        jti: &jti,
-        nonce,
-    };
-    let proof = proof(key, &input).map_err(|e| HttpError::Client(e.to_string()))?;
-    let mut request = job.request.clone();
-    request.headers.push(("dpop".to_owned(), proof.clone()));
-    out.send(Event::Http(HttpEvent::DpopProof {
-        id: job.id,
-        owner: job.owner,
-        proof,
-    }));
-    http::send(client, &request).await
-}
-
-/// The server's nonce, when it answered `use_dpop_nonce`.
-fn asked_nonce(answer: &HttpAnswer) -> Option<String> {
-    let body: serde_json::Value = serde_json::from_slice(&answer.body).ok()?;
-    (body.get("error")? == "use_dpop_nonce").then(|| answer.header("dpop-nonce").map(str::to_owned))?
 }
