@@ -7,7 +7,7 @@ use criterion::{Criterion, criterion_group, criterion_main};
 use tokenbench::core::history::{History, HistoryEntry};
 use tokenbench::core::http::HttpAnswer;
 use tokenbench::ui::panels::history::HistoryPanel;
-use tokenbench::ui::panels::rate_limits::RateLimitsPanel;
+use tokenbench::ui::panels::rate_limits::{RateLimitsPanel, Source};
 
 fn history(entries: usize) -> History {
     let entries = (0..entries)
@@ -42,13 +42,14 @@ fn rate_limits() -> RateLimitsPanel {
             final_url: String::new(),
             elapsed: std::time::Duration::from_millis(2),
         };
-        panel.observe(
-            "http://127.0.0.1:4000/delegation",
-            "auth0|alice",
-            &answer,
-            1_700_000_000 + i,
-            Some(i as u64 + 1),
-        );
+        let source = Source {
+            environment: "Local issuer",
+            url: "http://127.0.0.1:4000/delegation",
+            user: "auth0|alice",
+            now: 1_700_000_000 + i,
+            entry: Some(i as u64 + 1),
+        };
+        panel.observe(source, &answer);
     }
     panel
 }

@@ -181,6 +181,7 @@ fn the_rate_limit_view_and_the_send_warning_follow_real_answers_and_the_clock() 
     harness.get_by_label_contains("passes in 6 s");
     harness.get_by_label("Rate limits").click();
     harness.run();
+    harness.get_by_label(&format!("Local issuer · {base}/delegation · user auth0|alice"));
     harness.get_by_label_contains("Throttled: the next request passes at");
     harness.get_by_role_and_label(Role::Button, "+6 s").click();
     harness.run();

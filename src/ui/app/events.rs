@@ -8,6 +8,7 @@ use crate::ui::command::{
     AppCommand, AppEvent, Command, Event, FilesCommand, HttpEvent, HttpOwner, IssuerEvent, SecretPurpose,
     SecretsCommand, SecretsEvent, TokenOrigin,
 };
+use crate::ui::panels::rate_limits::Source;
 use std::path::PathBuf;
 
 impl TokenbenchApp {
@@ -52,7 +53,14 @@ impl TokenbenchApp {
                         && let Some((url, answer)) = self.delegation.sender.last_answer()
                     {
                         let user = crate::ui::panels::delegation::token_user(&self.delegation.form.token);
-                        self.rate_limits.observe(url, &user, answer, now, id);
+                        let source = Source {
+                            environment: self.delegation.sender.target.title(),
+                            url,
+                            user: &user,
+                            now,
+                            entry: id,
+                        };
+                        self.rate_limits.observe(source, answer);
                     }
                 }
                 HttpOwner::DelegationBurst => {
@@ -63,7 +71,14 @@ impl TokenbenchApp {
                         let id = self.record(Some(entry), false, commands);
                         if let Some(answer) = answer {
                             let user = crate::ui::panels::delegation::token_user(&self.delegation.form.token);
-                            self.rate_limits.observe(&answer.final_url, &user, &answer, now, id);
+                            let source = Source {
+                                environment: self.delegation.sender.target.title(),
+                                url: &answer.final_url,
+                                user: &user,
+                                now,
+                                entry: id,
+                            };
+                            self.rate_limits.observe(source, &answer);
                         }
                     }
                 }

@@ -1,4 +1,4 @@
-//! The Rate limits tab: one row per (endpoint, user) with the limit, remaining as a gauge, the reset as a time
+//! The Rate limits tab: one row per (environment, endpoint, user) with the limit, remaining as a gauge, the reset as a time
 //! and a live countdown, when the next request would pass, the last 429 and a timeline of remaining with the
 //! 429s marked. Fed by every answer the forms receive; garbled headers are shown as such.
 
@@ -25,9 +25,26 @@ pub struct Point {
     pub entry: Option<u64>,
 }
 
+/// Where an answer came from and when.
+#[derive(Debug, Clone, Copy)]
+pub struct Source<'a> {
+    /// The environment's name (e.g. "Local issuer").
+    pub environment: &'a str,
+    /// The endpoint URL.
+    pub url: &'a str,
+    /// The user the request was for (the rate limit is per IP and user).
+    pub user: &'a str,
+    /// When the answer arrived (Unix seconds, on the app's clock).
+    pub now: i64,
+    /// The request's History entry, when it was kept.
+    pub entry: Option<u64>,
+}
+
 /// What one (endpoint, user) has seen.
 #[derive(Debug, Clone)]
 pub struct Bucket {
+    /// The environment of the last answer.
+    pub environment: String,
     /// The latest headers.
     pub state: RateLimitState,
     /// When the last 429 came.
@@ -44,9 +61,15 @@ pub struct RateLimitsPanel {
 }
 
 impl RateLimitsPanel {
-    /// Takes the rate-limit headers of an answer to `url` for `user`, received at `now`, kept in History as
-    /// `entry`.
-    pub fn observe(&mut self, url: &str, user: &str, answer: &HttpAnswer, now: i64, entry: Option<u64>) {
+    /// Takes the rate-limit headers of an answer.
+    pub fn observe(&mut self, source: Source<'_>, answer: &HttpAnswer) {
+        let Source {
+            environment,
+            url,
+            user,
+            now,
+            entry,
+        } = source;
         let state = read(&answer.headers, now);
         if !state.is_present() && answer.status != 429 {
             return;
@@ -56,6 +79,7 @@ impl RateLimitsPanel {
             .buckets
             .entry((url.to_owned(), user.to_owned()))
             .or_insert_with(|| Bucket {
+                environment: environment.to_owned(),
                 state: state.clone(),
                 last_throttled: None,
                 timeline: Vec::new(),
@@ -72,6 +96,7 @@ impl RateLimitsPanel {
         if throttled {
             bucket.last_throttled = Some(now);
         }
+        environment.clone_into(&mut bucket.environment);
         bucket.state = state;
     }
 
@@ -96,7 +121,7 @@ impl RateLimitsPanel {
         let mut counting = false;
         for ((url, user), bucket) in &self.buckets {
             ui.add_space(theme::SECTION_GAP);
-            ui.strong(format!("{url} · user {user}"));
+            ui.strong(format!("{} · {url} · user {user}", bucket.environment));
             counting |= bucket_ui(ui, bucket, now, zone);
             if let Some(entry) = super::timeline::timeline_ui(ui, &format!("{url} {user}"), bucket, zone) {
                 commands.push(Command::App(AppCommand::ShowInHistory(entry)));

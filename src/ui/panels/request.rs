@@ -29,6 +29,16 @@ pub enum Target {
     Named(String),
 }
 
+impl Target {
+    /// The environment's name as the picker shows it.
+    pub fn title(&self) -> &str {
+        match self {
+            Self::LocalIssuer => "Local issuer",
+            Self::Named(name) => name,
+        }
+    }
+}
+
 /// Sending state and the last answer of one form.
 #[derive(Default)]
 pub struct Sender {
@@ -247,10 +257,7 @@ impl Sender {
     pub fn target_ui(&mut self, ui: &mut egui::Ui, id: &str, workspace: &Workspace) {
         ui.horizontal(|ui| {
             let label = ui.label("Environment");
-            let title = match &self.target {
-                Target::LocalIssuer => "Local issuer".to_owned(),
-                Target::Named(name) => name.clone(),
-            };
+            let title = self.target.title().to_owned();
             egui::ComboBox::from_id_salt(id)
                 .selected_text(title)
                 .show_ui(ui, |ui| {
