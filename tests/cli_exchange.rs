@@ -5,60 +5,40 @@
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use process::{Served, serve, tenant_file};
 use serde_json::{Value, json};
-use std::io::BufRead;
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Command, Output};
 
-const BIN: &str = env!("CARGO_BIN_EXE_tokenbench");
+mod process;
+
 const ARTIFACT_VAR: &str = "TOKENBENCH_TEST_ARTIFACT_KEY";
 const ARTIFACT_KEY: &str = "cli-exchange-artifact-key-0123456789";
 
-/// `tokenbench serve --port 0` with the test tenant; stopped when dropped.
+/// `tokenbench serve` with the test tenant.
 struct Issuer {
-    child: Child,
     url: String,
     tenant: std::path::PathBuf,
+    _served: Served,
     _dir: tempfile::TempDir,
-}
-
-impl Drop for Issuer {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
 }
 
 /// The demo tenant with the artifact key from the environment and the Apple exchange rate limit on, so the
 /// answer carries `X-RateLimit-*` headers.
-fn tenant_file(dir: &tempfile::TempDir, dpop_nonce_required: bool) -> std::path::PathBuf {
-    let mut tenant: Value = serde_json::from_str(tokenbench::core::tenant::DEMO_TENANT).unwrap();
-    tenant["social_artifact_key"] = json!({ "env": ARTIFACT_VAR });
-    tenant["settings"]["dpop_nonce_required"] = dpop_nonce_required.into();
-    tenant["rate_limits"]["token_exchange"]["enabled"] = true.into();
-    let path = dir.path().join("tenant.json");
-    std::fs::write(&path, tenant.to_string()).unwrap();
-    path
+fn tenant(dir: &tempfile::TempDir, dpop_nonce_required: bool) -> std::path::PathBuf {
+    tenant_file(dir.path(), |tenant| {
+        tenant["social_artifact_key"] = json!({ "env": ARTIFACT_VAR });
+        tenant["settings"]["dpop_nonce_required"] = dpop_nonce_required.into();
+        tenant["rate_limits"]["token_exchange"]["enabled"] = true.into();
+    })
 }
 
-/// A command for the binary without proxies, without a keyring (generated secrets stay in memory) and with
-/// the artifact key in its environment.
+/// The binary without proxies, without a keyring (generated secrets stay in memory) and with the artifact
+/// key in its environment.
 fn tokenbench() -> Command {
-    let mut command = Command::new(BIN);
-    for var in [
-        "http_proxy",
-        "HTTP_PROXY",
-        "https_proxy",
-        "HTTPS_PROXY",
-        "all_proxy",
-        "ALL_PROXY",
-    ] {
-        command.env_remove(var);
-    }
+    let mut command = process::tokenbench();
     command
         .env("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent")
-        .env(ARTIFACT_VAR, ARTIFACT_KEY)
-        .env_remove("RUST_LOG")
-        .stdin(Stdio::null());
+        .env(ARTIFACT_VAR, ARTIFACT_KEY);
     command
 }
 
@@ -68,27 +48,14 @@ fn start_issuer() -> Issuer {
 
 fn start_issuer_with(dpop_nonce_required: bool) -> Issuer {
     let dir = tempfile::tempdir().unwrap();
-    let tenant = tenant_file(&dir, dpop_nonce_required);
-    let mut child = tokenbench()
-        .args(["serve", "--port", "0", "--tenant"])
-        .arg(&tenant)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    std::io::BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let url = line
-        .trim()
-        .strip_prefix("tokenbench issuer listening on ")
-        .unwrap_or_else(|| panic!("unexpected first line: {line:?}"))
-        .to_owned();
+    let tenant = tenant(&dir, dpop_nonce_required);
+    let served = serve(|command| {
+        command.arg("--tenant").arg(&tenant).env(ARTIFACT_VAR, ARTIFACT_KEY);
+    });
     Issuer {
-        child,
-        url,
+        url: served.url.clone(),
         tenant,
+        _served: served,
         _dir: dir,
     }
 }

@@ -4,73 +4,41 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, reason = "a test fails loudly")]
 
 mod common;
+mod process;
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use jsonwebtoken::Algorithm;
+use process::{Served, serve, tenant_file, without_proxies};
 use serde_json::{Value, json};
-use std::io::{BufRead, Write};
-use std::process::{Child, Command, Output, Stdio};
+use std::io::Write;
+use std::process::{Output, Stdio};
 use std::time::Duration;
 use tokenbench::core::auth0::delegation::DelegationForm;
 
-const BIN: &str = env!("CARGO_BIN_EXE_tokenbench");
 const SPA_SECRET: &str = "cli-test-secret-for-demo-spa-0123456789";
-const PROXY_VARS: [&str; 6] = [
-    "http_proxy",
-    "HTTP_PROXY",
-    "https_proxy",
-    "HTTPS_PROXY",
-    "all_proxy",
-    "ALL_PROXY",
-];
 
-/// `tokenbench serve --port 0` with the derived tenant; stopped when dropped.
+/// `tokenbench serve` with the demo tenant whose demo-spa secret comes from the environment.
 struct Issuer {
-    child: Child,
     url: String,
+    _served: Served,
     _dir: tempfile::TempDir,
-}
-
-impl Drop for Issuer {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
 }
 
 fn start_issuer() -> Issuer {
     let dir = tempfile::tempdir().unwrap();
-    let mut tenant: Value = serde_json::from_str(tokenbench::core::tenant::DEMO_TENANT).unwrap();
-    let spa = tenant["clients"]
-        .as_array_mut()
-        .unwrap()
-        .iter_mut()
-        .find(|c| c["client_id"] == "demo-spa")
-        .unwrap();
-    spa["client_secret"] = json!({ "env": "SPA_SECRET" });
-    let path = dir.path().join("tenant.json");
-    std::fs::write(&path, tenant.to_string()).unwrap();
-    let mut child = Command::new(BIN)
-        .args(["serve", "--port", "0", "--tenant"])
-        .arg(&path)
-        .env("SPA_SECRET", SPA_SECRET)
-        // Keeps generated secrets in memory instead of the developer's keyring.
-        .env("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    std::io::BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let url = line
-        .trim()
-        .strip_prefix("tokenbench issuer listening on ")
-        .unwrap_or_else(|| panic!("unexpected first line: {line:?}"))
-        .to_owned();
-    Issuer { child, url, _dir: dir }
+    let path = tenant_file(dir.path(), |tenant| {
+        process::spa(tenant)["client_secret"] = json!({ "env": "SPA_SECRET" });
+    });
+    let served = serve(|command| {
+        command.arg("--tenant").arg(&path).env("SPA_SECRET", SPA_SECRET);
+    });
+    let url = served.url.clone();
+    Issuer {
+        url,
+        _served: served,
+        _dir: dir,
+    }
 }
 
 /// An HS256 id_token for alice, issued by this issuer to demo-spa, valid now.
@@ -86,20 +54,12 @@ fn id_token(issuer: &Issuer, secret: &str) -> String {
     common::hmac_token(Algorithm::HS256, secret.as_bytes(), &claims)
 }
 
-fn command(program: &str) -> Command {
-    let mut command = Command::new(program);
-    for var in PROXY_VARS {
-        command.env_remove(var);
-    }
-    command
-}
-
 fn tokenbench(args: &[&str]) -> Output {
-    command(BIN).args(args).stdin(Stdio::null()).output().unwrap()
+    process::tokenbench().args(args).output().unwrap()
 }
 
 fn tokenbench_with_stdin(args: &[&str], stdin: &str) -> Output {
-    let mut child = command(BIN)
+    let mut child = process::tokenbench()
         .args(args)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
@@ -337,7 +297,7 @@ fn exchange_refuses_an_unset_secret_variable_and_a_bad_user_profile_before_sendi
 
 /// Runs a curl command line in `sh`; returns the status and the body.
 fn run_curl(command_line: &str) -> (u16, Value) {
-    let output = command("sh")
+    let output = without_proxies("sh")
         .args(["-c", &format!("{command_line} -w '\\n%{{http_code}}'")])
         .output()
         .unwrap();
@@ -347,7 +307,7 @@ fn run_curl(command_line: &str) -> (u16, Value) {
 }
 
 fn curl_available() -> bool {
-    Command::new("curl")
+    without_proxies("curl")
         .arg("--version")
         .stdout(Stdio::null())
         .status()

@@ -3,13 +3,13 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, reason = "a test fails loudly")]
 
 mod issuer;
+mod process;
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use issuer::*;
 use jsonwebtoken::Algorithm;
 use serde_json::json;
-use std::io::BufRead;
 
 use tokenbench::services::clock::SimulatedClock;
 use tokenbench::services::issuer::{IssuerState, build_issuer, no_sink, router};
@@ -306,21 +306,8 @@ async fn thousands_of_malformed_requests_never_get_a_5xx() {
 
 #[test]
 fn tokenbench_serve_prints_one_line_answers_discovery_and_stops_on_sigterm() {
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_tokenbench"))
-        .args(["serve", "--port", "0"])
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    std::io::BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let url = line
-        .trim()
-        .strip_prefix("tokenbench issuer listening on ")
-        .expect(&line)
-        .to_owned();
+    let mut served = process::serve(|_| {});
+    let url = served.url.clone();
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let doc: serde_json::Value = runtime.block_on(async {
         let client = reqwest::Client::builder().no_proxy().build().unwrap();
@@ -335,11 +322,11 @@ fn tokenbench_serve_prints_one_line_answers_discovery_and_stops_on_sigterm() {
     });
     assert_eq!(doc["issuer"], format!("{url}/"));
     let killed = std::process::Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
+        .args(["-TERM", &served.child.id().to_string()])
         .status()
         .unwrap();
     assert!(killed.success());
-    assert!(child.wait().unwrap().success());
+    assert!(served.child.wait().unwrap().success());
 }
 
 #[test]

@@ -5,12 +5,14 @@
 
 mod common;
 mod issuer;
+mod process;
 
 use issuer::*;
 use jsonwebtoken::Algorithm;
+use process::{Served, tenant_file};
 use serde_json::{Value, json};
 use std::io::BufRead;
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
 use tokenbench::core::tenant::{Failure, Fault, Faults};
 use tokenbench::services::issuer::{BucketKey, Limiter};
@@ -170,53 +172,33 @@ async fn live_buckets_name_ip_and_user_with_tokens_left_and_reset_refills_them()
 
 const SPA_SECRET: &str = "a-spa-secret-for-the-admin-test-0123456789";
 
-struct Served {
-    child: Child,
+/// `tokenbench serve` with demo-spa's secret from the environment, and its admin token when the clock is
+/// simulated.
+struct Serving {
     url: String,
     admin_token: Option<String>,
+    served: Served,
     _dir: tempfile::TempDir,
 }
 
-impl Drop for Served {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn serve(extra: &[&str]) -> Served {
+fn serve(extra: &[&str]) -> Serving {
     let dir = tempfile::tempdir().unwrap();
-    let mut tenant: Value = serde_json::from_str(tokenbench::core::tenant::DEMO_TENANT).unwrap();
-    let clients = tenant["clients"].as_array_mut().unwrap();
-    let spa = clients.iter_mut().find(|c| c["client_id"] == "demo-spa").unwrap();
-    spa["client_secret"] = json!({ "env": "SPA_SECRET" });
-    let path = dir.path().join("tenant.json");
-    std::fs::write(&path, tenant.to_string()).unwrap();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_tokenbench"))
-        .args(["serve", "--port", "0", "--tenant"])
-        .arg(&path)
-        .args(extra)
-        .env("SPA_SECRET", SPA_SECRET)
-        // Keeps generated secrets in memory instead of the developer's keyring.
-        .env("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    std::io::BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let url = line
-        .trim()
-        .strip_prefix("tokenbench issuer listening on ")
-        .unwrap_or_else(|| panic!("unexpected first line: {line:?}"))
-        .to_owned();
-    let admin_token = extra.contains(&"simulated").then(|| admin_token(&mut child));
-    Served {
-        child,
-        url,
+    let path = tenant_file(dir.path(), |tenant| {
+        process::spa(tenant)["client_secret"] = json!({ "env": "SPA_SECRET" });
+    });
+    let mut served = process::serve(|command| {
+        command
+            .arg("--tenant")
+            .arg(&path)
+            .args(extra)
+            .env("SPA_SECRET", SPA_SECRET)
+            .stderr(Stdio::piped());
+    });
+    let admin_token = extra.contains(&"simulated").then(|| admin_token(&mut served.child));
+    Serving {
+        url: served.url.clone(),
         admin_token,
+        served,
         _dir: dir,
     }
 }
@@ -251,7 +233,7 @@ fn client() -> reqwest::Client {
     reqwest::Client::builder().no_proxy().build().unwrap()
 }
 
-async fn delegation_status(served: &Served, token: &str) -> u16 {
+async fn delegation_status(served: &Serving, token: &str) -> u16 {
     let body = json!({ "client_id": "demo-spa", "grant_type": JWT_BEARER, "id_token": token, "api_type": "app" });
     let response = client()
         .post(format!("{}/delegation", served.url))
@@ -262,7 +244,7 @@ async fn delegation_status(served: &Served, token: &str) -> u16 {
     response.status().as_u16()
 }
 
-async fn admin(served: &Served, path: &str, token: &str, body: Value) -> (u16, Value) {
+async fn admin(served: &Serving, path: &str, token: &str, body: Value) -> (u16, Value) {
     let response = client()
         .post(format!("{}{path}", served.url))
         .bearer_auth(token)
@@ -274,7 +256,7 @@ async fn admin(served: &Served, path: &str, token: &str, body: Value) -> (u16, V
     (status, body)
 }
 
-fn alice_token(served: &Served) -> String {
+fn alice_token(served: &Serving) -> String {
     let now = jiff::Timestamp::now().as_second();
     let claims = json!({
         "iss": format!("{}/", served.url), "sub": "auth0|alice", "aud": "demo-spa",
@@ -328,8 +310,8 @@ fn without_a_simulated_clock_the_admin_routes_are_404_and_no_admin_token_is_prin
         let (status, _) = admin(&served, "/admin/buckets/reset", "anything", json!({})).await;
         assert_eq!(status, 404);
     });
-    let stderr = served.child.stderr.take().unwrap();
-    let _ = served.child.kill();
+    let stderr = served.served.child.stderr.take().unwrap();
+    let _ = served.served.child.kill();
     let text = std::io::read_to_string(stderr).unwrap();
     assert!(!text.contains("admin token"), "{text}");
 }

@@ -4,20 +4,19 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, reason = "a test fails loudly")]
 
 mod gui_support;
+mod process;
 
 use egui::accesskit::Role;
 use egui_kittest::kittest::Queryable;
 use gui_support::{run_until, type_into};
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
-use std::process::{Command, Stdio};
 use std::sync::{Arc, Mutex};
 use tokenbench::core::workspace::{Environment, Workspace};
 use tokenbench::services::secrets::MemoryStore;
 use tokenbench::ui::Tab;
 use tokenbench::ui::backend::BackendPaths;
 
-const BIN: &str = env!("CARGO_BIN_EXE_tokenbench");
 const EXCHANGE: &str = "urn:ietf:params:oauth:grant-type:token-exchange";
 const APPLE: &str = "http://auth0.com/oauth/token-type/apple-authz-code";
 /// What the stand-in issues: a JWT-shaped token (its signature is not checked by anyone here).
@@ -112,21 +111,9 @@ async fn answer(request: axum::extract::Request, record: &Mutex<Vec<Seen>>) -> a
 }
 
 fn tokenbench(args: &[&str], env: &[(&str, &str)]) -> (Option<i32>, String, String) {
-    let mut command = Command::new(BIN);
-    for var in [
-        "http_proxy",
-        "HTTP_PROXY",
-        "https_proxy",
-        "HTTPS_PROXY",
-        "all_proxy",
-        "ALL_PROXY",
-    ] {
-        command.env_remove(var);
-    }
-    let output = command
+    let output = process::tokenbench()
         .args(args)
         .envs(env.iter().copied())
-        .stdin(Stdio::null())
         .output()
         .unwrap();
     let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();

@@ -1,0 +1,87 @@
+//! Running the real binary in tests: commands without the developer's proxy or log settings, and `tokenbench
+//! serve` on a free port with a tenant file, read up to its one "listening" line and stopped when dropped.
+#![allow(dead_code)]
+
+use serde_json::Value;
+use std::io::BufRead;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+
+/// The binary under test.
+pub const BIN: &str = env!("CARGO_BIN_EXE_tokenbench");
+
+/// `program` without proxy variables (loopback requests must not go through a proxy) or `RUST_LOG`, with
+/// standard input closed.
+pub fn without_proxies(program: &str) -> Command {
+    let mut command = Command::new(program);
+    for var in [
+        "http_proxy",
+        "HTTP_PROXY",
+        "https_proxy",
+        "HTTPS_PROXY",
+        "all_proxy",
+        "ALL_PROXY",
+    ] {
+        command.env_remove(var);
+    }
+    command.env_remove("RUST_LOG").stdin(Stdio::null());
+    command
+}
+
+/// The binary under test, as [`without_proxies`].
+pub fn tokenbench() -> Command {
+    without_proxies(BIN)
+}
+
+/// The demo tenant changed by `edit`, written to `dir/tenant.json`.
+pub fn tenant_file(dir: &Path, edit: impl FnOnce(&mut Value)) -> PathBuf {
+    let mut tenant: Value = serde_json::from_str(tokenbench::core::tenant::DEMO_TENANT).unwrap();
+    edit(&mut tenant);
+    let path = dir.join("tenant.json");
+    std::fs::write(&path, tenant.to_string()).unwrap();
+    path
+}
+
+/// The demo tenant's `demo-spa` client.
+pub fn spa(tenant: &mut Value) -> &mut Value {
+    let clients = tenant["clients"].as_array_mut().unwrap();
+    clients.iter_mut().find(|c| c["client_id"] == "demo-spa").unwrap()
+}
+
+/// A running `tokenbench serve`; killed when dropped.
+pub struct Served {
+    /// The process (its standard output is read up to the first line; standard error as configured).
+    pub child: Child,
+    /// The base URL it printed.
+    pub url: String,
+}
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Starts `tokenbench serve --port 0`, after `configure` adds arguments and environment (standard error is
+/// discarded unless it says otherwise). Generated secrets stay in memory: no keyring is reachable.
+pub fn serve(configure: impl FnOnce(&mut Command)) -> Served {
+    let mut command = tokenbench();
+    command
+        .args(["serve", "--port", "0"])
+        .env("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null());
+    configure(&mut command);
+    let mut child = command.spawn().unwrap();
+    let mut line = String::new();
+    std::io::BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let url = line
+        .trim()
+        .strip_prefix("tokenbench issuer listening on ")
+        .unwrap_or_else(|| panic!("unexpected first line: {line:?}"))
+        .to_owned();
+    Served { child, url }
+}
