@@ -3,9 +3,7 @@
 //! key, and the exchange turns it into tokens once; the same code a second time is refused (single use).
 #![allow(clippy::unwrap_used, clippy::expect_used, reason = "a test fails loudly")]
 
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use process::{Served, serve, tenant_file};
+use process::{Served, claims, serve, tenant_file, text};
 use serde_json::{Value, json};
 use std::process::{Command, Output};
 
@@ -83,15 +81,6 @@ fn exchange_with(issuer: &Issuer, code: &str, extra: &[&str]) -> Output {
         .args(extra)
         .output()
         .unwrap()
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
-
-fn claims(token: &str) -> Value {
-    let payload = token.split('.').nth(1).unwrap();
-    serde_json::from_slice(&URL_SAFE_NO_PAD.decode(payload).unwrap()).unwrap()
 }
 
 #[test]

@@ -509,62 +509,6 @@ fn the_exchange_form_sends_a_client_secret_that_only_the_backend_reads_from_the_
     }
 }
 
-/// A loopback stand-in for a remote tenant: `/delegation` answers with a fixed token and Auth0's headers.
-fn mock_tenant(token: String) -> std::net::SocketAddr {
-    let (sender, receiver) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap();
-        runtime.block_on(async move {
-            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-            sender.send(listener.local_addr().unwrap()).unwrap();
-            let body = json!({"token_type": "Bearer", "expires_in": 36000, "id_token": token}).to_string();
-            let app = axum::Router::new().route(
-                "/delegation",
-                axum::routing::post(move || async move {
-                    (
-                        [
-                            ("content-type", "application/json"),
-                            ("x-ratelimit-limit", "10"),
-                            ("x-ratelimit-remaining", "4"),
-                            ("x-ratelimit-reset", "1700000030"),
-                        ],
-                        body,
-                    )
-                }),
-            );
-            axum::serve(listener, app).await.unwrap();
-        });
-    });
-    receiver.recv().unwrap()
-}
-
-#[test]
-fn a_delegation_to_a_remote_tenant_stand_in_shows_its_answer_and_headers() {
-    let issued = common::hmac_token(
-        Algorithm::HS256,
-        b"remote-secret",
-        &json!({"sub": "auth0|remote", "aud": "remote-target"}),
-    );
-    let addr = mock_tenant(issued);
-    let mut harness = delegation_to_environment("stand-in", &format!("http://{addr}"), "remote-caller");
-    harness.get_by_role_and_label(Role::Button, "Send").click();
-    run_until(&mut harness, "the answer", |h| {
-        h.state().delegation.sender.last.is_some()
-    });
-    harness.run();
-    harness.get_by_label("HTTP 200");
-    harness.get_by_label_contains("x-ratelimit-remaining: 4");
-    harness.get_by_role_and_label(Role::Button, "Inspect id_token").click();
-    harness.run();
-    let Inspection::Jwt(jwt) = inspect(&harness.state().inspector.token) else {
-        panic!("a JWT");
-    };
-    assert_eq!(jwt.claim_str("aud"), Some("remote-target"));
-}
-
 #[test]
 fn a_click_on_the_timeline_opens_that_request_in_history() {
     let mut harness = app_with_issuer(Arc::new(MemoryStore::default()), Workspace::default());

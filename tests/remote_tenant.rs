@@ -8,7 +8,8 @@ mod process;
 
 use egui::accesskit::Role;
 use egui_kittest::kittest::Queryable;
-use gui_support::{run_until, type_into};
+use gui_support::{App, run_until, type_into};
+use process::{claims, text};
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
@@ -116,25 +117,27 @@ fn tokenbench(args: &[&str], env: &[(&str, &str)]) -> (Option<i32>, String, Stri
         .envs(env.iter().copied())
         .output()
         .unwrap();
-    let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
     (output.status.code(), text(&output.stdout), text(&output.stderr))
+}
+
+/// `tokenbench delegate` to the stand-in as remote-caller with the issued token, plus `extra`.
+fn delegate(tenant: &StandIn, extra: &[&str]) -> (Option<i32>, String, String) {
+    let base = [
+        "delegate",
+        "--env",
+        &tenant.base,
+        "--client-id",
+        "remote-caller",
+        "--id-token",
+        ISSUED,
+    ];
+    tokenbench(&[&base[..], extra].concat(), &[])
 }
 
 #[test]
 fn cli_delegate_sends_what_auth0_expects_to_a_remote_tenant_and_prints_its_answer() {
     let tenant = stand_in();
-    let (code, stdout, stderr) = tokenbench(
-        &[
-            "delegate",
-            "--env",
-            &tenant.base,
-            "--client-id",
-            "remote-caller",
-            "--id-token",
-            ISSUED,
-        ],
-        &[],
-    );
+    let (code, stdout, stderr) = delegate(&tenant, &[]);
     assert_eq!(code, Some(0), "{stdout}{stderr}");
     assert!(stdout.contains(ISSUED), "{stdout}");
     assert!(stderr.contains("x-ratelimit-remaining: 9"), "{stderr}");
@@ -156,15 +159,9 @@ fn cli_delegate_sends_what_auth0_expects_to_a_remote_tenant_and_prints_its_answe
 #[test]
 fn cli_delegate_sends_target_scope_api_type_and_add_on_parameters_as_a_form_when_asked() {
     let tenant = stand_in();
-    let (code, stdout, stderr) = tokenbench(
+    let (code, stdout, stderr) = delegate(
+        &tenant,
         &[
-            "delegate",
-            "--env",
-            &tenant.base,
-            "--client-id",
-            "remote-caller",
-            "--id-token",
-            ISSUED,
             "--target",
             "remote-target",
             "--api-type",
@@ -177,7 +174,6 @@ fn cli_delegate_sends_target_scope_api_type_and_add_on_parameters_as_a_form_when
             "principal=arn:p",
             "--form",
         ],
-        &[],
     );
     assert_eq!(code, Some(0), "{stdout}{stderr}");
     let seen = tenant.last();
@@ -241,26 +237,7 @@ fn cli_exchange_sends_the_subject_token_profile_and_secret_from_the_environment(
 #[test]
 fn the_window_exchanges_at_a_remote_tenant_and_shows_its_tokens() {
     let tenant = stand_in();
-    let mut options = gui_support::options(
-        Tab::TokenExchange,
-        Arc::new(MemoryStore::default()),
-        None,
-        BackendPaths::default(),
-    );
-    options.workspace = Workspace {
-        environments: vec![Environment {
-            name: "remote".into(),
-            base_url: Some(tenant.base.clone()),
-            ..Environment::default()
-        }],
-        ..Workspace::default()
-    };
-    let mut harness = gui_support::launch(options);
-    harness.run();
-    harness.get_by_role_and_label(Role::ComboBox, "Environment").click();
-    harness.run();
-    harness.get_by_label("remote").click();
-    harness.run();
+    let mut harness = window_at(&tenant, Tab::TokenExchange);
     type_into(&mut harness, Role::TextInput, "Client ID", "remote-native");
     type_into(&mut harness, Role::MultilineTextInput, "Subject token", "c.apple.code");
     harness.get_by_role_and_label(Role::Button, "Send").click();
@@ -281,4 +258,44 @@ fn the_window_exchanges_at_a_remote_tenant_and_shows_its_tokens() {
         "c.apple.code",
         "the form keeps its content"
     );
+}
+
+/// The window with one workspace environment for the stand-in, chosen in the form on `tab`.
+fn window_at(tenant: &StandIn, tab: Tab) -> App {
+    let mut options = gui_support::options(tab, Arc::new(MemoryStore::default()), None, BackendPaths::default());
+    options.workspace = Workspace {
+        environments: vec![Environment {
+            name: "remote".into(),
+            base_url: Some(tenant.base.clone()),
+            ..Environment::default()
+        }],
+        ..Workspace::default()
+    };
+    let mut harness = gui_support::launch(options);
+    harness.run();
+    harness.get_by_role_and_label(Role::ComboBox, "Environment").click();
+    harness.run();
+    harness.get_by_label("remote").click();
+    harness.run();
+    harness
+}
+
+#[test]
+fn the_window_delegates_at_a_remote_tenant_and_the_answer_opens_in_the_inspector() {
+    let tenant = stand_in();
+    let mut harness = window_at(&tenant, Tab::Delegation);
+    type_into(&mut harness, Role::TextInput, "Client ID", "remote-caller");
+    type_into(&mut harness, Role::MultilineTextInput, "id_token", ISSUED);
+    harness.get_by_role_and_label(Role::Button, "Send").click();
+    run_until(&mut harness, "the answer", |h| {
+        h.state().delegation.sender.last.is_some()
+    });
+    harness.run();
+    harness.get_by_label("HTTP 200");
+    harness.get_by_label_contains("x-ratelimit-remaining: 9");
+    assert_eq!(tenant.last().body["id_token"], ISSUED);
+    harness.get_by_role_and_label(Role::Button, "Inspect id_token").click();
+    harness.run();
+    assert_eq!(harness.state().settings.tab, Tab::Inspector);
+    assert_eq!(claims(&harness.state().inspector.token)["aud"], "remote-target");
 }

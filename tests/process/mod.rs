@@ -48,6 +48,21 @@ pub fn spa(tenant: &mut Value) -> &mut Value {
     clients.iter_mut().find(|c| c["client_id"] == "demo-spa").unwrap()
 }
 
+/// Output bytes as text.
+pub fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// A JWT's payload, unverified.
+pub fn claims(token: &str) -> Value {
+    use base64::Engine;
+    let payload = token.split('.').nth(1).unwrap();
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(payload)
+        .unwrap();
+    serde_json::from_slice(&bytes).unwrap()
+}
+
 /// A running `tokenbench serve`; killed when dropped.
 pub struct Served {
     /// The process (its standard output is read up to the first line; standard error as configured).
