@@ -244,8 +244,8 @@ fn sign_in_as_a_demo_user_fills_the_delegation_form_and_the_answer_is_for_the_ta
     harness.get_by_label_contains("ASIASIMULATED");
 }
 
-#[test]
-fn a_burst_is_admitted_up_to_the_bucket_then_refused_and_the_clock_refills_one() {
+/// Alice signed in through the Local issuer panel, the Delegation form filled, its Burst tool open.
+fn alice_with_the_burst_tool_open() -> App {
     let mut harness = app_with_issuer(Arc::new(MemoryStore::default()), Workspace::default());
     harness.get_by_label("Local issuer").click();
     harness.run();
@@ -255,6 +255,12 @@ fn a_burst_is_admitted_up_to_the_bucket_then_refused_and_the_clock_refills_one()
     });
     harness.get_by_label("Burst").click();
     harness.run();
+    harness
+}
+
+#[test]
+fn a_burst_is_admitted_up_to_the_bucket_then_refused_and_the_clock_refills_one() {
+    let mut harness = alice_with_the_burst_tool_open();
     let answered = |h: &App| h.state().delegation.burst.statuses.values().sum::<u32>();
     // "5" becomes "50" requests per second.
     type_into(&mut harness, Role::TextInput, "Requests per second", "0");
@@ -511,15 +517,7 @@ fn the_exchange_form_sends_a_client_secret_that_only_the_backend_reads_from_the_
 
 #[test]
 fn a_click_on_the_timeline_opens_that_request_in_history() {
-    let mut harness = app_with_issuer(Arc::new(MemoryStore::default()), Workspace::default());
-    harness.get_by_label("Local issuer").click();
-    harness.run();
-    harness.get_by_role_and_label(Role::Button, "Sign in as alice").click();
-    run_until(&mut harness, "the sign-in", |h| {
-        h.state().settings.tab == Tab::Delegation
-    });
-    harness.get_by_label("Burst").click();
-    harness.run();
+    let mut harness = alice_with_the_burst_tool_open();
     type_into(&mut harness, Role::TextInput, "Requests per second", "0");
     harness.get_by_role_and_label(Role::Button, "Start burst").click();
     run_until(&mut harness, "15 answers in the history", |h| {
