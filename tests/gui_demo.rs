@@ -15,15 +15,17 @@ use tokenbench::ui::backend::BackendPaths;
 use tokenbench::ui::panels::demo::Step;
 
 fn app_with_issuer() -> App {
-    app_playing(None)
+    app_playing(None, Some(Tab::LocalIssuer))
 }
 
-fn app_playing(demo: Option<usize>) -> App {
+/// The app playing `demo` steps by itself, then showing `then`.
+fn app_playing(demo: Option<usize>, then: Option<Tab>) -> App {
     let store = Arc::new(MemoryStore::default());
     let mut options = gui_support::options(Tab::LocalIssuer, store, None, BackendPaths::default());
     options.settings.issuer_autostart = true;
     options.settings.issuer_port = 0;
     options.demo = demo;
+    options.tab = then;
     let mut harness = launch(options);
     run_until(&mut harness, "the issuer to start", |h| {
         h.state().issuer.base_url().is_some()
@@ -140,11 +142,10 @@ fn the_guided_demo_walks_the_whole_story_on_the_real_forms() {
 
 #[test]
 fn the_demo_plays_itself_through_every_step_for_screenshots_and_rehearsals() {
-    let mut harness = app_playing(Some(Step::ALL.len()));
-    run_until(&mut harness, "every step", |h| {
-        Step::ALL.iter().all(|step| h.state().demo.is_done(*step))
+    let mut harness = app_playing(Some(Step::ALL.len()), Some(Tab::History));
+    run_until(&mut harness, "every step, then the tab asked for", |h| {
+        Step::ALL.iter().all(|step| h.state().demo.is_done(*step)) && h.state().settings.tab == Tab::History
     });
-    assert_eq!(harness.state().settings.tab, Tab::RateLimits);
     let statuses = harness.state().delegation.burst.statuses.clone();
     assert_eq!(
         (statuses.get(&200), statuses.get(&429)),
@@ -157,7 +158,7 @@ fn the_demo_plays_itself_through_every_step_for_screenshots_and_rehearsals() {
 
 #[test]
 fn a_demo_played_through_two_steps_stops_there() {
-    let mut harness = app_playing(Some(2));
+    let mut harness = app_playing(Some(2), None);
     run_until(&mut harness, "two steps", |h| {
         h.state().demo.is_done(Step::ExchangeApple)
     });

@@ -33,7 +33,7 @@ pub struct Cli {
     #[arg(long, value_name = "PATH")]
     pub screenshot: Option<PathBuf>,
     /// Open the guided demo and play its first N steps on the local issuer (0: only open it), as a presenter
-    /// would click them; with --screenshot, the picture waits for them.
+    /// would click them, then show --tab if given; with --screenshot, the picture waits for them.
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u8).range(0..=7))]
     pub demo: Option<u8>,
     /// More logging: -v for debug, -vv for trace (RUST_LOG overrides).

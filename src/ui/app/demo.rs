@@ -23,16 +23,19 @@ pub struct DemoScript {
     next: usize,
     prepared: bool,
     acted: bool,
+    /// The tab to show once the steps are played.
+    then: Option<Tab>,
 }
 
 impl DemoScript {
-    /// Plays the first `through` steps.
-    pub fn new(through: usize) -> Self {
+    /// Plays the first `through` steps, then shows `then`.
+    pub fn new(through: usize, then: Option<Tab>) -> Self {
         Self {
             through: through.min(Step::ALL.len()),
             next: 0,
             prepared: false,
             acted: false,
+            then,
         }
     }
 }
@@ -66,6 +69,9 @@ impl TokenbenchApp {
             .copied()
             .filter(|_| script.next < script.through)
         else {
+            if let Some(tab) = script.then {
+                self.settings.tab = tab;
+            }
             self.demo_script = None;
             return;
         };
@@ -74,7 +80,7 @@ impl TokenbenchApp {
         if self.demo.is_done(step) {
             *script = DemoScript {
                 next: script.next + 1,
-                ..DemoScript::new(script.through)
+                ..DemoScript::new(script.through, script.then)
             };
         } else if !script.prepared {
             script.prepared = true;

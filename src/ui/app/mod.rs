@@ -40,7 +40,7 @@ pub struct LaunchOptions {
     pub token: Option<String>,
     /// Save a screenshot here after the first frames, then close.
     pub screenshot: Option<PathBuf>,
-    /// Open the guided demo and play its first N steps (0: only open it).
+    /// Open the guided demo and play its first N steps (0: only open it), then show `tab` if one was given.
     pub demo: Option<usize>,
     /// The clock for time checks, the issuer and countdowns.
     pub clock: Arc<dyn Clock>,
@@ -146,7 +146,7 @@ impl TokenbenchApp {
                 open: options.demo.is_some(),
                 ..Default::default()
             },
-            demo_script: options.demo.map(demo::DemoScript::new),
+            demo_script: options.demo.map(|steps| demo::DemoScript::new(steps, options.tab)),
         };
         // Opens the keyring in the background and learns whether it is available.
         app.backend.run_secrets(SecretsCommand::List);
