@@ -447,6 +447,7 @@ fn the_exchange_form_sends_a_client_secret_that_only_the_backend_reads_from_the_
         base_url: None,
         client_id: "demo-native".into(),
         client_secret: Some(SecretRef::new("client_secret/demo/demo-native")),
+        ..Environment::default()
     }];
     let mut harness = launch(options);
     run_until(&mut harness, "the issuer to start", |h| {
@@ -562,6 +563,46 @@ fn a_delegation_to_a_remote_tenant_stand_in_shows_its_answer_and_headers() {
         panic!("a JWT");
     };
     assert_eq!(jwt.claim_str("aud"), Some("remote-target"));
+}
+
+#[test]
+fn an_environment_with_tls_verification_off_warns_and_reaches_a_self_signed_tenant() {
+    let addr = common::tls::self_signed_server(r#"{"token_type":"Bearer","expires_in":36000}"#);
+    let workspace = Workspace {
+        environments: vec![Environment {
+            name: "self-signed".into(),
+            base_url: Some(format!("https://{addr}")),
+            verify_tls: false,
+            ..Environment::default()
+        }],
+        ..Workspace::default()
+    };
+    let mut harness = app_with_issuer(Arc::new(MemoryStore::default()), workspace);
+    let warning = "TLS verification is off for self-signed: anyone on the network path can read and change";
+    assert!(harness.query_by_label_contains(warning).is_none());
+    harness.get_by_role_and_label(Role::ComboBox, "Environment").click();
+    harness.run();
+    harness.get_by_label("self-signed").click();
+    harness.run();
+    harness.get_by_label_contains(warning);
+    type_into(&mut harness, Role::TextInput, "Client ID", "caller");
+    type_into(
+        &mut harness,
+        Role::MultilineTextInput,
+        "id_token",
+        "eyJhbGciOiJIUzI1NiJ9.e30.c2ln",
+    );
+    harness.get_by_role_and_label(Role::Button, "Send").click();
+    run_until(&mut harness, "the answer", |h| {
+        h.state().delegation.sender.last.is_some()
+    });
+    harness.run();
+    harness.get_by_label("HTTP 200");
+    harness.get_by_role_and_label(Role::Button, "Copy as curl").click();
+    harness.step();
+    assert!(copied_text(&harness).starts_with("curl -sS -X POST --insecure "));
+    // The warning stays as long as verification is off.
+    harness.get_by_label_contains(warning);
 }
 
 #[test]

@@ -206,3 +206,49 @@ fn adding_an_environment_never_replaces_its_client_secret() {
         "the-old-secret"
     );
 }
+
+#[test]
+fn turning_tls_verification_off_for_an_environment_warns_until_it_is_back_on() {
+    let dir = tempfile::tempdir().unwrap();
+    let workspace_file = dir.path().join("workspace.json");
+    let paths = BackendPaths {
+        workspace: Some(workspace_file.clone()),
+        ..BackendPaths::default()
+    };
+    let mut harness = launch(gui_support::options(
+        Tab::Secrets,
+        Arc::new(MemoryStore::default()),
+        None,
+        paths,
+    ));
+    harness.run();
+    type_into(&mut harness, Role::TextInput, "Environment name", "staging");
+    type_into(
+        &mut harness,
+        Role::TextInput,
+        "Tenant URL",
+        "https://staging.example.test",
+    );
+    harness
+        .get_by_role_and_label(Role::CheckBox, "Verify TLS certificates")
+        .click();
+    harness.run();
+    harness.get_by_role_and_label(Role::Button, "Add environment").click();
+    harness.run();
+    assert!(!harness.state().workspace.environments[0].verify_tls);
+    let warning = "TLS verification is off for staging: anyone on the network path can read and change these requests";
+    harness.get_by_label(warning);
+    run_until(&mut harness, "the saved workspace", |_| {
+        std::fs::read_to_string(&workspace_file).is_ok_and(|t| t.contains("\"verify_tls\": false"))
+    });
+
+    harness
+        .get_by_role_and_label(Role::CheckBox, "Verify TLS certificates of staging")
+        .click();
+    harness.run();
+    assert!(harness.state().workspace.environments[0].verify_tls);
+    assert!(harness.query_by_label(warning).is_none());
+    run_until(&mut harness, "the saved workspace", |_| {
+        std::fs::read_to_string(&workspace_file).is_ok_and(|t| t.contains("\"verify_tls\": true"))
+    });
+}

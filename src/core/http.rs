@@ -58,6 +58,8 @@ pub struct HttpRequest {
     pub redirects: Redirects,
     /// Largest answer body accepted; larger answers fail with [`HttpError::TooLarge`].
     pub max_body: usize,
+    /// Check the server's certificate. False only for an environment whose user turned verification off.
+    pub verify_tls: bool,
 }
 
 impl std::fmt::Debug for HttpRequest {
@@ -68,6 +70,7 @@ impl std::fmt::Debug for HttpRequest {
             .field("url", &self.url)
             .field("headers", &names)
             .field("body_bytes", &self.body.as_ref().map(Vec::len))
+            .field("verify_tls", &self.verify_tls)
             .finish_non_exhaustive()
     }
 }
@@ -83,6 +86,7 @@ impl HttpRequest {
             timeout: Duration::from_secs(15),
             redirects: Redirects::SameOrigin,
             max_body: DEFAULT_MAX_BODY,
+            verify_tls: true,
         }
     }
 }

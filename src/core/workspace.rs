@@ -31,7 +31,7 @@ impl Default for Workspace {
 }
 
 /// A tenant or the local issuer, with its default client.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct Environment {
     /// Display name, unique in the workspace.
@@ -42,6 +42,20 @@ pub struct Environment {
     pub client_id: String,
     /// The client secret's keyring item.
     pub client_secret: Option<SecretRef>,
+    /// Check the tenant's TLS certificate (on unless the user turned it off; files without it mean on).
+    pub verify_tls: bool,
+}
+
+impl Default for Environment {
+    fn default() -> Self {
+        Self {
+            name: String::new(),
+            base_url: None,
+            client_id: String::new(),
+            client_secret: None,
+            verify_tls: true,
+        }
+    }
 }
 
 /// A request form saved by name: fields exactly as typed, secrets as references.
@@ -115,7 +129,24 @@ impl Environment {
     }
 }
 
+impl Environment {
+    /// The warning every form sending here shows while TLS verification is off.
+    pub fn tls_warning(&self) -> Option<String> {
+        (!self.verify_tls).then(|| {
+            format!(
+                "TLS verification is off for {}: anyone on the network path can read and change these requests",
+                self.name
+            )
+        })
+    }
+}
+
 impl Workspace {
+    /// The environment with this name.
+    pub fn environment(&self, name: &str) -> Option<&Environment> {
+        self.environments.iter().find(|e| e.name == name)
+    }
+
     /// Every secret the workspace refers to.
     pub fn secret_refs(&self) -> BTreeSet<&SecretRef> {
         let envs = self.environments.iter().filter_map(|e| e.client_secret.as_ref());
@@ -197,7 +228,23 @@ mod tests {
             base_url: Some("https://dev.auth0.com".into()),
             client_id: "abc".into(),
             client_secret: Some(SecretRef::new("client_secret/dev/abc")),
+            ..Environment::default()
         }
+    }
+
+    #[test]
+    fn an_environment_from_an_older_file_verifies_tls_and_only_a_switched_off_one_warns() {
+        let old: Environment = serde_json::from_str(r#"{"name":"dev","base_url":"https://dev.auth0.com"}"#).unwrap();
+        assert!(old.verify_tls);
+        assert_eq!(old.tls_warning(), None);
+        let off = Environment {
+            verify_tls: false,
+            ..dev()
+        };
+        assert_eq!(
+            off.tls_warning().unwrap(),
+            "TLS verification is off for dev: anyone on the network path can read and change these requests"
+        );
     }
 
     #[test]

@@ -8,12 +8,12 @@ use crate::core::auth0::curl::{self, SecretValue};
 use crate::core::auth0::curl_parse::{ParsedCurl, Unmapped};
 use crate::core::history::HistoryEntry;
 use crate::core::http::{HttpAnswer, HttpError, HttpRequest};
-use crate::core::workspace::Workspace;
+use crate::core::workspace::{Environment, Workspace};
 use crate::ui::command::{
     AppCommand, Command, HttpCommand, HttpOwner, KeyringItems, RequestId, SecretsCommand, TokenOrigin, next_request_id,
 };
 use crate::ui::theme;
-use crate::ui::widgets::fields::{code_block, copy_button, inline_error};
+use crate::ui::widgets::fields::{code_block, copy_button, inline_error, inline_warning};
 use std::time::{Duration, Instant};
 
 /// The timeout of every form request.
@@ -70,17 +70,29 @@ impl Sender {
         }
     }
 
+    /// The chosen workspace environment, if the target is one.
+    pub fn environment<'w>(&self, workspace: &'w Workspace) -> Option<&'w Environment> {
+        match &self.target {
+            Target::LocalIssuer => None,
+            Target::Named(name) => workspace.environment(name),
+        }
+    }
+
     /// Validates a form against the chosen environment's base URL: the environment's problem (the issuer not
-    /// running, an environment without URL) comes first, followed by the form's own field errors.
-    pub fn validate_with<T>(
+    /// running, an environment without URL) comes first, followed by the form's own field errors. The request
+    /// checks certificates unless the environment's user turned that off.
+    pub fn validate_with(
         &self,
         local_issuer: Option<&str>,
         workspace: &Workspace,
-        validate: impl FnOnce(&str) -> Result<T, Vec<FieldError>>,
-    ) -> Result<T, Vec<FieldError>> {
+        validate: impl FnOnce(&str) -> Result<HttpRequest, Vec<FieldError>>,
+    ) -> Result<HttpRequest, Vec<FieldError>> {
         let base = self.base_url(local_issuer, workspace);
         let result = validate(base.as_deref().unwrap_or("https://unset.invalid"));
-        let Err(message) = base else { return result };
+        let Err(message) = base else {
+            let verify_tls = self.environment(workspace).is_none_or(|e| e.verify_tls);
+            return result.map(|request| HttpRequest { verify_tls, ..request });
+        };
         let mut errors = result.err().unwrap_or_default();
         errors.retain(|f| f.field != "environment");
         errors.insert(
@@ -153,13 +165,11 @@ impl Sender {
                 .ok()
                 .and_then(|u| u.host_str().map(str::to_owned))
                 .unwrap_or_else(|| trimmed.to_owned());
-            commands.push(Command::App(AppCommand::AddEnvironment(
-                crate::core::workspace::Environment {
-                    name: name.clone(),
-                    base_url: Some(trimmed.to_owned()),
-                    ..crate::core::workspace::Environment::default()
-                },
-            )));
+            commands.push(Command::App(AppCommand::AddEnvironment(Environment {
+                name: name.clone(),
+                base_url: Some(trimmed.to_owned()),
+                ..Environment::default()
+            })));
             self.target = Target::Named(name.clone());
             self.paste_notes
                 .push(Ok(format!("Added the environment {name} ({trimmed})")));
@@ -262,6 +272,9 @@ impl Sender {
                 .response
                 .labelled_by(label.id);
         });
+        if let Some(warning) = self.environment(workspace).and_then(Environment::tls_warning) {
+            inline_warning(ui, &warning);
+        }
     }
 
     /// Send (disabled with the reason while the form is invalid), or the spinner with elapsed time and Cancel.
