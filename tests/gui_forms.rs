@@ -161,6 +161,55 @@ fn a_request_to_a_silent_listener_can_be_cancelled() {
     drop(silent);
 }
 
+/// Replaces the shared timeout field's text (it holds at most two characters here) with `seconds`.
+fn set_timeout(harness: &mut App, seconds: &str) {
+    type_into(harness, Role::TextInput, "Timeout (seconds)", "");
+    harness.key_press(egui::Key::Backspace);
+    harness.key_press(egui::Key::Backspace);
+    harness.run();
+    type_into(harness, Role::TextInput, "Timeout (seconds)", seconds);
+}
+
+#[test]
+fn a_silent_listener_times_out_after_the_chosen_timeout_and_the_form_keeps_its_content() {
+    // Accepts connections (the kernel does) but never answers.
+    let silent = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let base = format!("http://{}", silent.local_addr().unwrap());
+    let mut harness = delegation_to_environment("silent", &base, "demo-spa");
+    harness.get_by_label("Advanced").click();
+    harness.run();
+    set_timeout(&mut harness, "0");
+    harness.get_by_label("enter the timeout as whole seconds from 1 to 600 (the default is 30)");
+    assert!(
+        harness
+            .get_by_role_and_label(Role::Button, "Send")
+            .accesskit_node()
+            .is_disabled()
+    );
+    harness.get_by_label_contains("Send is off: timeout: enter the timeout");
+    set_timeout(&mut harness, "1");
+    harness.get_by_role_and_label(Role::Button, "Send").click();
+    run_until(&mut harness, "the timeout", |h| {
+        h.state().delegation.sender.last.is_some()
+    });
+    harness.run();
+    harness.get_by_label_contains(&format!("{base}/delegation did not answer within 1 s"));
+    let form = &harness.state().delegation.form;
+    assert_eq!(
+        (form.client_id.as_str(), form.token.as_str()),
+        ("demo-spa", "eyJhbGciOiJIUzI1NiJ9.e30.c2ln")
+    );
+    assert_eq!(harness.state().settings.request_timeout_seconds, 1);
+    // One timeout for both forms: the exchange form shows the same value.
+    harness.get_by_label("Token exchange").click();
+    harness.run();
+    harness.get_by_label("Advanced").click();
+    harness.run();
+    let field = harness.get_by_role_and_label(Role::TextInput, "Timeout (seconds)");
+    assert_eq!(field.accesskit_node().value().as_deref(), Some("1"));
+    drop(silent);
+}
+
 #[test]
 fn the_rate_limit_view_and_the_send_warning_follow_real_answers_and_the_clock() {
     let store = Arc::new(MemoryStore::default());

@@ -5,7 +5,8 @@
 
 use super::client_secret::ClientSecretChoice;
 use super::delegation::field_errors;
-use super::request::{REQUEST_TIMEOUT, Sender, Target};
+use super::request::{Sender, Target};
+use super::timeout::TimeoutField;
 use crate::core::auth0::FieldError;
 use crate::core::auth0::answer::Endpoint;
 use crate::core::auth0::curl::SecretValue;
@@ -97,19 +98,24 @@ impl ExchangePanel {
     }
 
     /// The request the form makes now, or every field error.
-    pub fn request(&self, cx: &PanelContext<'_>) -> Result<HttpRequest, Vec<FieldError>> {
-        self.sender.validate_with(cx.local_issuer, cx.workspace, |base| {
-            self.form.validate(base, REQUEST_TIMEOUT, None)
-        })
+    pub fn request(&self, cx: &PanelContext<'_>, timeout: &TimeoutField) -> Result<HttpRequest, Vec<FieldError>> {
+        self.sender
+            .validate_with(cx, timeout, |base, limit| self.form.validate(base, limit, None))
     }
 
-    /// Draws the panel.
-    pub fn ui(&mut self, ui: &mut egui::Ui, cx: &PanelContext<'_>, commands: &mut Vec<Command>) {
+    /// Draws the panel; `timeout` is the field both forms share.
+    pub fn ui(
+        &mut self,
+        ui: &mut egui::Ui,
+        cx: &PanelContext<'_>,
+        timeout: &mut TimeoutField,
+        commands: &mut Vec<Command>,
+    ) {
         ui.heading("Token exchange");
         ui.label(
             "Native social login: exchange an Apple, Facebook or Google artifact for Auth0 tokens at POST /oauth/token",
         );
-        let request = self.request(cx);
+        let request = self.request(cx, timeout);
         let errors = request.as_ref().err().cloned().unwrap_or_default();
         if let Some(parsed) = self.sender.paste_ui(ui, "exchange_paste") {
             let (form, base, unmapped) = crate::core::auth0::curl_parse::to_exchange(&parsed);
@@ -128,6 +134,9 @@ impl ExchangePanel {
         self.fields_ui(ui, &shown, cx, commands);
         self.client_secret.ui(ui, &self.sender.target, cx);
         self.dpop_ui(ui, cx.keyring_names, commands);
+        egui::CollapsingHeader::new("Advanced")
+            .id_salt("exchange_advanced")
+            .show(ui, |ui| timeout.ui(ui));
         let secret_item = self.client_secret.chosen_item(&self.sender.target, cx);
         let blocker = match (errors.first(), &secret_item) {
             (Some(e), _) => Some(format!("{}: {}", e.field, e.message)),

@@ -13,6 +13,7 @@ pub mod rate_limits;
 pub mod request;
 pub mod secrets;
 pub mod timeline;
+pub mod timeout;
 pub mod workspace_import;
 
 use crate::core::workspace::Workspace;
