@@ -511,7 +511,8 @@ fn the_exchange_form_sends_a_client_secret_that_only_the_backend_reads_from_the_
     harness.run();
     harness.get_by_label("confidential").click();
     harness.run();
-    type_into(&mut harness, Role::TextInput, "Client ID", "demo-native");
+    // The environment's default client fills the empty field.
+    assert_eq!(harness.state().exchange.form.client_id, "demo-native");
     harness
         .get_by_label("The environment's secret (client_secret/demo/demo-native)")
         .click();
@@ -720,4 +721,55 @@ fn the_exchange_form_gets_an_apple_code_from_the_local_issuer_and_sends_it() {
     let (answer, read) = last.as_ref().unwrap();
     assert_eq!(answer.status, 200, "{}", String::from_utf8_lossy(&answer.body));
     assert!(read.tokens.iter().any(|(field, _)| field == "id_token"));
+}
+
+#[test]
+fn a_client_is_picked_from_the_local_tenant_in_the_exchange_form() {
+    let mut harness = app_with_issuer(Arc::new(MemoryStore::default()), Workspace::default());
+    harness.get_by_label("Token exchange").click();
+    harness.run();
+    assert!(harness.state().exchange.form.client_id.is_empty());
+    harness.get_by_role_and_label(Role::ComboBox, "Known clients").click();
+    harness.run();
+    harness.get_by_label("demo-native · Demo native app").click();
+    harness.run();
+    assert_eq!(harness.state().exchange.form.client_id, "demo-native");
+}
+
+#[test]
+fn an_environment_fills_an_empty_client_id_with_its_default_and_offers_its_other_clients() {
+    let workspace = Workspace {
+        environments: vec![Environment {
+            name: "staging".into(),
+            base_url: Some("https://staging.example.test".into()),
+            client_id: "default-app".into(),
+            client_ids: vec!["other-app".into()],
+            ..Environment::default()
+        }],
+        ..Workspace::default()
+    };
+    let mut harness = app_with_issuer(Arc::new(MemoryStore::default()), workspace);
+    harness.get_by_role_and_label(Role::ComboBox, "Environment").click();
+    harness.run();
+    harness.get_by_label("staging").click();
+    harness.run();
+    assert_eq!(harness.state().delegation.form.client_id, "default-app");
+    harness.get_by_role_and_label(Role::ComboBox, "Known clients").click();
+    harness.run();
+    // The local tenant's clients belong to the local issuer, not to this environment.
+    assert!(harness.query_by_label("demo-spa · Demo SPA (legacy, HS256)").is_none());
+    harness.get_by_label("other-app").click();
+    harness.run();
+    assert_eq!(harness.state().delegation.form.client_id, "other-app");
+    // A client already typed is kept when the environment changes.
+    harness.get_by_role_and_label(Role::ComboBox, "Environment").click();
+    harness.run();
+    // The navigation has a "Local issuer" tab too; the open list is drawn last.
+    harness.get_all_by_label("Local issuer").last().unwrap().click();
+    harness.run();
+    assert_eq!(
+        harness.state().delegation.sender.target,
+        tokenbench::ui::panels::request::Target::LocalIssuer
+    );
+    assert_eq!(harness.state().delegation.form.client_id, "other-app");
 }

@@ -40,6 +40,8 @@ pub struct Environment {
     pub base_url: Option<String>,
     /// Default client ID.
     pub client_id: String,
+    /// Other clients of this tenant the forms offer to pick.
+    pub client_ids: Vec<String>,
     /// The client secret's keyring item.
     pub client_secret: Option<SecretRef>,
     /// Check the tenant's TLS certificate (on unless the user turned it off; files without it mean on).
@@ -52,6 +54,7 @@ impl Default for Environment {
             name: String::new(),
             base_url: None,
             client_id: String::new(),
+            client_ids: Vec::new(),
             client_secret: None,
             verify_tls: true,
         }
@@ -130,6 +133,21 @@ impl Environment {
 }
 
 impl Environment {
+    /// The clients the forms offer, as (client ID, note): the default first, then the others, each once.
+    pub fn known_clients(&self) -> Vec<(String, String)> {
+        let default = Some(&self.client_id).filter(|id| !id.trim().is_empty());
+        let mut known: Vec<(String, String)> = default
+            .map(|id| (id.clone(), "default".to_owned()))
+            .into_iter()
+            .collect();
+        for id in &self.client_ids {
+            if !id.trim().is_empty() && !known.iter().any(|(k, _)| k == id) {
+                known.push((id.clone(), String::new()));
+            }
+        }
+        known
+    }
+
     /// The warning every form sending here shows while TLS verification is off.
     pub fn tls_warning(&self) -> Option<String> {
         (!self.verify_tls).then(|| {
@@ -139,6 +157,17 @@ impl Environment {
             )
         })
     }
+}
+
+/// Client IDs typed as one list, separated by commas or spaces, each kept once in the order typed.
+pub fn parse_client_ids(text: &str) -> Vec<String> {
+    let mut ids: Vec<String> = Vec::new();
+    for id in text.split(|c: char| c == ',' || c.is_whitespace()) {
+        if !id.is_empty() && !ids.iter().any(|known| known == id) {
+            ids.push(id.to_owned());
+        }
+    }
+    ids
 }
 
 impl Workspace {
@@ -230,6 +259,25 @@ mod tests {
             client_secret: Some(SecretRef::new("client_secret/dev/abc")),
             ..Environment::default()
         }
+    }
+
+    #[test]
+    fn known_clients_are_the_default_then_the_others_each_once() {
+        assert_eq!(parse_client_ids(" a, b  c,,a\tb "), ["a", "b", "c"]);
+        let env = Environment {
+            client_ids: parse_client_ids("other abc"),
+            ..dev()
+        };
+        let known = env.known_clients();
+        assert_eq!(
+            known,
+            [
+                ("abc".to_owned(), "default".to_owned()),
+                ("other".to_owned(), String::new())
+            ]
+        );
+        let old: Environment = serde_json::from_str(r#"{"name":"dev","client_id":"abc"}"#).unwrap();
+        assert!(old.client_ids.is_empty());
     }
 
     #[test]

@@ -387,6 +387,7 @@ impl TokenbenchApp {
 
     fn panel_ui(&mut self, ui: &mut egui::Ui, commands: &mut Vec<Command>) {
         let local_issuer = self.issuer.base_url().map(str::to_owned);
+        let local_clients = self.issuer.clients();
         let mut cx = super::panels::PanelContext {
             now: self.clock.now(),
             zone: &self.zone,
@@ -394,6 +395,7 @@ impl TokenbenchApp {
             keyring_names: &self.keyring_names,
             memory_only: self.keyring_problem.is_some(),
             local_issuer: local_issuer.as_deref(),
+            local_clients: &local_clients,
         };
         match self.settings.tab {
             Tab::Inspector => self.inspector.ui(ui, &cx, commands),

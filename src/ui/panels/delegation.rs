@@ -2,6 +2,7 @@
 //! api_type from the catalogue, free-form add-on parameters, JSON or form body; every field error inline,
 //! Send off with the reason while invalid, and the answer with its tokens one click from the inspector.
 
+use super::known_clients;
 use super::request::Sender;
 use super::timeout::TimeoutField;
 use crate::core::auth0::FieldError;
@@ -99,12 +100,15 @@ impl DelegationPanel {
             self.sender
                 .adopt_paste(&base, &unmapped, cx.local_issuer, cx.workspace, commands);
         }
-        self.sender.target_ui(ui, "delegation_environment", cx.workspace);
+        if self.sender.target_ui(ui, "delegation_environment", cx.workspace) {
+            known_clients::fill_default(&self.sender.target, cx, &mut self.form.client_id);
+        }
+        let known = known_clients::known_clients(&self.sender.target, cx);
         // A field left empty is not shouted at: the Send line says what is missing; what is typed wrong is
         // shown next to it.
         let shown: Vec<FieldError> = errors.iter().filter(|e| !self.is_blank(e.field)).cloned().collect();
         field_errors(ui, &shown, "environment");
-        self.fields_ui(ui, &shown, timeout);
+        self.fields_ui(ui, &shown, &known, timeout);
         let blocker = errors.first().map(|e| format!("{}: {}", e.field, e.message));
         if self
             .sender
@@ -122,7 +126,13 @@ impl DelegationPanel {
         self.sender.answer_ui(ui, &secrets, Some(&input), commands);
     }
 
-    fn fields_ui(&mut self, ui: &mut egui::Ui, errors: &[FieldError], timeout: &mut TimeoutField) {
+    fn fields_ui(
+        &mut self,
+        ui: &mut egui::Ui,
+        errors: &[FieldError],
+        known: &[(String, String)],
+        timeout: &mut TimeoutField,
+    ) {
         let form = &mut self.form;
         labelled_line(
             ui,
@@ -130,6 +140,7 @@ impl DelegationPanel {
             &mut form.client_id,
             "the calling application, e.g. demo-spa",
         );
+        known_clients::picker_ui(ui, "delegation_known_clients", &mut form.client_id, known);
         field_errors(ui, errors, "client_id");
         ui.horizontal(|ui| {
             ui.label("Input token");

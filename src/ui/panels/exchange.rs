@@ -5,6 +5,7 @@
 
 use super::client_secret::ClientSecretChoice;
 use super::delegation::field_errors;
+use super::known_clients;
 use super::request::{Sender, Target};
 use super::timeout::TimeoutField;
 use crate::core::auth0::FieldError;
@@ -123,7 +124,9 @@ impl ExchangePanel {
             self.sender
                 .adopt_paste(&base, &unmapped, cx.local_issuer, cx.workspace, commands);
         }
-        self.sender.target_ui(ui, "exchange_environment", cx.workspace);
+        if self.sender.target_ui(ui, "exchange_environment", cx.workspace) {
+            known_clients::fill_default(&self.sender.target, cx, &mut self.form.client_id);
+        }
         // A field left empty is not shouted at: the Send line says what is missing.
         let shown: Vec<FieldError> = errors
             .iter()
@@ -177,6 +180,8 @@ impl ExchangePanel {
             &mut self.form.client_id,
             "the native application, e.g. demo-native",
         );
+        let known = known_clients::known_clients(&self.sender.target, cx);
+        known_clients::picker_ui(ui, "exchange_known_clients", &mut self.form.client_id, &known);
         field_errors(ui, errors, "client_id");
         self.subject_type_ui(ui);
         field_errors(ui, errors, "subject_token_type");

@@ -262,8 +262,10 @@ impl Sender {
         self.send_pending = true;
     }
 
-    /// The environment picker.
-    pub fn target_ui(&mut self, ui: &mut egui::Ui, id: &str, workspace: &Workspace) {
+    /// The environment picker, with the warning while the chosen one does not verify TLS. Returns true when
+    /// the user chose another environment.
+    pub fn target_ui(&mut self, ui: &mut egui::Ui, id: &str, workspace: &Workspace) -> bool {
+        let before = self.target.clone();
         ui.horizontal(|ui| {
             let label = ui.label("Environment");
             let title = match &self.target {
@@ -284,6 +286,7 @@ impl Sender {
         if let Some(warning) = self.environment(workspace).and_then(Environment::tls_warning) {
             inline_warning(ui, &warning);
         }
+        self.target != before
     }
 
     /// Send (disabled with the reason while the form is invalid), or the spinner with elapsed time and Cancel.
