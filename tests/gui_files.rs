@@ -101,6 +101,7 @@ fn prod() -> Environment {
         base_url: Some("https://prod.auth0.com".into()),
         client_id: "cid".into(),
         client_secret: Some(SecretRef::new("client_secret/prod/cid")),
+        ..Environment::default()
     }
 }
 

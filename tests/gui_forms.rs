@@ -161,6 +161,55 @@ fn a_request_to_a_silent_listener_can_be_cancelled() {
     drop(silent);
 }
 
+/// Replaces the shared timeout field's text (it holds at most two characters here) with `seconds`.
+fn set_timeout(harness: &mut App, seconds: &str) {
+    type_into(harness, Role::TextInput, "Timeout (seconds)", "");
+    harness.key_press(egui::Key::Backspace);
+    harness.key_press(egui::Key::Backspace);
+    harness.run();
+    type_into(harness, Role::TextInput, "Timeout (seconds)", seconds);
+}
+
+#[test]
+fn a_silent_listener_times_out_after_the_chosen_timeout_and_the_form_keeps_its_content() {
+    // Accepts connections (the kernel does) but never answers.
+    let silent = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let base = format!("http://{}", silent.local_addr().unwrap());
+    let mut harness = delegation_to_environment("silent", &base, "demo-spa");
+    harness.get_by_label("Advanced").click();
+    harness.run();
+    set_timeout(&mut harness, "0");
+    harness.get_by_label("enter the timeout as whole seconds from 1 to 600 (the default is 30)");
+    assert!(
+        harness
+            .get_by_role_and_label(Role::Button, "Send")
+            .accesskit_node()
+            .is_disabled()
+    );
+    harness.get_by_label_contains("Send is off: timeout: enter the timeout");
+    set_timeout(&mut harness, "1");
+    harness.get_by_role_and_label(Role::Button, "Send").click();
+    run_until(&mut harness, "the timeout", |h| {
+        h.state().delegation.sender.last.is_some()
+    });
+    harness.run();
+    harness.get_by_label_contains(&format!("{base}/delegation did not answer within 1 s"));
+    let form = &harness.state().delegation.form;
+    assert_eq!(
+        (form.client_id.as_str(), form.token.as_str()),
+        ("demo-spa", "eyJhbGciOiJIUzI1NiJ9.e30.c2ln")
+    );
+    assert_eq!(harness.state().settings.request_timeout_seconds, 1);
+    // One timeout for both forms: the exchange form shows the same value.
+    harness.get_by_label("Token exchange").click();
+    harness.run();
+    harness.get_by_label("Advanced").click();
+    harness.run();
+    let field = harness.get_by_role_and_label(Role::TextInput, "Timeout (seconds)");
+    assert_eq!(field.accesskit_node().value().as_deref(), Some("1"));
+    drop(silent);
+}
+
 #[test]
 fn the_rate_limit_view_and_the_send_warning_follow_real_answers_and_the_clock() {
     let store = Arc::new(MemoryStore::default());
@@ -454,6 +503,7 @@ fn the_exchange_form_sends_a_client_secret_that_only_the_backend_reads_from_the_
         base_url: None,
         client_id: "demo-native".into(),
         client_secret: Some(SecretRef::new("client_secret/demo/demo-native")),
+        ..Environment::default()
     }];
     let mut harness = launch(options);
     run_until(&mut harness, "the issuer to start", |h| {
@@ -468,7 +518,8 @@ fn the_exchange_form_sends_a_client_secret_that_only_the_backend_reads_from_the_
     harness.run();
     harness.get_by_label("confidential").click();
     harness.run();
-    type_into(&mut harness, Role::TextInput, "Client ID", "demo-native");
+    // The environment's default client fills the empty field.
+    assert_eq!(harness.state().exchange.form.client_id, "demo-native");
     harness
         .get_by_label("The environment's secret (client_secret/demo/demo-native)")
         .click();
@@ -513,6 +564,46 @@ fn the_exchange_form_sends_a_client_secret_that_only_the_backend_reads_from_the_
     for value in [secret.expose(), "not-the-client-secret"] {
         assert!(!saved.contains(value), "no secret in {saved}");
     }
+}
+
+#[test]
+fn an_environment_with_tls_verification_off_warns_and_reaches_a_self_signed_tenant() {
+    let addr = common::tls::self_signed_server(r#"{"token_type":"Bearer","expires_in":36000}"#);
+    let workspace = Workspace {
+        environments: vec![Environment {
+            name: "self-signed".into(),
+            base_url: Some(format!("https://{addr}")),
+            verify_tls: false,
+            ..Environment::default()
+        }],
+        ..Workspace::default()
+    };
+    let mut harness = app_with_issuer(Arc::new(MemoryStore::default()), workspace);
+    let warning = "TLS verification is off for self-signed: anyone on the network path can read and change";
+    assert!(harness.query_by_label_contains(warning).is_none());
+    harness.get_by_role_and_label(Role::ComboBox, "Environment").click();
+    harness.run();
+    harness.get_by_label("self-signed").click();
+    harness.run();
+    harness.get_by_label_contains(warning);
+    type_into(&mut harness, Role::TextInput, "Client ID", "caller");
+    type_into(
+        &mut harness,
+        Role::MultilineTextInput,
+        "id_token",
+        "eyJhbGciOiJIUzI1NiJ9.e30.c2ln",
+    );
+    harness.get_by_role_and_label(Role::Button, "Send").click();
+    run_until(&mut harness, "the answer", |h| {
+        h.state().delegation.sender.last.is_some()
+    });
+    harness.run();
+    harness.get_by_label("HTTP 200");
+    harness.get_by_role_and_label(Role::Button, "Copy as curl").click();
+    harness.step();
+    assert!(copied_text(&harness).starts_with("curl -sS -X POST --insecure "));
+    // The warning stays as long as verification is off.
+    harness.get_by_label_contains(warning);
 }
 
 #[test]
@@ -573,4 +664,55 @@ fn the_exchange_form_gets_an_apple_code_from_the_local_issuer_and_sends_it() {
     let (answer, read) = last.as_ref().unwrap();
     assert_eq!(answer.status, 200, "{}", String::from_utf8_lossy(&answer.body));
     assert!(read.tokens.iter().any(|(field, _)| field == "id_token"));
+}
+
+#[test]
+fn a_client_is_picked_from_the_local_tenant_in_the_exchange_form() {
+    let mut harness = app_with_issuer(Arc::new(MemoryStore::default()), Workspace::default());
+    harness.get_by_label("Token exchange").click();
+    harness.run();
+    assert!(harness.state().exchange.form.client_id.is_empty());
+    harness.get_by_role_and_label(Role::ComboBox, "Known clients").click();
+    harness.run();
+    harness.get_by_label("demo-native · Demo native app").click();
+    harness.run();
+    assert_eq!(harness.state().exchange.form.client_id, "demo-native");
+}
+
+#[test]
+fn an_environment_fills_an_empty_client_id_with_its_default_and_offers_its_other_clients() {
+    let workspace = Workspace {
+        environments: vec![Environment {
+            name: "staging".into(),
+            base_url: Some("https://staging.example.test".into()),
+            client_id: "default-app".into(),
+            client_ids: vec!["other-app".into()],
+            ..Environment::default()
+        }],
+        ..Workspace::default()
+    };
+    let mut harness = app_with_issuer(Arc::new(MemoryStore::default()), workspace);
+    harness.get_by_role_and_label(Role::ComboBox, "Environment").click();
+    harness.run();
+    harness.get_by_label("staging").click();
+    harness.run();
+    assert_eq!(harness.state().delegation.form.client_id, "default-app");
+    harness.get_by_role_and_label(Role::ComboBox, "Known clients").click();
+    harness.run();
+    // The local tenant's clients belong to the local issuer, not to this environment.
+    assert!(harness.query_by_label("demo-spa · Demo SPA (legacy, HS256)").is_none());
+    harness.get_by_label("other-app").click();
+    harness.run();
+    assert_eq!(harness.state().delegation.form.client_id, "other-app");
+    // A client already typed is kept when the environment changes.
+    harness.get_by_role_and_label(Role::ComboBox, "Environment").click();
+    harness.run();
+    // The navigation has a "Local issuer" tab too; the open list is drawn last.
+    harness.get_all_by_label("Local issuer").last().unwrap().click();
+    harness.run();
+    assert_eq!(
+        harness.state().delegation.sender.target,
+        tokenbench::ui::panels::request::Target::LocalIssuer
+    );
+    assert_eq!(harness.state().delegation.form.client_id, "other-app");
 }

@@ -6,7 +6,7 @@
 mod gui_support;
 
 use egui::accesskit::Role;
-use egui_kittest::kittest::Queryable;
+use egui_kittest::kittest::{NodeT, Queryable};
 use gui_support::{App, launch, real_or_memory_store, run_until, type_into};
 use std::sync::Arc;
 use tokenbench::services::secrets::{MemoryStore, SecretStore};
@@ -204,5 +204,84 @@ fn adding_an_environment_never_replaces_its_client_secret() {
     assert_eq!(
         store.get("client_secret/dev/abc").expect("kept").expose(),
         "the-old-secret"
+    );
+}
+
+#[test]
+fn turning_tls_verification_off_for_an_environment_warns_until_it_is_back_on() {
+    let dir = tempfile::tempdir().unwrap();
+    let workspace_file = dir.path().join("workspace.json");
+    let paths = BackendPaths {
+        workspace: Some(workspace_file.clone()),
+        ..BackendPaths::default()
+    };
+    let mut harness = launch(gui_support::options(
+        Tab::Secrets,
+        Arc::new(MemoryStore::default()),
+        None,
+        paths,
+    ));
+    harness.run();
+    type_into(&mut harness, Role::TextInput, "Environment name", "staging");
+    type_into(
+        &mut harness,
+        Role::TextInput,
+        "Tenant URL",
+        "https://staging.example.test",
+    );
+    harness
+        .get_by_role_and_label(Role::CheckBox, "Verify TLS certificates")
+        .click();
+    harness.run();
+    harness.get_by_role_and_label(Role::Button, "Add environment").click();
+    harness.run();
+    assert!(!harness.state().workspace.environments[0].verify_tls);
+    let warning = "TLS verification is off for staging: anyone on the network path can read and change these requests";
+    harness.get_by_label(warning);
+    run_until(&mut harness, "the saved workspace", |_| {
+        std::fs::read_to_string(&workspace_file).is_ok_and(|t| t.contains("\"verify_tls\": false"))
+    });
+
+    harness
+        .get_by_role_and_label(Role::CheckBox, "Verify TLS certificates of staging")
+        .click();
+    harness.run();
+    assert!(harness.state().workspace.environments[0].verify_tls);
+    assert!(harness.query_by_label(warning).is_none());
+    run_until(&mut harness, "the saved workspace", |_| {
+        std::fs::read_to_string(&workspace_file).is_ok_and(|t| t.contains("\"verify_tls\": true"))
+    });
+}
+
+#[test]
+fn an_environment_s_other_clients_are_typed_as_a_list_and_edited_later() {
+    let mut harness = app(Arc::new(MemoryStore::default()), None, Tab::Secrets);
+    harness.run();
+    type_into(&mut harness, Role::TextInput, "Environment name", "staging");
+    type_into(
+        &mut harness,
+        Role::TextInput,
+        "Tenant URL",
+        "https://staging.example.test",
+    );
+    type_into(&mut harness, Role::TextInput, "Client ID", "default-app");
+    type_into(&mut harness, Role::TextInput, "Other client IDs", "m2m, spa  native");
+    harness.get_by_role_and_label(Role::Button, "Add environment").click();
+    harness.run();
+    assert_eq!(
+        harness.state().workspace.environments[0].client_ids,
+        ["m2m", "spa", "native"]
+    );
+    // The typed separator stays while typing; the list follows each change.
+    type_into(&mut harness, Role::TextInput, "Other client IDs of staging", ", ");
+    type_into(&mut harness, Role::TextInput, "Other client IDs of staging", "extra");
+    let field = harness.get_by_role_and_label(Role::TextInput, "Other client IDs of staging");
+    assert_eq!(
+        field.accesskit_node().value().as_deref(),
+        Some("m2m, spa, native, extra")
+    );
+    assert_eq!(
+        harness.state().workspace.environments[0].client_ids,
+        ["m2m", "spa", "native", "extra"]
     );
 }

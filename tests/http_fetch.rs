@@ -1,7 +1,9 @@
 //! The HTTP service against a real loopback server: any status comes back with its body, failures are typed
 //! (timeout, connection, too large), key fetches follow only same-origin redirects, and discovery refuses an
-//! untrusted `jwks_uri`.
+//! untrusted `jwks_uri`; a self-signed server is refused unless the request turned certificate checks off.
 #![allow(clippy::unwrap_used, clippy::expect_used, reason = "a test fails loudly")]
+
+mod common;
 
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect};
@@ -122,4 +124,31 @@ async fn discovery_refuses_a_jwks_uri_that_is_not_trusted() {
         .await
         .unwrap_err();
     assert!(error.to_string().contains("not trusted"), "{error}");
+}
+
+#[tokio::test]
+async fn a_self_signed_server_fails_tls_while_verifying_and_answers_once_verification_is_off() {
+    let addr = common::tls::self_signed_server(r#"{"ok":true}"#);
+    let clients = http::Clients::default();
+    let mut request = HttpRequest::get_document(&format!("https://{addr}/delegation"));
+    let error = http::send(clients.for_request(&request).unwrap(), &request)
+        .await
+        .unwrap_err();
+    assert!(matches!(error, HttpError::Tls { .. }), "{error:?}");
+
+    request.verify_tls = false;
+    let answer = http::send(clients.for_request(&request).unwrap(), &request)
+        .await
+        .expect("an answer");
+    assert_eq!(
+        (answer.status, answer.body.as_slice()),
+        (200, br#"{"ok":true}"#.as_slice())
+    );
+
+    // The verifying client is untouched by the other: the next verified request fails again.
+    request.verify_tls = true;
+    let error = http::send(clients.for_request(&request).unwrap(), &request)
+        .await
+        .unwrap_err();
+    assert!(matches!(error, HttpError::Tls { .. }), "{error:?}");
 }

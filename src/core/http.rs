@@ -10,6 +10,22 @@ pub const DEFAULT_MAX_BODY: usize = 1024 * 1024;
 /// Default time a request may take.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 
+/// The shortest and longest time, in seconds, a form request may be given.
+pub const TIMEOUT_SECONDS: std::ops::RangeInclusive<u64> = 1..=600;
+
+/// Reads a timeout typed in whole seconds, within [`TIMEOUT_SECONDS`].
+pub fn timeout_from_text(text: &str) -> Result<Duration, String> {
+    match text.trim().parse::<u64>() {
+        Ok(seconds) if TIMEOUT_SECONDS.contains(&seconds) => Ok(Duration::from_secs(seconds)),
+        _ => Err(format!(
+            "enter the timeout as whole seconds from {} to {} (the default is {})",
+            TIMEOUT_SECONDS.start(),
+            TIMEOUT_SECONDS.end(),
+            DEFAULT_TIMEOUT.as_secs()
+        )),
+    }
+}
+
 /// Most redirects followed for one request.
 pub const MAX_REDIRECTS: u8 = 5;
 
@@ -58,6 +74,8 @@ pub struct HttpRequest {
     pub redirects: Redirects,
     /// Largest answer body accepted; larger answers fail with [`HttpError::TooLarge`].
     pub max_body: usize,
+    /// Check the server's certificate. False only for an environment whose user turned verification off.
+    pub verify_tls: bool,
 }
 
 impl std::fmt::Debug for HttpRequest {
@@ -68,6 +86,7 @@ impl std::fmt::Debug for HttpRequest {
             .field("url", &self.url)
             .field("headers", &names)
             .field("body_bytes", &self.body.as_ref().map(Vec::len))
+            .field("verify_tls", &self.verify_tls)
             .finish_non_exhaustive()
     }
 }
@@ -83,6 +102,7 @@ impl HttpRequest {
             timeout: Duration::from_secs(15),
             redirects: Redirects::SameOrigin,
             max_body: DEFAULT_MAX_BODY,
+            verify_tls: true,
         }
     }
 }
@@ -250,6 +270,16 @@ mod tests {
         assert!(same_origin_redirect(&from, "http://t.auth0.com/b").is_err());
         assert!(same_origin_redirect(&from, "https://evil.example/b").is_err());
         assert!(same_origin_redirect(&from, "https://t.auth0.com:444/b").is_err());
+    }
+
+    #[test]
+    fn a_timeout_is_whole_seconds_from_one_to_six_hundred() {
+        assert_eq!(timeout_from_text(" 1 "), Ok(Duration::from_secs(1)));
+        assert_eq!(timeout_from_text("600"), Ok(Duration::from_secs(600)));
+        for wrong in ["", "0", "601", "1.5", "-3", "ten"] {
+            let message = timeout_from_text(wrong).unwrap_err();
+            assert!(message.contains("from 1 to 600"), "{wrong}: {message}");
+        }
     }
 
     #[test]

@@ -31,7 +31,7 @@ impl Default for Workspace {
 }
 
 /// A tenant or the local issuer, with its default client.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct Environment {
     /// Display name, unique in the workspace.
@@ -40,8 +40,25 @@ pub struct Environment {
     pub base_url: Option<String>,
     /// Default client ID.
     pub client_id: String,
+    /// Other clients of this tenant the forms offer to pick.
+    pub client_ids: Vec<String>,
     /// The client secret's keyring item.
     pub client_secret: Option<SecretRef>,
+    /// Check the tenant's TLS certificate (on unless the user turned it off; files without it mean on).
+    pub verify_tls: bool,
+}
+
+impl Default for Environment {
+    fn default() -> Self {
+        Self {
+            name: String::new(),
+            base_url: None,
+            client_id: String::new(),
+            client_ids: Vec::new(),
+            client_secret: None,
+            verify_tls: true,
+        }
+    }
 }
 
 /// A request form saved by name: fields exactly as typed, secrets as references.
@@ -115,7 +132,50 @@ impl Environment {
     }
 }
 
+impl Environment {
+    /// The clients the forms offer, as (client ID, note): the default first, then the others, each once.
+    pub fn known_clients(&self) -> Vec<(String, String)> {
+        let default = Some(&self.client_id).filter(|id| !id.trim().is_empty());
+        let mut known: Vec<(String, String)> = default
+            .map(|id| (id.clone(), "default".to_owned()))
+            .into_iter()
+            .collect();
+        for id in &self.client_ids {
+            if !id.trim().is_empty() && !known.iter().any(|(k, _)| k == id) {
+                known.push((id.clone(), String::new()));
+            }
+        }
+        known
+    }
+
+    /// The warning every form sending here shows while TLS verification is off.
+    pub fn tls_warning(&self) -> Option<String> {
+        (!self.verify_tls).then(|| {
+            format!(
+                "TLS verification is off for {}: anyone on the network path can read and change these requests",
+                self.name
+            )
+        })
+    }
+}
+
+/// Client IDs typed as one list, separated by commas or spaces, each kept once in the order typed.
+pub fn parse_client_ids(text: &str) -> Vec<String> {
+    let mut ids: Vec<String> = Vec::new();
+    for id in text.split(|c: char| c == ',' || c.is_whitespace()) {
+        if !id.is_empty() && !ids.iter().any(|known| known == id) {
+            ids.push(id.to_owned());
+        }
+    }
+    ids
+}
+
 impl Workspace {
+    /// The environment with this name.
+    pub fn environment(&self, name: &str) -> Option<&Environment> {
+        self.environments.iter().find(|e| e.name == name)
+    }
+
     /// Every secret the workspace refers to.
     pub fn secret_refs(&self) -> BTreeSet<&SecretRef> {
         let envs = self.environments.iter().filter_map(|e| e.client_secret.as_ref());
@@ -197,7 +257,42 @@ mod tests {
             base_url: Some("https://dev.auth0.com".into()),
             client_id: "abc".into(),
             client_secret: Some(SecretRef::new("client_secret/dev/abc")),
+            ..Environment::default()
         }
+    }
+
+    #[test]
+    fn known_clients_are_the_default_then_the_others_each_once() {
+        assert_eq!(parse_client_ids(" a, b  c,,a\tb "), ["a", "b", "c"]);
+        let env = Environment {
+            client_ids: parse_client_ids("other abc"),
+            ..dev()
+        };
+        let known = env.known_clients();
+        assert_eq!(
+            known,
+            [
+                ("abc".to_owned(), "default".to_owned()),
+                ("other".to_owned(), String::new())
+            ]
+        );
+        let old: Environment = serde_json::from_str(r#"{"name":"dev","client_id":"abc"}"#).unwrap();
+        assert!(old.client_ids.is_empty());
+    }
+
+    #[test]
+    fn an_environment_from_an_older_file_verifies_tls_and_only_a_switched_off_one_warns() {
+        let old: Environment = serde_json::from_str(r#"{"name":"dev","base_url":"https://dev.auth0.com"}"#).unwrap();
+        assert!(old.verify_tls);
+        assert_eq!(old.tls_warning(), None);
+        let off = Environment {
+            verify_tls: false,
+            ..dev()
+        };
+        assert_eq!(
+            off.tls_warning().unwrap(),
+            "TLS verification is off for dev: anyone on the network path can read and change these requests"
+        );
     }
 
     #[test]

@@ -1,8 +1,11 @@
 //! HTTP: sends one [`HttpRequest`] on a shared client and answers with every status, header and body (also
-//! for error statuses), or a typed [`HttpError`]. Key fetches (JWKS, discovery) are built on it.
+//! for error statuses), or a typed [`HttpError`]. Key fetches (JWKS, discovery) are built on it. A request to
+//! an environment whose user turned TLS verification off goes on a second client that accepts any
+//! certificate; no other request ever does.
 
 use crate::core::http::{HttpAnswer, HttpError, HttpRequest, MAX_REDIRECTS, Redirects, same_origin_redirect};
 use crate::core::oidc;
+use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 use url::Url;
 
@@ -37,12 +40,41 @@ pub enum FetchError {
 /// Builds the client. Redirects are followed by [`send`] itself, per request, so one client serves every
 /// request however it treats redirects.
 pub fn client() -> Result<reqwest::Client, HttpError> {
+    builder().build().map_err(|e| HttpError::Client(e.to_string()))
+}
+
+/// Builds the client for requests the user chose to send without certificate checks.
+fn insecure_client() -> Result<reqwest::Client, HttpError> {
+    builder()
+        .tls_danger_accept_invalid_certs(true)
+        .build()
+        .map_err(|e| HttpError::Client(e.to_string()))
+}
+
+fn builder() -> reqwest::ClientBuilder {
     reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .connect_timeout(Duration::from_secs(10))
         .user_agent(concat!("tokenbench/", env!("CARGO_PKG_VERSION")))
-        .build()
-        .map_err(|e| HttpError::Client(e.to_string()))
+}
+
+/// The two shared clients, each built on first use (building loads the root certificates).
+#[derive(Default)]
+pub struct Clients {
+    verified: OnceLock<Result<reqwest::Client, HttpError>>,
+    unverified: OnceLock<Result<reqwest::Client, HttpError>>,
+}
+
+impl Clients {
+    /// The client for this request: the one that checks certificates unless the request says not to.
+    pub fn for_request(&self, request: &HttpRequest) -> Result<&reqwest::Client, HttpError> {
+        let built = if request.verify_tls {
+            self.verified.get_or_init(client)
+        } else {
+            self.unverified.get_or_init(insecure_client)
+        };
+        built.as_ref().map_err(Clone::clone)
+    }
 }
 
 /// Sends a request and reads the whole answer (bounded by `request.max_body`) within `request.timeout`.

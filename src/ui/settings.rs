@@ -1,4 +1,4 @@
-//! What the window remembers between runs: theme, tab, window size, leeway. Nothing secret.
+//! What the window remembers between runs: theme, tab, window size, leeway, request timeout. Nothing secret.
 
 use serde::{Deserialize, Serialize};
 
@@ -87,6 +87,8 @@ pub struct Settings {
     pub issuer_tenant_file: Option<std::path::PathBuf>,
     /// Keep each request's token in a keyring item named by its history entry (never in the history file).
     pub keep_history_tokens: bool,
+    /// How long a form request may take, in seconds (1 to 600).
+    pub request_timeout_seconds: u64,
 }
 
 impl Default for Settings {
@@ -101,6 +103,18 @@ impl Default for Settings {
             issuer_port: DEFAULT_ISSUER_PORT,
             issuer_tenant_file: None,
             keep_history_tokens: false,
+            request_timeout_seconds: crate::core::http::DEFAULT_TIMEOUT.as_secs(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn settings_from_an_older_file_get_the_default_request_timeout() {
+        let old: Settings = serde_json::from_str(r#"{"version":1,"leeway_seconds":5}"#).unwrap();
+        assert_eq!((old.request_timeout_seconds, old.leeway_seconds), (30, 5));
     }
 }

@@ -2,6 +2,8 @@
 //! `jsonwebtoken`, and the public halves as PEM, JWK, JWKS and self-signed X.509 certificates (rcgen).
 #![allow(dead_code)]
 
+pub mod tls;
+
 use aws_lc_rs::encoding::AsDer;
 use aws_lc_rs::rand::SystemRandom;
 use aws_lc_rs::rsa::KeySize;

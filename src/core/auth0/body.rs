@@ -66,6 +66,7 @@ mod tests {
             timeout: std::time::Duration::from_secs(1),
             redirects: Redirects::Keep,
             max_body: 1,
+            verify_tls: true,
         }
     }
 

@@ -1,5 +1,6 @@
 //! A request as a curl command that reproduces it exactly. Secrets are replaced by shell variables
-//! (`$CLIENT_SECRET`) unless the user asks to include them; quoting is done by `shlex`.
+//! (`$CLIENT_SECRET`) unless the user asks to include them; quoting is done by `shlex`. A request sent without
+//! certificate checks gets `--insecure`, as it was sent.
 
 use crate::core::http::HttpRequest;
 
@@ -20,6 +21,9 @@ pub fn command(request: &HttpRequest, secrets: &[SecretValue<'_>], include_secre
         "-X".to_owned(),
         request.method.as_str().to_owned(),
     ];
+    if !request.verify_tls {
+        words.push("--insecure".to_owned());
+    }
     words.push(quote(&request.url));
     for (name, value) in &request.headers {
         words.push("-H".to_owned());
@@ -73,6 +77,7 @@ mod tests {
             timeout: std::time::Duration::from_secs(1),
             redirects: Redirects::Keep,
             max_body: 1,
+            verify_tls: true,
         }
     }
 
@@ -88,6 +93,16 @@ mod tests {
         assert!(redacted.contains("\"$CLIENT_SECRET\""), "{redacted}");
         let words = shlex::split(&command(&r, &secrets, true)).unwrap();
         assert_eq!(words.last().unwrap(), r#"{"client_id":"a","client_secret":"s3cr'et"}"#);
+    }
+
+    #[test]
+    fn a_request_without_certificate_checks_gets_insecure_and_only_then() {
+        let mut r = request("{}");
+        let words = shlex::split(&command(&r, &[], false)).unwrap();
+        assert!(!words.iter().any(|w| w == "--insecure"), "{words:?}");
+        r.verify_tls = false;
+        let words = shlex::split(&command(&r, &[], false)).unwrap();
+        assert_eq!(words[..5], ["curl", "-sS", "-X", "POST", "--insecure"]);
     }
 
     #[test]

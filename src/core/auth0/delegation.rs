@@ -239,6 +239,7 @@ impl DelegationForm {
             timeout,
             redirects: Redirects::Keep,
             max_body: DEFAULT_MAX_BODY,
+            verify_tls: true,
         }
     }
 }

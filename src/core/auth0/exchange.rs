@@ -235,6 +235,7 @@ impl ExchangeForm {
             timeout,
             redirects: Redirects::Keep,
             max_body: DEFAULT_MAX_BODY,
+            verify_tls: true,
         }
     }
 }

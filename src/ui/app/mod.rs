@@ -78,6 +78,8 @@ pub struct TokenbenchApp {
     pub rate_limits: super::panels::rate_limits::RateLimitsPanel,
     /// The guided demo's window.
     pub demo: super::panels::demo::DemoPanel,
+    /// The request timeout both forms share, as typed; a valid value is the setting.
+    pub request_timeout: super::panels::timeout::TimeoutField,
     demo_script: Option<demo::DemoScript>,
     /// Environments, saved forms, local tenant.
     pub workspace: Workspace,
@@ -127,6 +129,7 @@ impl TokenbenchApp {
             keyring_problem: None,
             keyring_names: Vec::new(),
             show_keyring_details: false,
+            request_timeout: super::panels::timeout::TimeoutField::new(settings.request_timeout_seconds),
             saved_settings: settings.clone(),
             settings,
             clock: options.clock,
@@ -295,6 +298,9 @@ impl TokenbenchApp {
             self.settings.window_size = Some([rect.width().round(), rect.height().round()]);
         }
         self.settings.leeway_seconds = self.inspector.leeway_seconds().unwrap_or(self.settings.leeway_seconds);
+        if let Ok(timeout) = self.request_timeout.value() {
+            self.settings.request_timeout_seconds = timeout.as_secs();
+        }
         // Window size changes continuously while resizing; it is saved with the next other change or on exit.
         let mut comparable = self.settings.clone();
         comparable.window_size = self.saved_settings.window_size;
@@ -381,6 +387,7 @@ impl TokenbenchApp {
 
     fn panel_ui(&mut self, ui: &mut egui::Ui, commands: &mut Vec<Command>) {
         let local_issuer = self.issuer.base_url().map(str::to_owned);
+        let local_clients = self.issuer.clients();
         let mut cx = super::panels::PanelContext {
             now: self.clock.now(),
             zone: &self.zone,
@@ -388,6 +395,7 @@ impl TokenbenchApp {
             keyring_names: &self.keyring_names,
             memory_only: self.keyring_problem.is_some(),
             local_issuer: local_issuer.as_deref(),
+            local_clients: &local_clients,
         };
         match self.settings.tab {
             Tab::Inspector => self.inspector.ui(ui, &cx, commands),
@@ -402,9 +410,10 @@ impl TokenbenchApp {
                 let throttle = key
                     .and_then(|(url, user)| self.rate_limits.throttled_until(&url, &user, cx.now))
                     .map(|until| (until, cx.now));
-                self.delegation.ui(ui, &cx, throttle, commands);
+                self.delegation
+                    .ui(ui, &cx, throttle, &mut self.request_timeout, commands);
             }
-            Tab::TokenExchange => self.exchange.ui(ui, &cx, commands),
+            Tab::TokenExchange => self.exchange.ui(ui, &cx, &mut self.request_timeout, commands),
             Tab::RateLimits => self.rate_limits.ui(ui, cx.now, cx.zone, commands),
         }
     }

@@ -54,8 +54,8 @@ pub struct Backend {
     outbox: Outbox,
     events: Receiver<Event>,
     running: HashMap<RequestId, AbortHandle>,
-    /// One HTTP client for every request, built on first use (it loads the root certificates).
-    client: Arc<OnceLock<Result<reqwest::Client, HttpError>>>,
+    /// The HTTP clients, built on first use (they load the root certificates).
+    clients: Arc<http::Clients>,
     paths: BackendPaths,
     secrets: StoreSlot,
     issuer: issuer::IssuerSlot,
@@ -95,7 +95,7 @@ impl Backend {
             outbox: Outbox { sender, ctx },
             events,
             running: HashMap::new(),
-            client: Arc::default(),
+            clients: Arc::default(),
             paths,
             secrets: Arc::new(store.map(OnceLock::from).unwrap_or_default()),
             issuer: Arc::default(),
@@ -267,16 +267,16 @@ impl Backend {
     }
 
     fn send_with_keyring(&mut self, job: keyed::KeyedSend) {
-        let (out, client) = (self.outbox.clone(), self.client.clone());
+        let (out, clients) = (self.outbox.clone(), self.clients.clone());
         let (store, clock, id) = (self.secrets.clone(), self.clock.clone(), job.id);
         let Some(runtime) = &self.runtime else { return };
         let task = runtime.spawn(async move {
-            match client.get_or_init(http::client) {
+            match clients.for_request(&job.request) {
                 Ok(client) => keyed::send(job, client, store, clock, &out).await,
                 Err(e) => out.send(Event::Http(HttpEvent::Answered {
                     id: job.id,
                     owner: job.owner,
-                    result: Err(e.clone()),
+                    result: Err(e),
                 })),
             }
         });
@@ -284,12 +284,12 @@ impl Backend {
     }
 
     fn send(&mut self, id: RequestId, owner: HttpOwner, request: HttpRequest) {
-        let (out, client) = (self.outbox.clone(), self.client.clone());
+        let (out, clients) = (self.outbox.clone(), self.clients.clone());
         let Some(runtime) = &self.runtime else { return };
         let task = runtime.spawn(async move {
-            let result = match client.get_or_init(http::client) {
+            let result = match clients.for_request(&request) {
                 Ok(client) => http::send(client, &request).await,
-                Err(e) => Err(e.clone()),
+                Err(e) => Err(e),
             };
             out.send(Event::Http(HttpEvent::Answered { id, owner, result }));
         });

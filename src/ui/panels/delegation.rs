@@ -2,7 +2,9 @@
 //! api_type from the catalogue, free-form add-on parameters, JSON or form body; every field error inline,
 //! Send off with the reason while invalid, and the answer with its tokens one click from the inspector.
 
-use super::request::{REQUEST_TIMEOUT, Sender};
+use super::known_clients;
+use super::request::Sender;
+use super::timeout::TimeoutField;
 use crate::core::auth0::FieldError;
 use crate::core::auth0::answer::Endpoint;
 use crate::core::auth0::delegation::{API_TYPES, DelegationForm, InputToken, SCOPE_PRESETS, api_type};
@@ -51,10 +53,9 @@ impl DelegationPanel {
     }
 
     /// The request the form makes now, or every field error.
-    pub fn request(&self, cx: &PanelContext<'_>) -> Result<HttpRequest, Vec<FieldError>> {
-        self.sender.validate_with(cx.local_issuer, cx.workspace, |base| {
-            self.form.validate(base, REQUEST_TIMEOUT)
-        })
+    pub fn request(&self, cx: &PanelContext<'_>, timeout: &TimeoutField) -> Result<HttpRequest, Vec<FieldError>> {
+        self.sender
+            .validate_with(cx, timeout, |base, limit| self.form.validate(base, limit))
     }
 
     /// The rate-limit bucket the next request counts against: the endpoint and the input token's user
@@ -79,17 +80,19 @@ impl DelegationPanel {
         }
     }
 
-    /// Draws the panel. `throttle`: `(until, now)` when the last answer said the next request would be refused.
+    /// Draws the panel. `throttle`: `(until, now)` when the last answer said the next request would be refused;
+    /// `timeout`: the field both forms share.
     pub fn ui(
         &mut self,
         ui: &mut egui::Ui,
         cx: &PanelContext<'_>,
         throttle: Option<(i64, i64)>,
+        timeout: &mut TimeoutField,
         commands: &mut Vec<Command>,
     ) {
         ui.heading("Delegation");
         ui.label("Auth0's legacy POST /delegation: exchange an id_token or refresh_token for a token of another application or add-on");
-        let request = self.request(cx);
+        let request = self.request(cx, timeout);
         let errors = request.as_ref().err().cloned().unwrap_or_default();
         if let Some(parsed) = self.sender.paste_ui(ui, "delegation_paste") {
             let (form, base, unmapped) = crate::core::auth0::curl_parse::to_delegation(&parsed);
@@ -97,12 +100,15 @@ impl DelegationPanel {
             self.sender
                 .adopt_paste(&base, &unmapped, cx.local_issuer, cx.workspace, commands);
         }
-        self.sender.target_ui(ui, "delegation_environment", cx.workspace);
+        if self.sender.target_ui(ui, "delegation_environment", cx.workspace) {
+            known_clients::fill_default(&self.sender.target, cx, &mut self.form.client_id);
+        }
+        let known = known_clients::known_clients(&self.sender.target, cx);
         // A field left empty is not shouted at: the Send line says what is missing; what is typed wrong is
         // shown next to it.
         let shown: Vec<FieldError> = errors.iter().filter(|e| !self.is_blank(e.field)).cloned().collect();
         field_errors(ui, &shown, "environment");
-        self.fields_ui(ui, &shown);
+        self.fields_ui(ui, &shown, &known, timeout);
         let blocker = errors.first().map(|e| format!("{}: {}", e.field, e.message));
         if self
             .sender
@@ -120,7 +126,13 @@ impl DelegationPanel {
         self.sender.answer_ui(ui, &secrets, Some(&input), commands);
     }
 
-    fn fields_ui(&mut self, ui: &mut egui::Ui, errors: &[FieldError]) {
+    fn fields_ui(
+        &mut self,
+        ui: &mut egui::Ui,
+        errors: &[FieldError],
+        known: &[(String, String)],
+        timeout: &mut TimeoutField,
+    ) {
         let form = &mut self.form;
         labelled_line(
             ui,
@@ -128,6 +140,7 @@ impl DelegationPanel {
             &mut form.client_id,
             "the calling application, e.g. demo-spa",
         );
+        known_clients::picker_ui(ui, "delegation_known_clients", &mut form.client_id, known);
         field_errors(ui, errors, "client_id");
         ui.horizontal(|ui| {
             ui.label("Input token");
@@ -173,6 +186,7 @@ impl DelegationPanel {
                 ui.selectable_value(&mut self.form.encoding, BodyEncoding::Json, "JSON");
                 ui.selectable_value(&mut self.form.encoding, BodyEncoding::Form, "Form");
             });
+            timeout.ui(ui);
         });
     }
 }

@@ -5,7 +5,9 @@
 
 use super::client_secret::ClientSecretChoice;
 use super::delegation::field_errors;
-use super::request::{REQUEST_TIMEOUT, Sender, Target};
+use super::known_clients;
+use super::request::{Sender, Target};
+use super::timeout::TimeoutField;
 use crate::core::auth0::FieldError;
 use crate::core::auth0::answer::Endpoint;
 use crate::core::auth0::curl::SecretValue;
@@ -97,19 +99,24 @@ impl ExchangePanel {
     }
 
     /// The request the form makes now, or every field error.
-    pub fn request(&self, cx: &PanelContext<'_>) -> Result<HttpRequest, Vec<FieldError>> {
-        self.sender.validate_with(cx.local_issuer, cx.workspace, |base| {
-            self.form.validate(base, REQUEST_TIMEOUT, None)
-        })
+    pub fn request(&self, cx: &PanelContext<'_>, timeout: &TimeoutField) -> Result<HttpRequest, Vec<FieldError>> {
+        self.sender
+            .validate_with(cx, timeout, |base, limit| self.form.validate(base, limit, None))
     }
 
-    /// Draws the panel.
-    pub fn ui(&mut self, ui: &mut egui::Ui, cx: &PanelContext<'_>, commands: &mut Vec<Command>) {
+    /// Draws the panel; `timeout` is the field both forms share.
+    pub fn ui(
+        &mut self,
+        ui: &mut egui::Ui,
+        cx: &PanelContext<'_>,
+        timeout: &mut TimeoutField,
+        commands: &mut Vec<Command>,
+    ) {
         ui.heading("Token exchange");
         ui.label(
             "Native social login: exchange an Apple, Facebook or Google artifact for Auth0 tokens at POST /oauth/token",
         );
-        let request = self.request(cx);
+        let request = self.request(cx, timeout);
         let errors = request.as_ref().err().cloned().unwrap_or_default();
         if let Some(parsed) = self.sender.paste_ui(ui, "exchange_paste") {
             let (form, base, unmapped) = crate::core::auth0::curl_parse::to_exchange(&parsed);
@@ -117,7 +124,9 @@ impl ExchangePanel {
             self.sender
                 .adopt_paste(&base, &unmapped, cx.local_issuer, cx.workspace, commands);
         }
-        self.sender.target_ui(ui, "exchange_environment", cx.workspace);
+        if self.sender.target_ui(ui, "exchange_environment", cx.workspace) {
+            known_clients::fill_default(&self.sender.target, cx, &mut self.form.client_id);
+        }
         // A field left empty is not shouted at: the Send line says what is missing.
         let shown: Vec<FieldError> = errors
             .iter()
@@ -128,6 +137,9 @@ impl ExchangePanel {
         self.fields_ui(ui, &shown, cx, commands);
         self.client_secret.ui(ui, &self.sender.target, cx);
         self.dpop_ui(ui, cx.keyring_names, commands);
+        egui::CollapsingHeader::new("Advanced")
+            .id_salt("exchange_advanced")
+            .show(ui, |ui| timeout.ui(ui));
         let secret_item = self.client_secret.chosen_item(&self.sender.target, cx);
         let blocker = match (errors.first(), &secret_item) {
             (Some(e), _) => Some(format!("{}: {}", e.field, e.message)),
@@ -168,6 +180,8 @@ impl ExchangePanel {
             &mut self.form.client_id,
             "the native application, e.g. demo-native",
         );
+        let known = known_clients::known_clients(&self.sender.target, cx);
+        known_clients::picker_ui(ui, "exchange_known_clients", &mut self.form.client_id, &known);
         field_errors(ui, errors, "client_id");
         self.subject_type_ui(ui);
         field_errors(ui, errors, "subject_token_type");

@@ -103,6 +103,17 @@ impl IssuerPanel {
         }
     }
 
+    /// The running tenant's applications, as (client ID, name); none while stopped.
+    pub fn clients(&self) -> Vec<(String, String)> {
+        let running = self.tenant.as_ref().filter(|_| self.base_url().is_some());
+        running
+            .map(|tenant| {
+                let clients = tenant.clients.iter();
+                clients.map(|c| (c.client_id.clone(), c.name.clone())).collect()
+            })
+            .unwrap_or_default()
+    }
+
     /// The base URL while running.
     pub fn base_url(&self) -> Option<&str> {
         match &self.status {

@@ -9,10 +9,12 @@ pub mod history;
 pub mod inspector;
 pub mod issuer;
 pub mod issuer_limits;
+pub mod known_clients;
 pub mod rate_limits;
 pub mod request;
 pub mod secrets;
 pub mod timeline;
+pub mod timeout;
 pub mod workspace_import;
 
 use crate::core::workspace::Workspace;
@@ -32,4 +34,6 @@ pub struct PanelContext<'a> {
     pub memory_only: bool,
     /// The local issuer's base URL while it runs.
     pub local_issuer: Option<&'a str>,
+    /// The running local tenant's applications, as (client ID, name).
+    pub local_clients: &'a [(String, String)],
 }

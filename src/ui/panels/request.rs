@@ -7,17 +7,16 @@ use crate::core::auth0::answer::{Endpoint, RATE_LIMIT_HEADERS, ReadAnswer, read}
 use crate::core::auth0::curl::{self, SecretValue};
 use crate::core::auth0::curl_parse::{ParsedCurl, Unmapped};
 use crate::core::history::HistoryEntry;
-use crate::core::http::{HttpAnswer, HttpError, HttpRequest};
-use crate::core::workspace::Workspace;
+use crate::core::http::{DEFAULT_TIMEOUT, HttpAnswer, HttpError, HttpRequest};
+use crate::core::workspace::{Environment, Workspace};
 use crate::ui::command::{
     AppCommand, Command, HttpCommand, HttpOwner, KeyringItems, RequestId, SecretsCommand, TokenOrigin, next_request_id,
 };
+use crate::ui::panels::PanelContext;
+use crate::ui::panels::timeout::TimeoutField;
 use crate::ui::theme;
-use crate::ui::widgets::fields::{code_block, copy_button, inline_error};
+use crate::ui::widgets::fields::{code_block, copy_button, inline_error, inline_warning};
 use std::time::{Duration, Instant};
-
-/// The timeout of every form request.
-pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// Which environment a form sends to: the local issuer (following its address) or a workspace environment.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -80,27 +79,49 @@ impl Sender {
         }
     }
 
-    /// Validates a form against the chosen environment's base URL: the environment's problem (the issuer not
-    /// running, an environment without URL) comes first, followed by the form's own field errors.
-    pub fn validate_with<T>(
+    /// The chosen workspace environment, if the target is one.
+    pub fn environment<'w>(&self, workspace: &'w Workspace) -> Option<&'w Environment> {
+        match &self.target {
+            Target::LocalIssuer => None,
+            Target::Named(name) => workspace.environment(name),
+        }
+    }
+
+    /// Validates a form against the chosen environment's base URL and the shared timeout: the environment's
+    /// problem (the issuer not running, an environment without URL) comes first, then the form's own field
+    /// errors, then the timeout's. The request checks certificates unless the environment's user turned that
+    /// off.
+    pub fn validate_with(
         &self,
-        local_issuer: Option<&str>,
-        workspace: &Workspace,
-        validate: impl FnOnce(&str) -> Result<T, Vec<FieldError>>,
-    ) -> Result<T, Vec<FieldError>> {
-        let base = self.base_url(local_issuer, workspace);
-        let result = validate(base.as_deref().unwrap_or("https://unset.invalid"));
-        let Err(message) = base else { return result };
-        let mut errors = result.err().unwrap_or_default();
-        errors.retain(|f| f.field != "environment");
-        errors.insert(
-            0,
-            FieldError {
+        cx: &PanelContext<'_>,
+        timeout: &TimeoutField,
+        validate: impl FnOnce(&str, Duration) -> Result<HttpRequest, Vec<FieldError>>,
+    ) -> Result<HttpRequest, Vec<FieldError>> {
+        let base = self.base_url(cx.local_issuer, cx.workspace);
+        let limit = timeout.value();
+        let result = validate(
+            base.as_deref().unwrap_or("https://unset.invalid"),
+            limit.as_ref().map_or(DEFAULT_TIMEOUT, |l| *l),
+        );
+        let mut errors = Vec::new();
+        if let Err(message) = base {
+            errors.push(FieldError {
                 field: "environment",
                 message,
-            },
-        );
-        Err(errors)
+            });
+        }
+        // The form's own complaint about an unset URL is the environment's problem, already named.
+        let unset = !errors.is_empty();
+        let own = result.as_ref().err().into_iter().flatten();
+        errors.extend(own.filter(|f| !unset || f.field != "environment").cloned());
+        errors.extend(limit.err());
+        match result {
+            Ok(request) if errors.is_empty() => {
+                let verify_tls = self.environment(cx.workspace).is_none_or(|e| e.verify_tls);
+                Ok(HttpRequest { verify_tls, ..request })
+            }
+            Ok(_) | Err(_) => Err(errors),
+        }
     }
 
     /// "Paste a curl command": returns the parsed command when the user asks to fill the form.
@@ -163,13 +184,11 @@ impl Sender {
                 .ok()
                 .and_then(|u| u.host_str().map(str::to_owned))
                 .unwrap_or_else(|| trimmed.to_owned());
-            commands.push(Command::App(AppCommand::AddEnvironment(
-                crate::core::workspace::Environment {
-                    name: name.clone(),
-                    base_url: Some(trimmed.to_owned()),
-                    ..crate::core::workspace::Environment::default()
-                },
-            )));
+            commands.push(Command::App(AppCommand::AddEnvironment(Environment {
+                name: name.clone(),
+                base_url: Some(trimmed.to_owned()),
+                ..Environment::default()
+            })));
             self.target = Target::Named(name.clone());
             self.paste_notes
                 .push(Ok(format!("Added the environment {name} ({trimmed})")));
@@ -253,8 +272,10 @@ impl Sender {
         self.send_pending = true;
     }
 
-    /// The environment picker.
-    pub fn target_ui(&mut self, ui: &mut egui::Ui, id: &str, workspace: &Workspace) {
+    /// The environment picker, with the warning while the chosen one does not verify TLS. Returns true when
+    /// the user chose another environment.
+    pub fn target_ui(&mut self, ui: &mut egui::Ui, id: &str, workspace: &Workspace) -> bool {
+        let before = self.target.clone();
         ui.horizontal(|ui| {
             let label = ui.label("Environment");
             let title = self.target.title().to_owned();
@@ -269,6 +290,10 @@ impl Sender {
                 .response
                 .labelled_by(label.id);
         });
+        if let Some(warning) = self.environment(workspace).and_then(Environment::tls_warning) {
+            inline_warning(ui, &warning);
+        }
+        self.target != before
     }
 
     /// Send (disabled with the reason while the form is invalid), or the spinner with elapsed time and Cancel.

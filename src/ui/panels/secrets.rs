@@ -3,25 +3,43 @@
 
 use super::workspace_import;
 use crate::core::secret::{KeyKind, SecretKind, SecretString, item_name, validate_item_name};
-use crate::core::workspace::{Environment, FieldError, Workspace};
+use crate::core::workspace::{Environment, FieldError, Workspace, parse_client_ids};
 use crate::ui::command::{Command, FilesCommand, SecretPurpose, SecretsCommand, SecretsEvent, WorkspaceImport};
 use crate::ui::panels::PanelContext;
 use crate::ui::theme;
-use crate::ui::widgets::fields::{forget_typing, inline_error, labelled_line, secret_line};
+use crate::ui::widgets::fields::{forget_typing, inline_error, inline_warning, labelled_line, secret_line};
 use egui::RichText;
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 use zeroize::Zeroizing;
 
 /// The environment form, exactly as typed.
-#[derive(Default)]
 struct EnvironmentForm {
     name: String,
     local_issuer: bool,
     base_url: String,
     client_id: String,
+    client_ids: String,
     client_secret: Zeroizing<String>,
     show_secret: bool,
+    verify_tls: bool,
     errors: Vec<FieldError>,
+}
+
+impl Default for EnvironmentForm {
+    fn default() -> Self {
+        Self {
+            name: String::new(),
+            local_issuer: false,
+            base_url: String::new(),
+            client_id: String::new(),
+            client_ids: String::new(),
+            client_secret: Zeroizing::default(),
+            show_secret: false,
+            verify_tls: true,
+            errors: Vec::new(),
+        }
+    }
 }
 
 /// The Secrets panel's state. Revealed values are dropped (and wiped) when the panel is left.
@@ -45,6 +63,8 @@ pub struct SecretsPanel {
     generate_kind: Option<KeyKind>,
     path: String,
     environment: EnvironmentForm,
+    /// The other client IDs of an environment as typed, while its field has focus.
+    client_ids_typed: BTreeMap<String, String>,
     pending_import: Option<WorkspaceImport>,
 }
 
@@ -358,21 +378,23 @@ impl SecretsPanel {
         memory_only: bool,
         commands: &mut Vec<Command>,
     ) {
-        for env in &workspace.environments {
-            let target = env.base_url.as_deref().unwrap_or("local issuer");
-            let secret = env
-                .client_secret
-                .as_ref()
-                .map_or("no secret".to_owned(), |r| format!("secret {}", r.keyring));
-            ui.label(format!("{}: {target}, client {}, {secret}", env.name, env.client_id));
+        if existing_environments_ui(ui, &mut workspace.environments, &mut self.client_ids_typed) {
+            commands.push(Command::Files(FilesCommand::SaveWorkspace(workspace.clone())));
         }
         let form = &mut self.environment;
         labelled_line(ui, "Environment name", &mut form.name, "dev");
         ui.checkbox(&mut form.local_issuer, "Use the local issuer");
         if !form.local_issuer {
             labelled_line(ui, "Tenant URL", &mut form.base_url, "https://TENANT.auth0.com");
+            tls_switch_ui(
+                ui,
+                &mut form.verify_tls,
+                "Verify TLS certificates",
+                "the new environment",
+            );
         }
         labelled_line(ui, "Client ID", &mut form.client_id, "default client for requests");
+        labelled_line(ui, "Other client IDs", &mut form.client_ids, CLIENT_IDS_HINT);
         let secret_field = secret_line(
             ui,
             "Client secret",
@@ -399,7 +421,9 @@ impl SecretsPanel {
             name: form.name.trim().to_owned(),
             base_url: (!form.local_issuer).then(|| form.base_url.trim().to_owned()),
             client_id: form.client_id.trim().to_owned(),
+            client_ids: parse_client_ids(&form.client_ids),
             client_secret: has_secret.then(|| crate::core::secret::SecretRef::new(&secret_name)),
+            verify_tls: form.verify_tls || form.local_issuer,
         };
         let mut errors = env.validate(&workspace.environments);
         if let (true, Err(message)) = (has_secret, self.not_taken(&secret_name)) {
@@ -470,6 +494,65 @@ impl SecretsPanel {
             }
         });
     }
+}
+
+/// What the forms' Client ID picker is fed from.
+const CLIENT_IDS_HINT: &str = "more clients to pick in the forms, separated by commas or spaces";
+
+/// One line per environment, with its other clients and its TLS switch (tenants only: the local issuer is
+/// plain loopback http). Returns true when the user changed one.
+fn existing_environments_ui(
+    ui: &mut egui::Ui,
+    environments: &mut [Environment],
+    typed: &mut BTreeMap<String, String>,
+) -> bool {
+    let mut changed = false;
+    for env in environments {
+        let target = env.base_url.as_deref().unwrap_or("local issuer");
+        let secret = env
+            .client_secret
+            .as_ref()
+            .map_or("no secret".to_owned(), |r| format!("secret {}", r.keyring));
+        ui.label(format!("{}: {target}, client {}, {secret}", env.name, env.client_id));
+        changed |= client_ids_ui(ui, env, typed);
+        if env.base_url.is_some() {
+            let label = format!("Verify TLS certificates of {}", env.name);
+            changed |= tls_switch_ui(ui, &mut env.verify_tls, &label, &env.name);
+        }
+        if let Some(warning) = env.tls_warning() {
+            inline_warning(ui, &warning);
+        }
+    }
+    changed
+}
+
+/// An environment's other client IDs, kept as typed while the field has focus; returns true on a change.
+fn client_ids_ui(ui: &mut egui::Ui, env: &mut Environment, typed: &mut BTreeMap<String, String>) -> bool {
+    let label = format!("Other client IDs of {}", env.name);
+    let mut text = typed
+        .get(&env.name)
+        .cloned()
+        .unwrap_or_else(|| env.client_ids.join(", "));
+    let field = labelled_line(ui, &label, &mut text, CLIENT_IDS_HINT);
+    if field.changed() {
+        env.client_ids = parse_client_ids(&text);
+    }
+    if field.has_focus() {
+        typed.insert(env.name.clone(), text);
+    } else {
+        typed.remove(&env.name);
+    }
+    field.changed()
+}
+
+/// The switch that turns certificate checks off for one environment; returns true when it was flipped.
+fn tls_switch_ui(ui: &mut egui::Ui, verify_tls: &mut bool, label: &str, whose: &str) -> bool {
+    ui.checkbox(verify_tls, label)
+        .on_hover_text(format!(
+            "Off only for a test tenant behind a self-signed certificate: requests to {whose} then accept any \
+             certificate"
+        ))
+        .changed()
 }
 
 fn workspace_exported_message(result: Result<Option<PathBuf>, String>) -> Result<String, String> {

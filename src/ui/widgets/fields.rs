@@ -81,6 +81,12 @@ pub fn inline_error(ui: &mut egui::Ui, message: &str) {
     ui.label(RichText::new(message).color(colour));
 }
 
+/// A warning that stays while its cause does (e.g. TLS verification turned off).
+pub fn inline_warning(ui: &mut egui::Ui, message: &str) {
+    let colour = crate::ui::theme::warning(ui.visuals().dark_mode);
+    ui.label(RichText::new(message).color(colour));
+}
+
 /// Selectable monospace text that keeps its indentation (pretty JSON). A justified layout, as inside
 /// `ui.columns`, would strip the leading spaces of every row, so the text is laid out left-aligned here.
 pub fn code_block(ui: &mut egui::Ui, text: &str) -> egui::Response {
