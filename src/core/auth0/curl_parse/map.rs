@@ -240,7 +240,10 @@ fn common_notes(parsed: &ParsedCurl, path: &str) -> (String, Vec<Unmapped>) {
 
 fn ignored_reason(flag: &str) -> &'static str {
     match flag {
-        "-k" | "--insecure" => "ignored: tokenbench always verifies certificates",
+        "-k" | "--insecure" => {
+            "ignored: certificates stay verified; turn that off for the environment in the Secrets tab if its \
+             certificate is self-signed"
+        }
         "-L" | "--location" => "ignored: token endpoints answer POSTs without redirects",
         _ => "ignored: it only changes curl's output, encoding or protocol",
     }
