@@ -169,3 +169,51 @@ fn a_demo_played_through_two_steps_stops_there() {
     assert!(!harness.state().demo.is_done(Step::DelegateFirebase));
     assert_eq!(harness.state().settings.tab, Tab::TokenExchange);
 }
+
+#[test]
+fn a_step_is_ticked_only_by_what_happens_after_its_button_not_by_an_earlier_run() {
+    use tokenbench::core::auth0::delegation::DelegationForm;
+    use tokenbench::core::history::{History, HistoryEntry, RequestForm};
+    let store = Arc::new(MemoryStore::default());
+    let mut options = gui_support::options(Tab::LocalIssuer, store, None, BackendPaths::default());
+    options.settings.issuer_autostart = true;
+    options.settings.issuer_port = 0;
+    let mut history = History::default();
+    let earlier = DelegationForm {
+        target: "demo-firebase".into(),
+        ..DelegationForm::default()
+    };
+    history.record(
+        HistoryEntry {
+            status: Some(200),
+            form: Some(RequestForm::Delegation(earlier)),
+            ..HistoryEntry::default()
+        },
+        false,
+    );
+    options.history = history;
+    let mut harness = launch(options);
+    run_until(&mut harness, "the issuer to start", |h| {
+        h.state().issuer.base_url().is_some()
+    });
+    harness.run();
+    harness.get_by_role_and_label(Role::Button, "Demo").click();
+    harness.run();
+    prepare(&mut harness, Step::SignIn, |h| h.state().demo.is_done(Step::SignIn));
+    prepare(&mut harness, Step::DelegateFirebase, |h| {
+        h.state().delegation.form.target == "demo-firebase"
+    });
+    assert!(
+        !harness.state().demo.is_done(Step::DelegateFirebase),
+        "the earlier run's answer does not count"
+    );
+    send_until(&mut harness, "this run's answer", |h| {
+        h.state().demo.is_done(Step::DelegateFirebase)
+    });
+    harness.get_by_role_and_label(Role::Button, "Start over").click();
+    harness.run();
+    assert!(
+        Step::ALL.iter().all(|s| !harness.state().demo.is_done(*s)),
+        "Start over clears every step"
+    );
+}

@@ -299,3 +299,43 @@ fn the_window_delegates_at_a_remote_tenant_and_the_answer_opens_in_the_inspector
     assert_eq!(harness.state().settings.tab, Tab::Inspector);
     assert_eq!(claims(&harness.state().inspector.token)["aud"], "remote-target");
 }
+
+#[test]
+fn a_client_secret_chosen_for_one_environment_is_not_sent_to_another() {
+    use tokenbench::ui::panels::client_secret::SecretSource;
+    let tenant = stand_in();
+    let mut options = gui_support::options(
+        Tab::TokenExchange,
+        Arc::new(MemoryStore::default()),
+        None,
+        BackendPaths::default(),
+    );
+    options.workspace = Workspace {
+        environments: vec![Environment {
+            name: "remote".into(),
+            base_url: Some(tenant.base.clone()),
+            ..Environment::default()
+        }],
+        ..Workspace::default()
+    };
+    let mut harness = gui_support::launch(options);
+    harness.run();
+    harness.get_by_label("A keyring item").click();
+    harness.run();
+    type_into(
+        &mut harness,
+        Role::TextInput,
+        "Client secret item",
+        "client_secret/local/demo-native",
+    );
+    assert_eq!(harness.state().exchange.client_secret.source, SecretSource::Item);
+    harness.get_by_role_and_label(Role::ComboBox, "Environment").click();
+    harness.run();
+    harness.get_by_label("remote").click();
+    harness.run();
+    assert_eq!(
+        harness.state().exchange.client_secret.source,
+        SecretSource::None,
+        "the item typed for the Local issuer is not carried to remote"
+    );
+}

@@ -1,6 +1,7 @@
 //! What each step of the guided demo does to the real forms, and how the app sees that a step has happened.
 
 use super::TokenbenchApp;
+use crate::core::auth0::delegation::InputToken;
 use crate::core::auth0::exchange::{ExchangeForm, SubjectType};
 use crate::core::history::RequestForm;
 use crate::ui::Tab;
@@ -12,33 +13,6 @@ use crate::ui::panels::request::Target;
 const SPA: &str = "demo-spa";
 /// The demo tenant's first user.
 const ALICE: &str = "auth0|alice";
-
-/// The demo playing its first steps by itself (`--demo N`, for screenshots and rehearsals): each step is
-/// prepared, then the presenter's click is made, then the next waits until the step has happened.
-#[derive(Debug)]
-pub struct DemoScript {
-    /// How many steps to play.
-    through: usize,
-    /// The step under way.
-    next: usize,
-    prepared: bool,
-    acted: bool,
-    /// The tab to show once the steps are played.
-    then: Option<Tab>,
-}
-
-impl DemoScript {
-    /// Plays the first `through` steps, then shows `then`.
-    pub fn new(through: usize, then: Option<Tab>) -> Self {
-        Self {
-            through: through.min(Step::ALL.len()),
-            next: 0,
-            prepared: false,
-            acted: false,
-            then,
-        }
-    }
-}
 
 impl TokenbenchApp {
     /// Draws the demo window (when open), prepares a clicked step and ticks the steps that have happened.
@@ -57,57 +31,19 @@ impl TokenbenchApp {
         self.play(ctx, commands);
     }
 
-    /// Moves a playing demo on by one action, if it has one to make.
-    fn play(&mut self, ctx: &egui::Context, commands: &mut Vec<Command>) {
-        if self.issuer.base_url().is_none() {
-            // Every step needs the local issuer; the window starts it.
-            return;
-        }
-        let Some(script) = &mut self.demo_script else { return };
-        let Some(step) = Step::ALL
-            .get(script.next)
-            .copied()
-            .filter(|_| script.next < script.through)
-        else {
-            if let Some(tab) = script.then {
-                self.settings.tab = tab;
-            }
-            self.demo_script = None;
-            return;
+    /// Fills the forms for `step`, shows its tab and marks where the app stands, so that only what happens
+    /// from here on ticks the step.
+    pub(super) fn prepare(&mut self, step: Step, commands: &mut Vec<Command>) {
+        let mark = match step {
+            Step::SignIn => i64::try_from(self.sign_ins).unwrap_or(i64::MAX),
+            Step::FastForward => self.clock_control.as_ref().map_or(0, |c| c.skew()),
+            Step::ExchangeApple
+            | Step::DelegateFirebase
+            | Step::InspectAndDiff
+            | Step::DelegateAzure
+            | Step::HitTheLimit => i64::try_from(self.history.next_id).unwrap_or(i64::MAX),
         };
-        // Answers arrive as events, which wake the window; the poll covers the steps that wait on the clock.
-        ctx.request_repaint_after(std::time::Duration::from_millis(50));
-        if self.demo.is_done(step) {
-            *script = DemoScript {
-                next: script.next + 1,
-                ..DemoScript::new(script.through, script.then)
-            };
-        } else if !script.prepared {
-            script.prepared = true;
-            self.prepare(step, commands);
-        } else if !script.acted {
-            script.acted = true;
-            self.act(step);
-        }
-    }
-
-    /// The presenter's click once `step` is prepared.
-    fn act(&mut self, step: Step) {
-        match step {
-            Step::SignIn | Step::InspectAndDiff => {}
-            Step::ExchangeApple => self.exchange.sender.press_send(),
-            Step::DelegateFirebase | Step::DelegateAzure => self.delegation.sender.press_send(),
-            Step::HitTheLimit => self.delegation.burst.press_start(),
-            Step::FastForward => {
-                if let Some(clock) = &self.clock_control {
-                    clock.advance(60);
-                }
-            }
-        }
-    }
-
-    /// Fills the forms for `step` and shows its tab.
-    fn prepare(&mut self, step: Step, commands: &mut Vec<Command>) {
+        self.demo.mark(step, mark);
         match step {
             Step::SignIn => sign_in(commands),
             Step::ExchangeApple => {
@@ -120,6 +56,7 @@ impl TokenbenchApp {
                 };
                 self.exchange.sender.target = Target::LocalIssuer;
                 self.exchange.use_dpop = false;
+                self.exchange.client_secret = Default::default();
                 self.exchange.mint_subject_token(commands);
                 self.settings.tab = Tab::TokenExchange;
             }
@@ -140,6 +77,7 @@ impl TokenbenchApp {
             sign_in(commands);
         }
         let form = &mut self.delegation.form;
+        form.input = InputToken::IdToken;
         form.client_id = SPA.to_owned();
         target.clone_into(&mut form.target);
         api_type.clone_into(&mut form.api_type);
@@ -157,37 +95,58 @@ impl TokenbenchApp {
             .and_then(|last| last.as_ref().ok())
             .and_then(|(_, read)| read.tokens.first().map(|(_, token)| token.clone()));
         match token {
-            Some(token) => self.run_app_command(AppCommand::DiffInInspector {
-                pinned: self.delegation.form.token.clone(),
-                token,
-            }),
+            Some(token) => {
+                self.run_app_command(AppCommand::DiffInInspector {
+                    pinned: self.delegation.form.token.clone(),
+                    token,
+                });
+                self.demo.tick(Step::InspectAndDiff);
+            }
             None => {
                 self.banner = Some("Demo: send the Firebase delegation first (step 3), then diff its token".to_owned());
             }
         }
     }
 
-    /// Whether a delegation to `target` has succeeded (by the history, which keeps each request's form).
-    fn delegated_to(&self, target: &str) -> bool {
-        self.history.entries.iter().any(|entry| {
-            entry.status == Some(200) && matches!(&entry.form, Some(RequestForm::Delegation(f)) if f.target == target)
-        })
+    /// Whether a request the history kept from `mark` on answered `status` and its form passes `form`.
+    fn answered_since(&self, mark: i64, status: u16, form: impl Fn(&RequestForm, &str) -> bool) -> bool {
+        let since = u64::try_from(mark).unwrap_or(0);
+        self.history
+            .entries
+            .iter()
+            .rev()
+            .take_while(|e| e.id >= since)
+            .any(|e| e.status == Some(status) && e.form.as_ref().is_some_and(|f| form(f, &e.summary)))
     }
 
-    fn has_happened(&self, step: Step) -> bool {
+    fn delegated_since(&self, mark: i64, target: &str) -> bool {
+        self.answered_since(
+            mark,
+            200,
+            |f, _| matches!(f, RequestForm::Delegation(d) if d.target == target),
+        )
+    }
+
+    /// Whether `step` has happened since it was prepared (never, for a step not prepared).
+    pub(super) fn has_happened(&self, step: Step) -> bool {
+        let Some(mark) = self.demo.mark_of(step) else {
+            return false;
+        };
         match step {
-            Step::SignIn => !self.delegation.form.token.trim().is_empty(),
-            Step::ExchangeApple => matches!(&self.exchange.sender.last, Some(Ok((a, _))) if a.status == 200),
-            Step::DelegateFirebase => self.delegated_to("demo-firebase"),
-            Step::InspectAndDiff => self.inspector.pinned.is_some(),
-            Step::DelegateAzure => self.delegated_to("demo-azure-blob"),
+            Step::SignIn => i64::try_from(self.sign_ins).is_ok_and(|n| n > mark),
+            Step::ExchangeApple => self.answered_since(mark, 200, |f, _| matches!(f, RequestForm::Exchange(_))),
+            Step::DelegateFirebase => self.delegated_since(mark, "demo-firebase"),
+            // Ticked when the diff is shown (see `diff_firebase_token`).
+            Step::InspectAndDiff => false,
+            Step::DelegateAzure => self.delegated_since(mark, "demo-azure-blob"),
             Step::HitTheLimit => {
-                self.delegation.burst.is_done() && self.rate_limits.buckets.values().any(|b| b.last_throttled.is_some())
+                self.delegation.burst.is_done()
+                    && self.answered_since(mark, 429, |_, summary| summary.starts_with("burst:"))
             }
             Step::FastForward => {
                 let now = self.clock.now();
                 self.demo.is_done(Step::HitTheLimit)
-                    && self.clock_control.as_ref().is_some_and(|c| c.skew() > 0)
+                    && self.clock_control.as_ref().is_some_and(|c| c.skew() > mark)
                     && self
                         .rate_limits
                         .buckets

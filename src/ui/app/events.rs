@@ -30,6 +30,7 @@ impl TokenbenchApp {
                 client_id,
                 result: Ok(token),
             }) => {
+                self.sign_ins += 1;
                 self.delegation.form.client_id = client_id;
                 self.run_app_command(AppCommand::UseInDelegation(token));
                 self.issuer.apply(IssuerEvent::SignedIn {

@@ -3,6 +3,7 @@
 
 mod clock_bar;
 mod demo;
+mod demo_play;
 mod events;
 
 use super::backend::{Backend, BackendPaths};
@@ -80,7 +81,9 @@ pub struct TokenbenchApp {
     pub demo: super::panels::demo::DemoPanel,
     /// The request timeout both forms share, as typed; a valid value is the setting.
     pub request_timeout: super::panels::timeout::TimeoutField,
-    demo_script: Option<demo::DemoScript>,
+    demo_script: Option<demo_play::DemoScript>,
+    /// Sign-ins completed (the demo's first step counts them).
+    sign_ins: u64,
     /// Environments, saved forms, local tenant.
     pub workspace: Workspace,
     /// Past requests.
@@ -149,7 +152,8 @@ impl TokenbenchApp {
                 open: options.demo.is_some(),
                 ..Default::default()
             },
-            demo_script: options.demo.map(|steps| demo::DemoScript::new(steps, options.tab)),
+            demo_script: options.demo.map(|steps| demo_play::DemoScript::new(steps, options.tab)),
+            sign_ins: 0,
         };
         // Opens the keyring in the background and learns whether it is available.
         app.backend.run_secrets(SecretsCommand::List);

@@ -70,7 +70,7 @@ impl Burst {
         self.reveal = true;
     }
 
-    /// Starts on the next frame the plan is valid in, as a click on Start burst would.
+    /// Starts on the next frame the tool is drawn in, as a click on Start burst would, if the plan is valid.
     pub fn press_start(&mut self) {
         self.reveal = true;
         self.start_pending = true;
@@ -146,7 +146,9 @@ impl Burst {
             inline_error(ui, e);
         }
         let clicked = ui.add_enabled(plan.is_ok(), egui::Button::new("Start burst")).clicked();
-        if (clicked || (plan.is_ok() && std::mem::take(&mut self.start_pending)))
+        // A press from the demo counts for this frame only, like a click.
+        let pressed = std::mem::take(&mut self.start_pending);
+        if (clicked || (plan.is_ok() && pressed))
             && let (Ok((count, rate)), Some(request)) = (plan, request)
         {
             let url = url::Url::parse(&request.url).ok();

@@ -1,6 +1,6 @@
 //! The guided demo: a small window, over whichever tab is shown, listing the offline story step by step. Each
 //! step's button fills the real forms (or moves the clock) and shows the tab, so the presenter only clicks Send;
-//! a step is ticked once what it shows has happened.
+//! a step is ticked once what it shows has happened after its button was clicked.
 
 use crate::ui::theme;
 
@@ -69,8 +69,11 @@ impl Step {
 pub struct DemoPanel {
     /// Whether the window is shown.
     pub open: bool,
-    /// Steps whose outcome has been seen (sticky).
+    /// Steps whose outcome has been seen (sticky until Start over).
     pub done: [bool; Step::ALL.len()],
+    /// For each prepared step, where the app stood when its button was clicked (a history id, a counter or the
+    /// clock's offset): only what happens after that ticks the step, never what an earlier run left behind.
+    pub marks: [Option<i64>; Step::ALL.len()],
 }
 
 impl DemoPanel {
@@ -79,6 +82,19 @@ impl DemoPanel {
         if let Some(done) = self.done.get_mut(step as usize) {
             *done = true;
         }
+    }
+
+    /// Remembers where the app stood when `step` was prepared; the step is no longer done.
+    pub fn mark(&mut self, step: Step, at: i64) {
+        if let (Some(mark), Some(done)) = (self.marks.get_mut(step as usize), self.done.get_mut(step as usize)) {
+            *mark = Some(at);
+            *done = false;
+        }
+    }
+
+    /// Where the app stood when `step` was prepared, if it was.
+    pub fn mark_of(&self, step: Step) -> Option<i64> {
+        self.marks.get(step as usize).copied().flatten()
     }
 
     /// Whether a step has happened.
@@ -125,6 +141,7 @@ impl DemoPanel {
         }
         if ui.button("Start over").clicked() {
             self.done = Default::default();
+            self.marks = Default::default();
         }
         clicked
     }

@@ -40,6 +40,9 @@ pub struct ExchangePanel {
     minting: Option<Result<(), String>>,
     /// Where the client secret comes from (the backend reads it; the panel only names the item).
     pub client_secret: ClientSecretChoice,
+    /// The environment the client secret was chosen for: another environment starts again from none, so a
+    /// secret never follows the form to a host it was not chosen for.
+    secret_chosen_for: Target,
 }
 
 /// Where the DPoP key is kept unless the user names another item.
@@ -135,6 +138,10 @@ impl ExchangePanel {
             .collect();
         field_errors(ui, &shown, "environment");
         self.fields_ui(ui, &shown, cx, commands);
+        if self.secret_chosen_for != self.sender.target {
+            self.client_secret = ClientSecretChoice::default();
+            self.secret_chosen_for = self.sender.target.clone();
+        }
         self.client_secret.ui(ui, &self.sender.target, cx);
         self.dpop_ui(ui, cx.keyring_names, commands);
         egui::CollapsingHeader::new("Advanced")

@@ -267,7 +267,7 @@ impl Sender {
         entry
     }
 
-    /// Sends on the next frame the form is valid in, as a click on Send would.
+    /// Sends on the next frame the form is drawn in, as a click on Send would, if it is valid then.
     pub fn press_send(&mut self) {
         self.send_pending = true;
     }
@@ -316,6 +316,8 @@ impl Sender {
             ui.ctx().request_repaint_after(Duration::from_secs(1));
         }
         let mut send = false;
+        // A press from the demo counts for this frame only: an invalid form must not send later by itself.
+        let pressed = std::mem::take(&mut self.send_pending);
         ui.horizontal(|ui| {
             if let Some((id, started)) = self.running {
                 ui.spinner();
@@ -332,9 +334,8 @@ impl Sender {
             let button = ui
                 .add_enabled(blocker.is_none(), egui::Button::new("Send"))
                 .on_hover_text("Send the request (Ctrl+Enter)");
-            send = button.clicked()
-                || (blocker.is_none()
-                    && (std::mem::take(&mut self.send_pending) || ui.input_mut(|i| i.consume_shortcut(&shortcut))));
+            send =
+                button.clicked() || (blocker.is_none() && (pressed || ui.input_mut(|i| i.consume_shortcut(&shortcut))));
             if let Some(reason) = blocker {
                 ui.label(
                     egui::RichText::new(format!("Send is off: {reason}")).color(theme::muted(ui.visuals().dark_mode)),
