@@ -114,8 +114,14 @@ fn write_workspace(dir: &Path, workspace: &Workspace) -> std::path::PathBuf {
 #[test]
 fn an_imported_workspace_is_confirmed_before_it_replaces_anything() {
     let dir = tempfile::tempdir().expect("temp dir");
+    let staging = Environment {
+        name: "staging".into(),
+        base_url: Some("https://staging.example.com".into()),
+        verify_tls: false,
+        ..Environment::default()
+    };
     let mut workspace = Workspace {
-        environments: vec![prod()],
+        environments: vec![prod(), staging],
         ..Workspace::default()
     };
     workspace.local_tenant.signing_key = Some(SecretRef::new("signing_key/team"));
@@ -144,6 +150,8 @@ fn an_imported_workspace_is_confirmed_before_it_replaces_anything() {
     );
     harness.get_by_label_contains("do not exist yet");
     harness.get_by_label("signing_key/team");
+    harness.get_by_label_contains("These environments do not verify TLS certificates");
+    harness.get_by_label("staging");
     assert_eq!(
         harness.state().workspace,
         Workspace::default(),

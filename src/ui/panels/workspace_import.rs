@@ -78,6 +78,25 @@ fn summary_ui(ui: &mut egui::Ui, import: &WorkspaceImport, current: &Workspace) 
         if import.present.is_empty() && import.missing.is_empty() {
             ui.label("It refers to no keyring items");
         }
+        let unverified: Vec<String> = new
+            .environments
+            .iter()
+            .filter(|e| !e.verify_tls)
+            .map(|e| e.name.clone())
+            .collect();
+        if !unverified.is_empty() {
+            ui.label(
+                egui::RichText::new(
+                    "These environments do not verify TLS certificates: anyone on the network path can read and \
+                     change their requests. Import only if you expected that:",
+                )
+                .strong()
+                .color(crate::ui::theme::warning(ui.visuals().dark_mode)),
+            );
+            for name in &unverified {
+                ui.monospace(name);
+            }
+        }
     });
 }
 
