@@ -137,7 +137,7 @@ fn with_dpop_the_tokens_are_bound_to_the_key_it_names_even_when_the_server_asks_
     assert_eq!(body["token_type"], "DPoP", "{body}");
     let access = claims(body["access_token"].as_str().unwrap());
     assert_eq!(access["cnf"]["jkt"], jkt, "{access}");
-    // A key that cannot be read: nothing is sent, and the message says so (no keyring in this process).
+    // A key that cannot be read (no keyring in this process): exit 2, and the message says why.
     let missing = exchange_with(&issuer, &code, &["--dpop-key", "dpop_key/missing"]);
     let stderr = text(&missing.stderr);
     assert_eq!(missing.status.code(), Some(2), "{stderr}");

@@ -129,9 +129,9 @@ impl History {
     /// when `keep_token`), dropping the oldest entries beyond [`HISTORY_LIMIT`].
     pub fn record(&mut self, mut entry: HistoryEntry, keep_token: bool) -> Recorded {
         // Files written before entries had ids hold only 0s: start past whatever is there.
-        let past = self.entries.iter().map(|e| e.id + 1).max().unwrap_or(0);
+        let past = self.entries.iter().map(|e| e.id.saturating_add(1)).max().unwrap_or(0);
         entry.id = self.next_id.max(past);
-        self.next_id = entry.id + 1;
+        self.next_id = entry.id.saturating_add(1);
         let id = entry.id;
         let token = entry.form.as_mut().and_then(RequestForm::take_token);
         let keep = token.filter(|_| keep_token).map(|value| (token_item(entry.id), value));
@@ -149,6 +149,21 @@ impl History {
     /// The entry with this id, if it is still kept.
     pub fn entry(&self, id: u64) -> Option<&HistoryEntry> {
         self.entries.iter().find(|e| e.id == id)
+    }
+
+    /// Keyring items among `names` that look like kept tokens (`history/<id>/token`) but no entry refers to.
+    pub fn orphaned_tokens(&self, names: &[String]) -> Vec<String> {
+        names
+            .iter()
+            .filter(|name| name.starts_with("history/") && name.ends_with("/token"))
+            .filter(|name| {
+                !self
+                    .entries
+                    .iter()
+                    .any(|e| e.token.as_ref().is_some_and(|t| &t.keyring == *name))
+            })
+            .cloned()
+            .collect()
     }
 
     /// Drops every entry; returns the keyring items they kept tokens in, to delete.
@@ -179,6 +194,20 @@ mod tests {
         }
         assert_eq!(history.entries.len(), HISTORY_LIMIT);
         assert_eq!(history.entries[0].at, 3);
+    }
+
+    #[test]
+    fn kept_tokens_no_entry_refers_to_are_orphans_and_other_items_never_are() {
+        let mut history = History::default();
+        history.record(exchange_entry("c.code"), true);
+        let names = [
+            "history/0/token",
+            "history/7/token",
+            "client_secret/dev/x",
+            "history/notes",
+        ]
+        .map(String::from);
+        assert_eq!(history.orphaned_tokens(&names), ["history/7/token"]);
     }
 
     #[test]

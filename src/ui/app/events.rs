@@ -25,7 +25,7 @@ impl TokenbenchApp {
         match event {
             Event::App(event) => self.apply_app_event(ctx, event),
             Event::Files(event) => self.inspector.apply_files(event, commands),
-            Event::Secrets(event) => self.apply_secrets_event(event),
+            Event::Secrets(event) => self.apply_secrets_event(event, commands),
             Event::Issuer(IssuerEvent::SignedIn {
                 client_id,
                 result: Ok(token),
@@ -52,10 +52,11 @@ impl TokenbenchApp {
                     let id = self.record(entry, true, commands);
                     if id.is_some()
                         && let Some((url, answer)) = self.delegation.sender.last_answer()
+                        && let Some(sent) = &self.delegation.sent
                     {
-                        let user = crate::ui::panels::delegation::token_user(&self.delegation.form.token);
+                        let user = crate::ui::panels::delegation::token_user(&sent.form.token);
                         let source = Source {
-                            environment: self.delegation.sender.target.title(),
+                            environment: &sent.environment,
                             url,
                             user: &user,
                             now,
@@ -66,20 +67,22 @@ impl TokenbenchApp {
                 }
                 HttpOwner::DelegationBurst => {
                     let now = self.clock.now();
-                    if let Some((mut entry, answer)) = self.delegation.burst.apply(id, result, now) {
-                        entry.form = Some(RequestForm::Delegation(self.delegation.form.clone()).without_tokens());
-                        // Saved once when the burst ends (see `frame_ui`), not once per copy.
+                    if let Some(copy) = self.delegation.burst.apply(id, result, now) {
+                        let user = crate::ui::panels::delegation::token_user(&copy.sent.form.token);
+                        // Saved once when the burst ends (see `frame_ui`), not once per copy; tokens of copies
+                        // are never kept.
+                        let mut entry = copy.entry;
+                        entry.form = entry.form.map(RequestForm::without_tokens);
                         let id = self.record(Some(entry), false, commands);
-                        if let Some(answer) = answer {
-                            let user = crate::ui::panels::delegation::token_user(&self.delegation.form.token);
+                        if let Some(answer) = &copy.answer {
                             let source = Source {
-                                environment: self.delegation.sender.target.title(),
+                                environment: &copy.sent.environment,
                                 url: &answer.final_url,
                                 user: &user,
                                 now,
                                 entry: id,
                             };
-                            self.rate_limits.observe(source, &answer);
+                            self.rate_limits.observe(source, answer);
                         }
                     }
                 }
@@ -100,7 +103,7 @@ impl TokenbenchApp {
 
     /// The app keeps what every panel reads (item names, whether the keyring works); each panel applies
     /// the rest itself.
-    fn apply_secrets_event(&mut self, event: SecretsEvent) {
+    fn apply_secrets_event(&mut self, event: SecretsEvent, commands: &mut Vec<Command>) {
         match &event {
             SecretsEvent::Listed {
                 names,
@@ -110,6 +113,11 @@ impl TokenbenchApp {
                 self.keyring_problem = (!persistent).then(|| problem.clone().unwrap_or_default());
                 if let Ok(names) = names {
                     self.keyring_names.clone_from(names);
+                    let orphans = self.history.orphaned_tokens(names);
+                    if !orphans.is_empty() {
+                        // Tokens kept for entries the history no longer has (a reset or recovered file).
+                        commands.push(Command::Secrets(SecretsCommand::DeleteKeptTokens(orphans)));
+                    }
                 }
             }
             SecretsEvent::Fetched {

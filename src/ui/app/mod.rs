@@ -441,6 +441,10 @@ impl eframe::App for TokenbenchApp {
     }
 
     fn on_exit(&mut self, _gl: Option<&eframe::glow::Context>) {
+        if self.history_unsaved {
+            // A burst still under way: its entries are saved with the settings below, before the window goes.
+            self.backend.run_files(FilesCommand::SaveHistory(self.history.clone()));
+        }
         self.backend.save_settings_now(&self.settings);
     }
 }

@@ -3,11 +3,14 @@
 //! a confirmation that names it. Stop ends it at once.
 
 use crate::core::auth0::answer::{Endpoint, read};
+use crate::core::auth0::delegation::DelegationForm;
 use crate::core::history::HistoryEntry;
+use crate::core::history::RequestForm;
 use crate::core::http::{HttpAnswer, HttpError, HttpRequest, is_loopback};
 use crate::ui::command::{Command, HttpCommand, HttpOwner, RequestId, next_request_id};
 use crate::ui::widgets::fields::{inline_error, labelled_line};
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap};
+use std::rc::Rc;
 use std::time::{Duration, Instant};
 
 /// Most copies to the local issuer.
@@ -23,10 +26,9 @@ pub struct Burst {
     confirm: Option<(String, u32, f64)>,
     /// Answers by status (0: no answer), for the summary.
     pub statuses: BTreeMap<u16, u32>,
-    in_flight: HashSet<RequestId>,
-    pending_request: Option<HttpRequest>,
-    /// The request the copies repeat, kept until the last answer for its history entries.
-    sent: Option<HttpRequest>,
+    /// Copies awaiting an answer, each with what was sent.
+    in_flight: HashMap<RequestId, Rc<Sent>>,
+    pending_request: Option<Rc<Sent>>,
     /// Open the tool on the next frame (the guided demo prepared it).
     reveal: bool,
     /// Start as soon as the plan is valid, as a click on Start burst would.
@@ -41,17 +43,37 @@ impl Default for Burst {
             running: None,
             confirm: None,
             statuses: BTreeMap::new(),
-            in_flight: HashSet::new(),
+            in_flight: HashMap::new(),
             pending_request: None,
-            sent: None,
             reveal: false,
             start_pending: false,
         }
     }
 }
 
+/// What a burst sends, as it was when it started: later edits of the form do not change its history.
+#[derive(Debug)]
+pub struct Sent {
+    /// The request each copy repeats.
+    pub request: HttpRequest,
+    /// The form that made it (with its token, taken out when the history records the entry).
+    pub form: DelegationForm,
+    /// The environment's name.
+    pub environment: String,
+}
+
+/// One copy's answer, for the history and the rate-limit view.
+pub struct CopyAnswer {
+    /// Its history entry (no id yet), with the form as sent.
+    pub entry: HistoryEntry,
+    /// What the copy was sent as.
+    pub sent: Rc<Sent>,
+    /// The answer, if one came.
+    pub answer: Option<HttpAnswer>,
+}
+
 struct Run {
-    request: HttpRequest,
+    sent: Rc<Sent>,
     left: u32,
     interval: Duration,
     next: Instant,
@@ -81,31 +103,35 @@ impl Burst {
         self.running.is_none() && self.in_flight.is_empty()
     }
 
-    /// Takes an answer to one of the copies; when it was ours, returns its history entry (without id, time
-    /// `now`) and the answer, if one came.
-    pub fn apply(
-        &mut self,
-        id: RequestId,
-        result: Result<HttpAnswer, HttpError>,
-        now: i64,
-    ) -> Option<(HistoryEntry, Option<HttpAnswer>)> {
-        if !self.in_flight.remove(&id) {
-            return None;
-        }
+    /// Takes an answer to one of the copies, received at `now`; returns what the history and the rate-limit
+    /// view need when it was ours.
+    pub fn apply(&mut self, id: RequestId, result: Result<HttpAnswer, HttpError>, now: i64) -> Option<CopyAnswer> {
+        let sent = self.in_flight.remove(&id)?;
         let status = result.as_ref().map_or(0, |a| a.status);
         *self.statuses.entry(status).or_default() += 1;
         let read = result.map(|answer| {
             let read = read(&answer, Endpoint::Delegation);
             (answer, read)
         });
-        let request = self.sent.as_ref()?;
-        let mut entry = super::request::history_entry(request, &read, now);
+        let mut entry = super::request::history_entry(&sent.request, &read, now);
         entry.summary = format!("burst: {}", entry.summary);
-        Some((entry, read.ok().map(|(answer, _)| answer)))
+        entry.form = Some(RequestForm::Delegation(sent.form.clone()));
+        Some(CopyAnswer {
+            entry,
+            sent,
+            answer: read.ok().map(|(answer, _)| answer),
+        })
     }
 
-    /// Draws the tool and sends the copies that are due. `request`: the form's request, when valid.
-    pub fn ui(&mut self, ui: &mut egui::Ui, request: Option<&HttpRequest>, commands: &mut Vec<Command>) {
+    /// Draws the tool and sends the copies that are due. `form`: the form's request when valid, the form and its
+    /// environment's name.
+    pub fn ui(
+        &mut self,
+        ui: &mut egui::Ui,
+        form: (Option<&HttpRequest>, &DelegationForm, &str),
+        commands: &mut Vec<Command>,
+    ) {
+        let (request, form, environment) = form;
         let reveal = std::mem::take(&mut self.reveal).then_some(true);
         egui::CollapsingHeader::new("Burst").open(reveal).show(ui, |ui| {
             self.tick(ui.ctx(), commands);
@@ -118,7 +144,7 @@ impl Burst {
                     }
                 });
             } else {
-                self.setup_ui(ui, request);
+                self.setup_ui(ui, (request, form, environment));
             }
             self.confirm_ui(ui);
             if !self.statuses.is_empty() {
@@ -138,7 +164,8 @@ impl Burst {
         });
     }
 
-    fn setup_ui(&mut self, ui: &mut egui::Ui, request: Option<&HttpRequest>) {
+    fn setup_ui(&mut self, ui: &mut egui::Ui, form: (Option<&HttpRequest>, &DelegationForm, &str)) {
+        let (request, form, environment) = form;
         labelled_line(ui, "Copies", &mut self.count, "15");
         labelled_line(ui, "Requests per second", &mut self.rate, "5");
         let plan = self.plan(request);
@@ -152,12 +179,17 @@ impl Burst {
             && let (Ok((count, rate)), Some(request)) = (plan, request)
         {
             let url = url::Url::parse(&request.url).ok();
+            let sent = Rc::new(Sent {
+                request: request.clone(),
+                form: form.clone(),
+                environment: environment.to_owned(),
+            });
             if url.as_ref().is_some_and(is_loopback) {
-                self.start(request.clone(), count, rate);
+                self.start(sent, count, rate);
             } else {
                 let host = url.and_then(|u| u.host_str().map(str::to_owned)).unwrap_or_default();
                 self.confirm = Some((host, count, rate));
-                self.pending_request = Some(request.clone());
+                self.pending_request = Some(sent);
             }
         }
     }
@@ -209,11 +241,10 @@ impl Burst {
         Ok((count, rate))
     }
 
-    fn start(&mut self, request: HttpRequest, count: u32, rate: f64) {
+    fn start(&mut self, sent: Rc<Sent>, count: u32, rate: f64) {
         self.statuses.clear();
-        self.sent = Some(request.clone());
         self.running = Some(Run {
-            request,
+            sent,
             left: count,
             interval: Duration::from_secs_f64(1.0 / rate),
             next: Instant::now(),
@@ -226,11 +257,11 @@ impl Burst {
         let Some(run) = &mut self.running else { return };
         while run.left > 0 && run.next <= Instant::now() {
             let id = next_request_id();
-            self.in_flight.insert(id);
+            self.in_flight.insert(id, run.sent.clone());
             commands.push(Command::Http(HttpCommand::Send {
                 id,
                 owner: HttpOwner::DelegationBurst,
-                request: run.request.clone(),
+                request: run.sent.request.clone(),
             }));
             run.left -= 1;
             run.next += run.interval;

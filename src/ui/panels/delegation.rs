@@ -25,6 +25,8 @@ pub struct DelegationPanel {
     pub sender: Sender,
     /// N copies at a rate.
     pub burst: super::burst::Burst,
+    /// What the last Send sent (the form and environment as they were then).
+    pub sent: Option<super::burst::Sent>,
 }
 
 impl DelegationPanel {
@@ -36,8 +38,10 @@ impl DelegationPanel {
         now: i64,
     ) -> Option<HistoryEntry> {
         let mut entry = self.sender.apply(id, result, Endpoint::Delegation, now)?;
-        // The history takes the token out when it records the entry (and keeps it only in the keyring).
-        entry.form = Some(RequestForm::Delegation(self.form.clone()));
+        // The form as sent, not as edited since; the history takes the token out when it records the entry
+        // (and keeps it only in the keyring).
+        let form = self.sent.as_ref().map_or(&self.form, |sent| &sent.form);
+        entry.form = Some(RequestForm::Delegation(form.clone()));
         Some(entry)
     }
 
@@ -115,9 +119,16 @@ impl DelegationPanel {
             .send_ui(ui, HttpOwner::Delegation, blocker.as_deref(), throttle, commands)
             && let Ok(request) = &request
         {
+            self.sent = Some(super::burst::Sent {
+                request: request.clone(),
+                form: self.form.clone(),
+                environment: self.sender.target.title().to_owned(),
+            });
             self.sender.send(HttpOwner::Delegation, request.clone(), commands);
         }
-        self.burst.ui(ui, request.as_ref().ok(), commands);
+        let environment = self.sender.target.title().to_owned();
+        self.burst
+            .ui(ui, (request.as_ref().ok(), &self.form, &environment), commands);
         let input = crate::core::jwt::input::normalize(&self.form.token);
         let secrets = [SecretValue {
             variable: "INPUT_TOKEN",

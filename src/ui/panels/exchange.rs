@@ -36,6 +36,8 @@ pub struct ExchangePanel {
     pub dpop_key: String,
     /// The proof the last request carried.
     pub last_proof: Option<String>,
+    /// The form the last Send sent, as it was then.
+    sent_form: Option<ExchangeForm>,
     /// A subject token asked of the local issuer: waiting (`Ok(())`) or why it failed.
     minting: Option<Result<(), String>>,
     /// Where the client secret comes from (the backend reads it; the panel only names the item).
@@ -57,8 +59,10 @@ impl ExchangePanel {
         now: i64,
     ) -> Option<HistoryEntry> {
         let mut entry = self.sender.apply(id, result, Endpoint::Token, now)?;
-        // The history takes the token out when it records the entry (and keeps it only in the keyring).
-        entry.form = Some(RequestForm::Exchange(self.form.clone()));
+        // The form as sent, not as edited since; the history takes the token out when it records the entry
+        // (and keeps it only in the keyring).
+        let form = self.sent_form.as_ref().unwrap_or(&self.form);
+        entry.form = Some(RequestForm::Exchange(form.clone()));
         entry.secrets = self
             .sender
             .last_client_secret
@@ -163,6 +167,7 @@ impl ExchangePanel {
                 dpop_key: self.use_dpop.then(|| self.dpop_key_item()),
             };
             self.last_proof = None;
+            self.sent_form = Some(self.form.clone());
             self.sender.send_with(HttpOwner::Exchange, request, items, commands);
         }
         let subject = self.form.subject_token.trim().to_owned();
