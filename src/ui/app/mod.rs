@@ -412,7 +412,10 @@ impl TokenbenchApp {
             Tab::Delegation => {
                 let key = self.delegation.rate_key(cx.local_issuer, cx.workspace);
                 let throttle = key
-                    .and_then(|(url, user)| self.rate_limits.throttled_until(&url, &user, cx.now))
+                    .and_then(|(url, user)| {
+                        let environment = self.delegation.sender.target.title();
+                        self.rate_limits.throttled_until((environment, &url, &user), cx.now)
+                    })
                     .map(|until| (until, cx.now));
                 self.delegation
                     .ui(ui, &cx, throttle, &mut self.request_timeout, commands);

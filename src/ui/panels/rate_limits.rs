@@ -40,11 +40,9 @@ pub struct Source<'a> {
     pub entry: Option<u64>,
 }
 
-/// What one (endpoint, user) has seen.
+/// What one (environment, endpoint, user) has seen.
 #[derive(Debug, Clone)]
 pub struct Bucket {
-    /// The environment of the last answer.
-    pub environment: String,
     /// The latest headers.
     pub state: RateLimitState,
     /// When the last 429 came.
@@ -53,11 +51,11 @@ pub struct Bucket {
     pub timeline: Vec<Point>,
 }
 
-/// The panel's state: buckets by `(endpoint URL, user)`.
+/// The panel's state: buckets by `(environment, endpoint URL, user)`.
 #[derive(Default)]
 pub struct RateLimitsPanel {
     /// Every bucket seen.
-    pub buckets: BTreeMap<(String, String), Bucket>,
+    pub buckets: BTreeMap<(String, String, String), Bucket>,
 }
 
 impl RateLimitsPanel {
@@ -77,9 +75,8 @@ impl RateLimitsPanel {
         let throttled = answer.status == 429;
         let bucket = self
             .buckets
-            .entry((url.to_owned(), user.to_owned()))
+            .entry((environment.to_owned(), url.to_owned(), user.to_owned()))
             .or_insert_with(|| Bucket {
-                environment: environment.to_owned(),
                 state: state.clone(),
                 last_throttled: None,
                 timeline: Vec::new(),
@@ -96,13 +93,14 @@ impl RateLimitsPanel {
         if throttled {
             bucket.last_throttled = Some(now);
         }
-        environment.clone_into(&mut bucket.environment);
         bucket.state = state;
     }
 
-    /// When a request to `url` for `user` would pass, if the last answer said it would not pass now.
-    pub fn throttled_until(&self, url: &str, user: &str, now: i64) -> Option<i64> {
-        let bucket = self.buckets.get(&(url.to_owned(), user.to_owned()))?;
+    /// When a request to `url` in `environment` for `user` would pass, if the last answer said it would not
+    /// pass now.
+    pub fn throttled_until(&self, (environment, url, user): (&str, &str, &str), now: i64) -> Option<i64> {
+        let key = (environment.to_owned(), url.to_owned(), user.to_owned());
+        let bucket = self.buckets.get(&key)?;
         bucket.state.next_allowed(now).filter(|at| *at > now)
     }
 
@@ -119,11 +117,11 @@ impl RateLimitsPanel {
             return;
         }
         let mut counting = false;
-        for ((url, user), bucket) in &self.buckets {
+        for ((environment, url, user), bucket) in &self.buckets {
             ui.add_space(theme::SECTION_GAP);
-            ui.strong(format!("{} · {url} · user {user}", bucket.environment));
+            ui.strong(format!("{environment} · {url} · user {user}"));
             counting |= bucket_ui(ui, bucket, now, zone);
-            if let Some(entry) = super::timeline::timeline_ui(ui, &format!("{url} {user}"), bucket, zone) {
+            if let Some(entry) = super::timeline::timeline_ui(ui, &format!("{environment} {url} {user}"), bucket, zone) {
                 commands.push(Command::App(AppCommand::ShowInHistory(entry)));
             }
         }
