@@ -232,9 +232,12 @@ fn the_rate_limit_view_and_the_send_warning_follow_real_answers_and_the_clock() 
     harness.run();
     harness.get_by_label(&format!("Local issuer · {base}/delegation · user auth0|alice"));
     harness.get_by_label_contains("Throttled: the next request passes at");
+    harness.get_by_label_contains("0 of 10 remaining");
+    assert!(harness.query_by_label_contains("more are back").is_none());
     harness.get_by_role_and_label(Role::Button, "+6 s").click();
     harness.run();
     harness.get_by_label_contains("The next request would pass now");
+    harness.get_by_label_contains("0 of 10 remaining at the last answer; more are back since its reset");
     harness.get_by_label("Delegation").click();
     harness.run();
     assert!(harness.query_by_label_contains("Rate limit reached").is_none());

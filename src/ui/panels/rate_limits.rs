@@ -121,7 +121,8 @@ impl RateLimitsPanel {
             ui.add_space(theme::SECTION_GAP);
             ui.strong(format!("{environment} · {url} · user {user}"));
             counting |= bucket_ui(ui, bucket, now, zone);
-            if let Some(entry) = super::timeline::timeline_ui(ui, &format!("{environment} {url} {user}"), bucket, zone) {
+            if let Some(entry) = super::timeline::timeline_ui(ui, &format!("{environment} {url} {user}"), bucket, zone)
+            {
                 commands.push(Command::App(AppCommand::ShowInHistory(entry)));
             }
         }
@@ -138,11 +139,15 @@ fn bucket_ui(ui: &mut egui::Ui, bucket: &Bucket, now: i64, zone: &jiff::tz::Time
     match (state.limit.value(), state.remaining.value()) {
         (Some(limit), Some(remaining)) if limit > 0 => {
             let fraction = (remaining as f32 / limit as f32).clamp(0.0, 1.0);
-            ui.add(
-                egui::ProgressBar::new(fraction)
-                    .text(format!("{remaining} of {limit} remaining"))
-                    .desired_width(320.0),
-            );
+            // The headers say where the bucket stood at the last answer; once its reset has passed, more may be
+            // back than the gauge shows, and the text says so instead of guessing how many.
+            let refilled = matches!(state.reset_at, Field::Value(reset) if reset <= now && remaining < limit);
+            let text = if refilled {
+                format!("{remaining} of {limit} remaining at the last answer; more are back since its reset")
+            } else {
+                format!("{remaining} of {limit} remaining")
+            };
+            ui.add(egui::ProgressBar::new(fraction).text(text).desired_width(420.0));
         }
         _ => {
             ui.label(format!(
