@@ -222,13 +222,7 @@ fn turning_tls_verification_off_for_an_environment_warns_until_it_is_back_on() {
         paths,
     ));
     harness.run();
-    type_into(&mut harness, Role::TextInput, "Environment name", "staging");
-    type_into(
-        &mut harness,
-        Role::TextInput,
-        "Tenant URL",
-        "https://staging.example.test",
-    );
+    name_staging(&mut harness);
     harness
         .get_by_role_and_label(Role::CheckBox, "Verify TLS certificates")
         .click();
@@ -257,13 +251,7 @@ fn turning_tls_verification_off_for_an_environment_warns_until_it_is_back_on() {
 fn an_environment_s_other_clients_are_typed_as_a_list_and_edited_later() {
     let mut harness = app(Arc::new(MemoryStore::default()), None, Tab::Secrets);
     harness.run();
-    type_into(&mut harness, Role::TextInput, "Environment name", "staging");
-    type_into(
-        &mut harness,
-        Role::TextInput,
-        "Tenant URL",
-        "https://staging.example.test",
-    );
+    name_staging(&mut harness);
     type_into(&mut harness, Role::TextInput, "Client ID", "default-app");
     type_into(&mut harness, Role::TextInput, "Other client IDs", "m2m, spa  native");
     harness.get_by_role_and_label(Role::Button, "Add environment").click();
@@ -284,4 +272,10 @@ fn an_environment_s_other_clients_are_typed_as_a_list_and_edited_later() {
         harness.state().workspace.environments[0].client_ids,
         ["m2m", "spa", "native", "extra"]
     );
+}
+
+/// Types the staging environment's name and URL into the Add environment fields.
+fn name_staging(harness: &mut App) {
+    type_into(harness, Role::TextInput, "Environment name", "staging");
+    type_into(harness, Role::TextInput, "Tenant URL", "https://staging.example.test");
 }

@@ -260,8 +260,8 @@ fn the_window_exchanges_at_a_remote_tenant_and_shows_its_tokens() {
     );
 }
 
-/// The window with one workspace environment for the stand-in, chosen in the form on `tab`.
-fn window_at(tenant: &StandIn, tab: Tab) -> App {
+/// The window on `tab` with one workspace environment, "remote", for the stand-in.
+fn window_with(tenant: &StandIn, tab: Tab) -> App {
     let mut options = gui_support::options(tab, Arc::new(MemoryStore::default()), None, BackendPaths::default());
     options.workspace = Workspace {
         environments: vec![Environment {
@@ -273,11 +273,21 @@ fn window_at(tenant: &StandIn, tab: Tab) -> App {
     };
     let mut harness = gui_support::launch(options);
     harness.run();
+    harness
+}
+
+/// As [`window_with`], with "remote" chosen in the form.
+fn window_at(tenant: &StandIn, tab: Tab) -> App {
+    let mut harness = window_with(tenant, tab);
+    choose_remote(&mut harness);
+    harness
+}
+
+fn choose_remote(harness: &mut App) {
     harness.get_by_role_and_label(Role::ComboBox, "Environment").click();
     harness.run();
     harness.get_by_label("remote").click();
     harness.run();
-    harness
 }
 
 #[test]
@@ -304,22 +314,7 @@ fn the_window_delegates_at_a_remote_tenant_and_the_answer_opens_in_the_inspector
 fn a_client_secret_chosen_for_one_environment_is_not_sent_to_another() {
     use tokenbench::ui::panels::client_secret::SecretSource;
     let tenant = stand_in();
-    let mut options = gui_support::options(
-        Tab::TokenExchange,
-        Arc::new(MemoryStore::default()),
-        None,
-        BackendPaths::default(),
-    );
-    options.workspace = Workspace {
-        environments: vec![Environment {
-            name: "remote".into(),
-            base_url: Some(tenant.base.clone()),
-            ..Environment::default()
-        }],
-        ..Workspace::default()
-    };
-    let mut harness = gui_support::launch(options);
-    harness.run();
+    let mut harness = window_with(&tenant, Tab::TokenExchange);
     harness.get_by_label("A keyring item").click();
     harness.run();
     type_into(
@@ -329,10 +324,7 @@ fn a_client_secret_chosen_for_one_environment_is_not_sent_to_another() {
         "client_secret/local/demo-native",
     );
     assert_eq!(harness.state().exchange.client_secret.source, SecretSource::Item);
-    harness.get_by_role_and_label(Role::ComboBox, "Environment").click();
-    harness.run();
-    harness.get_by_label("remote").click();
-    harness.run();
+    choose_remote(&mut harness);
     assert_eq!(
         harness.state().exchange.client_secret.source,
         SecretSource::None,
