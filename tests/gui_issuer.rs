@@ -8,7 +8,7 @@ mod common;
 mod gui_support;
 
 use egui::accesskit::Role;
-use egui_kittest::kittest::Queryable;
+use egui_kittest::kittest::{NodeT, Queryable};
 use gui_support::{App, launch, run_until};
 use serde_json::Value;
 use std::sync::Arc;
@@ -21,7 +21,11 @@ fn issuer_app() -> App {
 }
 
 fn issuer_app_with(store: Arc<MemoryStore>) -> App {
-    let mut options = gui_support::options(Tab::LocalIssuer, store, None, BackendPaths::default());
+    issuer_app_saving(store, BackendPaths::default())
+}
+
+fn issuer_app_saving(store: Arc<MemoryStore>, paths: BackendPaths) -> App {
+    let mut options = gui_support::options(Tab::LocalIssuer, store, None, paths);
     options.settings.issuer_autostart = true;
     // Any free port, so parallel test runs never collide.
     options.settings.issuer_port = 0;
@@ -220,4 +224,67 @@ fn a_fault_chosen_in_the_panel_changes_the_next_answer_without_a_restart() {
             .back()
             .is_some_and(|r| r.fault.as_deref() == Some("503 unavailable"))
     });
+}
+
+#[test]
+fn the_tenant_is_edited_in_place_checked_as_typed_and_served_after_apply() {
+    let dir = tempfile::tempdir().unwrap();
+    let paths = BackendPaths {
+        workspace: Some(dir.path().join("workspace.json")),
+        ..BackendPaths::default()
+    };
+    let mut harness = issuer_app_saving(Arc::new(MemoryStore::default()), paths);
+    harness.get_by_label("Tenant").click();
+    harness.run();
+    harness.get_by_role_and_label(Role::Button, "Edit tenant").click();
+    harness.run();
+    harness.get_by_label("The tenant is valid");
+
+    // The text is long: it is changed in the editor's state, as a paste would, and checked on the next frame.
+    let text = harness.state().issuer.editor.as_ref().unwrap().text.clone();
+    harness.state_mut().issuer.editor.as_mut().unwrap().text = text.replacen("\"users\": [", "\"users\": [}", 1);
+    harness.run();
+    assert!(
+        harness
+            .get_by_role_and_label(Role::Button, "Apply and restart the issuer")
+            .accesskit_node()
+            .is_disabled()
+    );
+    assert!(
+        harness.query_by_label("The tenant is valid").is_none(),
+        "an error is shown instead"
+    );
+
+    let mut tenant: Value = serde_json::from_str(&text).unwrap();
+    tenant["users"].as_array_mut().unwrap().push(serde_json::json!({
+        "user_id": "auth0|carol", "email": "carol@example.com", "email_verified": true, "name": "Carol"
+    }));
+    harness.state_mut().issuer.editor.as_mut().unwrap().text = serde_json::to_string_pretty(&tenant).unwrap();
+    harness.run();
+    harness.get_by_label("The tenant is valid");
+    harness
+        .get_by_role_and_label(Role::Button, "Apply and restart the issuer")
+        .click();
+    run_until(&mut harness, "the issuer serving the edited tenant", |h| {
+        let issuer = &h.state().issuer;
+        issuer.base_url().is_some() && issuer.tenant.as_ref().is_some_and(|t| t.users.len() == 3)
+    });
+    harness.run();
+    assert!(
+        harness.state().issuer.editor.is_none(),
+        "the editor closes once applied"
+    );
+    let saved = dir.path().join("tenant.json");
+    assert_eq!(harness.state().settings.issuer_tenant_file.as_ref(), Some(&saved));
+    assert!(std::fs::read_to_string(&saved).unwrap().contains("auth0|carol"));
+
+    harness.get_by_role_and_label(Role::Button, "Sign in as carol").click();
+    run_until(&mut harness, "carol's sign-in", |h| {
+        h.state().settings.tab == Tab::Delegation
+    });
+    let token = harness.state().delegation.form.token.clone();
+    let tokenbench::core::jwt::Inspection::Jwt(jwt) = tokenbench::core::jwt::inspect(&token) else {
+        panic!("an ID token");
+    };
+    assert_eq!(jwt.claim_str("sub"), Some("auth0|carol"));
 }

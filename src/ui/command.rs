@@ -434,6 +434,14 @@ pub enum IssuerCommand {
     RotateKey,
     /// Stop publishing the previous signing key.
     RevokePreviousKey,
+    /// Serve an edited tenant: save it next to the workspace (when the window keeps files), stop the running
+    /// issuer and start it again on `port` with this tenant.
+    ApplyTenant {
+        /// The preferred port.
+        port: u16,
+        /// The tenant's JSON, already checked by the editor (the backend checks it again).
+        text: String,
+    },
     /// Mint a subject token the local issuer's exchange accepts (an Apple code, a Facebook token, a Google ID
     /// token) for the provider's demo user.
     MintSubjectToken(crate::core::issuer::social::SubjectType),
@@ -485,6 +493,8 @@ pub enum IssuerEvent {
         /// The token or the error.
         result: Result<String, String>,
     },
+    /// An edited tenant was saved (to this file, when the window keeps files) and is being served, or why not.
+    TenantApplied(Result<Option<PathBuf>, String>),
     /// A subject token for the exchange form was minted, or why not.
     SubjectTokenMinted {
         /// What was asked for.

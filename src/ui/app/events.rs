@@ -39,6 +39,13 @@ impl TokenbenchApp {
                 });
             }
             Event::Issuer(IssuerEvent::SubjectTokenMinted { kind, result }) => self.exchange.minted(kind, result),
+            Event::Issuer(IssuerEvent::TenantApplied(result)) => {
+                if let Ok(Some(file)) = &result {
+                    // Served again from this file at the next start.
+                    self.settings.issuer_tenant_file = Some(file.clone());
+                }
+                self.issuer.apply(IssuerEvent::TenantApplied(result));
+            }
             Event::Issuer(event) => self.issuer.apply(event),
             Event::Http(HttpEvent::DpopProof { id, owner, proof }) => match owner {
                 HttpOwner::Exchange => self.exchange.dpop_proof(id, proof),

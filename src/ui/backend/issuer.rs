@@ -13,15 +13,32 @@ use std::sync::{Arc, Mutex};
 /// The running issuer, if any.
 pub type IssuerSlot = Arc<Mutex<Option<IssuerHandle>>>;
 
-/// Starts the demo tenant's issuer; reports `Started` or `StartFailed`.
+/// Where the tenant to serve comes from.
+#[derive(Debug, Clone)]
+pub enum TenantSource {
+    /// The demo tenant built into tokenbench.
+    Demo,
+    /// A tenant file chosen in the settings.
+    File(PathBuf),
+    /// A tenant edited in the window.
+    Text(String),
+}
+
+impl From<Option<PathBuf>> for TenantSource {
+    fn from(file: Option<PathBuf>) -> Self {
+        file.map_or(Self::Demo, Self::File)
+    }
+}
+
+/// Starts the issuer; reports `Started` or `StartFailed`.
 pub async fn start_issuer(
     slot: IssuerSlot,
     store: StoreSlot,
     clock: Arc<dyn Clock>,
-    (port, tenant_file): (u16, Option<PathBuf>),
+    (port, tenant): (u16, TenantSource),
     out: Outbox,
 ) {
-    let event = match start_on(port, tenant_file, &store, &clock, &out).await {
+    let event = match start_on(port, tenant, &store, &clock, &out).await {
         Ok((handle, fallback, tenant)) => {
             let event = IssuerEvent::Started {
                 base_url: handle.base_url(),
@@ -42,12 +59,12 @@ pub async fn start_issuer(
 
 async fn start_on(
     port: u16,
-    tenant_file: Option<PathBuf>,
+    tenant: TenantSource,
     store: &StoreSlot,
     clock: &Arc<dyn Clock>,
     out: &Outbox,
 ) -> Result<(IssuerHandle, Option<String>, Tenant), String> {
-    let tenant = load_tenant(tenant_file).await?;
+    let tenant = load_tenant(tenant).await?;
     let secrets = {
         let store = store.clone();
         tokio::task::spawn_blocking(move || super::secrets::store(&store).0.clone())
@@ -79,17 +96,55 @@ async fn start_on(
     }
 }
 
-/// The tenant to serve: the file's (read off the UI thread, capped like every chosen file) or the demo tenant.
-async fn load_tenant(file: Option<PathBuf>) -> Result<Tenant, String> {
-    let text = match file {
-        None => DEMO_TENANT.to_owned(),
-        Some(path) => tokio::task::spawn_blocking(move || storage::read_user_text(&path, "a tenant file"))
-            .await
-            .map_err(|e| e.to_string())??,
+/// The tenant to serve: the demo tenant, a file's (read off the UI thread, capped like every chosen file), or
+/// the text edited in the window.
+async fn load_tenant(source: TenantSource) -> Result<Tenant, String> {
+    let text = match source {
+        TenantSource::Demo => DEMO_TENANT.to_owned(),
+        TenantSource::File(path) => {
+            tokio::task::spawn_blocking(move || storage::read_user_text(&path, "a tenant file"))
+                .await
+                .map_err(|e| e.to_string())??
+        }
+        TenantSource::Text(text) => text,
     };
     parse(&text)
         .map(|loaded| loaded.tenant)
-        .map_err(|e| format!("the tenant file cannot be served: {e}"))
+        .map_err(|e| format!("the tenant cannot be served: {e}"))
+}
+
+/// Saves an edited tenant to `file` (when the window keeps files), then restarts the issuer with it: the
+/// running one stops first, so the new one gets its port. Reports `TenantApplied`, then `Stopped` and `Started`.
+pub async fn apply_tenant(
+    slot: IssuerSlot,
+    store: StoreSlot,
+    clock: Arc<dyn Clock>,
+    (port, text, file): (u16, String, Option<PathBuf>),
+    out: Outbox,
+) {
+    if let Err(e) = parse(&text) {
+        out.send(Event::Issuer(IssuerEvent::TenantApplied(Err(e.to_string()))));
+        return;
+    }
+    let saved = match file {
+        Some(path) => {
+            let bytes = text.clone().into_bytes();
+            let target = path.clone();
+            match tokio::task::spawn_blocking(move || storage::write_atomic(&target, &bytes)).await {
+                Ok(Ok(())) => Ok(Some(path)),
+                Ok(Err(e)) => Err(format!("the tenant was not saved to {}: {e}", path.display())),
+                Err(e) => Err(e.to_string()),
+            }
+        }
+        None => Ok(None),
+    };
+    let failed = saved.is_err();
+    out.send(Event::Issuer(IssuerEvent::TenantApplied(saved)));
+    if failed {
+        return;
+    }
+    stop_issuer(slot.clone(), out.clone()).await;
+    start_issuer(slot, store, clock, (port, TenantSource::Text(text)), out).await;
 }
 
 /// Stops the issuer (requests in flight finish) and reports `Stopped`.

@@ -246,7 +246,14 @@ impl Backend {
         match command {
             IssuerCommand::Start { port, tenant_file } => {
                 let (store, clock) = (self.secrets.clone(), self.clock.clone());
-                let task = issuer::start_issuer(slot, store, clock, (port, tenant_file), out);
+                let task = issuer::start_issuer(slot, store, clock, (port, tenant_file.into()), out);
+                drop(runtime.spawn(task));
+            }
+            IssuerCommand::ApplyTenant { port, text } => {
+                let (store, clock) = (self.secrets.clone(), self.clock.clone());
+                // Saved beside the workspace, so it is served again at the next start.
+                let file = self.paths.workspace.as_ref().map(|p| p.with_file_name("tenant.json"));
+                let task = issuer::apply_tenant(slot, store, clock, (port, text, file), out);
                 drop(runtime.spawn(task));
             }
             IssuerCommand::Stop => drop(runtime.spawn(issuer::stop_issuer(slot, out))),

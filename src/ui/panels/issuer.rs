@@ -1,6 +1,6 @@
 //! The Local issuer panel: the offline Auth0-like tenant's address (with copy), start/stop, the port, key
-//! rotation, the tenant's clients, users and APIs, its live rate-limit buckets, injected faults, and a live
-//! log of the requests it answered.
+//! rotation, the tenant's clients, users and APIs (editable in place), its live rate-limit buckets, injected
+//! faults, and a live log of the requests it answered.
 
 use crate::core::issuer::buckets::LiveBucket;
 use crate::core::issuer::record::RequestRecord;
@@ -53,6 +53,8 @@ pub struct IssuerPanel {
     /// One line per secret kept in memory only, behind "Details".
     notes: Vec<String>,
     show_notes: bool,
+    /// The tenant being edited, while the editor is open.
+    pub editor: Option<super::tenant_editor::TenantEditor>,
 }
 
 impl IssuerPanel {
@@ -93,6 +95,16 @@ impl IssuerPanel {
             IssuerEvent::SignedIn { result: Ok(_), .. } => self.notice = None,
             // Minted subject tokens go to the exchange form; the app routes them there.
             IssuerEvent::SubjectTokenMinted { .. } => {}
+            IssuerEvent::TenantApplied(Ok(_)) => {
+                self.editor = None;
+                self.status = IssuerStatus::Busy;
+            }
+            IssuerEvent::TenantApplied(Err(e)) => {
+                if let Some(editor) = &mut self.editor {
+                    editor.applying = false;
+                }
+                self.notice = Some(Err(e));
+            }
             IssuerEvent::Request(record) => {
                 if self.log.len() == LOG_CAPACITY {
                     self.log.pop_front();
@@ -155,9 +167,7 @@ impl IssuerPanel {
         if self.base_url().is_some() {
             self.limits_ui(ui, cx.now, commands);
         }
-        if let Some(tenant) = &self.tenant {
-            egui::CollapsingHeader::new("Tenant").show(ui, |ui| tenant_ui(ui, tenant));
-        }
+        self.tenant_ui(ui, settings.issuer_port, commands);
         egui::CollapsingHeader::new(format!("Requests ({})", self.log.len()))
             .default_open(true)
             .show(ui, |ui| log_ui(ui, &self.log, cx.zone));
@@ -231,6 +241,31 @@ impl IssuerPanel {
         egui::CollapsingHeader::new("Faults").show(ui, |ui| {
             if super::issuer_limits::faults_ui(ui, &mut self.faults) {
                 commands.push(Command::Issuer(IssuerCommand::SetFaults(Box::new(self.faults.clone()))));
+            }
+        });
+    }
+
+    /// The served tenant, and its editor while open (Edit tenant).
+    fn tenant_ui(&mut self, ui: &mut egui::Ui, port: u16, commands: &mut Vec<Command>) {
+        let Some(tenant) = &self.tenant else { return };
+        let open = self.editor.is_some().then_some(true);
+        egui::CollapsingHeader::new("Tenant").open(open).show(ui, |ui| {
+            let Some(editor) = &mut self.editor else {
+                tenant_ui(ui, tenant);
+                if ui
+                    .button("Edit tenant")
+                    .on_hover_text(
+                        "Change clients, users, APIs, add-ons and settings, then restart the issuer with them",
+                    )
+                    .clicked()
+                {
+                    self.editor = Some(super::tenant_editor::TenantEditor::of(tenant));
+                }
+                return;
+            };
+            // After Apply the editor stays until the backend says the tenant was saved (or why not).
+            if editor.ui(ui, port, commands) == super::tenant_editor::EditorAction::Cancel {
+                self.editor = None;
             }
         });
     }

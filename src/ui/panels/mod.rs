@@ -13,6 +13,7 @@ pub mod known_clients;
 pub mod rate_limits;
 pub mod request;
 pub mod secrets;
+pub mod tenant_editor;
 pub mod timeline;
 pub mod timeout;
 pub mod workspace_import;
