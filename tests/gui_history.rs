@@ -106,7 +106,7 @@ fn kept_tokens_live_in_the_keyring_come_back_into_the_form_and_go_with_their_ent
         &token_item(0),
         false,
     );
-    // A second later on the simulated clock, so the second sign-in's token differs from the first and "the
+    // Six seconds later on the simulated clock, so the second sign-in's token differs from the first and "the
     // newest" can only be read back from the newest entry's item.
     harness.get_by_role_and_label(Role::Button, "+6 s").click();
     harness.run();

@@ -288,3 +288,49 @@ fn the_tenant_is_edited_in_place_checked_as_typed_and_served_after_apply() {
     };
     assert_eq!(jwt.claim_str("sub"), Some("auth0|carol"));
 }
+
+#[test]
+fn a_tenant_that_cannot_start_is_not_applied_and_the_previous_one_is_served_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let paths = BackendPaths {
+        workspace: Some(dir.path().join("workspace.json")),
+        ..BackendPaths::default()
+    };
+    let mut harness = issuer_app_saving(Arc::new(MemoryStore::default()), paths);
+    let before = harness.state().issuer.base_url().unwrap().to_owned();
+    harness.get_by_label("Tenant").click();
+    harness.run();
+    harness.get_by_role_and_label(Role::Button, "Edit tenant").click();
+    harness.run();
+    let text = harness.state().issuer.editor.as_ref().unwrap().text.clone();
+    let mut tenant: Value = serde_json::from_str(&text).unwrap();
+    // Valid JSON and a valid reference, which only fails when the issuer starts and resolves it.
+    tenant["signing_key"] = serde_json::json!({ "env": "TOKENBENCH_TEST_UNSET_SIGNING_KEY" });
+    tenant["name"] = "renamed".into();
+    harness.state_mut().issuer.editor.as_mut().unwrap().text = serde_json::to_string_pretty(&tenant).unwrap();
+    harness.run();
+    harness
+        .get_by_role_and_label(Role::Button, "Apply and restart the issuer")
+        .click();
+    run_until(&mut harness, "the answer", |h| {
+        h.state().issuer.notice.as_ref().is_some_and(Result::is_err)
+    });
+    harness.run();
+    let issuer = &harness.state().issuer;
+    let Some(Err(message)) = &issuer.notice else {
+        unreachable!()
+    };
+    assert!(message.contains("the previous tenant is served again"), "{message}");
+    assert_eq!(
+        issuer.base_url(),
+        Some(before.as_str()),
+        "served again at the same address"
+    );
+    assert_ne!(issuer.tenant.as_ref().unwrap().name, "renamed");
+    assert!(
+        issuer.editor.as_ref().is_some_and(|e| !e.applying),
+        "the edits stay in the editor"
+    );
+    assert_eq!(harness.state().settings.issuer_tenant_file, None);
+    assert!(!dir.path().join("tenant.json").exists(), "nothing saved");
+}

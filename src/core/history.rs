@@ -128,9 +128,7 @@ impl History {
     /// Appends an entry with the next id, its form's token taken out (and returned to be kept in the keyring
     /// when `keep_token`), dropping the oldest entries beyond [`HISTORY_LIMIT`].
     pub fn record(&mut self, mut entry: HistoryEntry, keep_token: bool) -> Recorded {
-        // Files written before entries had ids hold only 0s: start past whatever is there.
-        let past = self.entries.iter().map(|e| e.id.saturating_add(1)).max().unwrap_or(0);
-        entry.id = self.next_id.max(past);
+        entry.id = self.next_free_id();
         self.next_id = entry.id.saturating_add(1);
         let id = entry.id;
         let token = entry.form.as_mut().and_then(RequestForm::take_token);
@@ -151,19 +149,30 @@ impl History {
         self.entries.iter().find(|e| e.id == id)
     }
 
-    /// Keyring items among `names` that look like kept tokens (`history/<id>/token`) but no entry refers to.
+    /// Kept-token items among `names` (exactly `history/<id>/token`) of entries older than the oldest one kept:
+    /// dropped by the size bound while their deletion failed. Nothing when the history is empty (a recovered or
+    /// missing file says nothing about which tokens are still wanted), and never an id this history or another
+    /// window's could still use.
     pub fn orphaned_tokens(&self, names: &[String]) -> Vec<String> {
+        let Some(oldest) = self.entries.iter().map(|e| e.id).min() else {
+            return Vec::new();
+        };
         names
             .iter()
-            .filter(|name| name.starts_with("history/") && name.ends_with("/token"))
             .filter(|name| {
-                !self
-                    .entries
-                    .iter()
-                    .any(|e| e.token.as_ref().is_some_and(|t| &t.keyring == *name))
+                let id = name
+                    .strip_prefix("history/")
+                    .and_then(|rest| rest.strip_suffix("/token"));
+                id.and_then(|id| id.parse::<u64>().ok()).is_some_and(|id| id < oldest)
             })
             .cloned()
             .collect()
+    }
+
+    /// The id the next entry gets: past every id in the history (files from before numbering hold only 0s).
+    pub fn next_free_id(&self) -> u64 {
+        let past = self.entries.iter().map(|e| e.id.saturating_add(1)).max().unwrap_or(0);
+        self.next_id.max(past)
     }
 
     /// Drops every entry; returns the keyring items they kept tokens in, to delete.
@@ -197,17 +206,26 @@ mod tests {
     }
 
     #[test]
-    fn kept_tokens_no_entry_refers_to_are_orphans_and_other_items_never_are() {
+    fn only_tokens_of_entries_older_than_the_oldest_kept_are_orphans() {
         let mut history = History::default();
-        history.record(exchange_entry("c.code"), true);
+        assert!(
+            history.orphaned_tokens(&["history/0/token".to_owned()]).is_empty(),
+            "empty: nothing is known"
+        );
+        for _ in 0..3 {
+            history.record(exchange_entry("c.code"), true);
+        }
+        history.entries.remove(0);
         let names = [
             "history/0/token",
-            "history/7/token",
+            "history/1/token",
+            "history/9/token",
+            "history/x/token",
             "client_secret/dev/x",
-            "history/notes",
+            "history/0/token/more",
         ]
         .map(String::from);
-        assert_eq!(history.orphaned_tokens(&names), ["history/7/token"]);
+        assert_eq!(history.orphaned_tokens(&names), ["history/0/token"]);
     }
 
     #[test]

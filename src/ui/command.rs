@@ -437,10 +437,12 @@ pub enum IssuerCommand {
     /// Serve an edited tenant: save it next to the workspace (when the window keeps files), stop the running
     /// issuer and start it again on `port` with this tenant.
     ApplyTenant {
-        /// The preferred port.
+        /// The running issuer's port.
         port: u16,
         /// The tenant's JSON, already checked by the editor (the backend checks it again).
         text: String,
+        /// The tenant file served now (`None`: the demo tenant), served again if the edited tenant cannot start.
+        previous: Option<PathBuf>,
     },
     /// Mint a subject token the local issuer's exchange accepts (an Apple code, a Facebook token, a Google ID
     /// token) for the provider's demo user.
@@ -493,7 +495,7 @@ pub enum IssuerEvent {
         /// The token or the error.
         result: Result<String, String>,
     },
-    /// An edited tenant was saved (to this file, when the window keeps files) and is being served, or why not.
+    /// An edited tenant is served (and was saved to this file, when the window keeps files), or why not.
     TenantApplied(Result<Option<PathBuf>, String>),
     /// A subject token for the exchange form was minted, or why not.
     SubjectTokenMinted {

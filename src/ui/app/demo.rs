@@ -41,7 +41,7 @@ impl TokenbenchApp {
             | Step::DelegateFirebase
             | Step::InspectAndDiff
             | Step::DelegateAzure
-            | Step::HitTheLimit => i64::try_from(self.history.next_id).unwrap_or(i64::MAX),
+            | Step::HitTheLimit => i64::try_from(self.history.next_free_id()).unwrap_or(i64::MAX),
         };
         self.demo.mark(step, mark);
         match step {

@@ -120,9 +120,10 @@ impl TokenbenchApp {
                 self.keyring_problem = (!persistent).then(|| problem.clone().unwrap_or_default());
                 if let Ok(names) = names {
                     self.keyring_names.clone_from(names);
+                    // Once per session: a deletion that fails is not retried on every listing it leads to.
                     let orphans = self.history.orphaned_tokens(names);
-                    if !orphans.is_empty() {
-                        // Tokens kept for entries the history no longer has (a reset or recovered file).
+                    if !self.orphans_swept && !orphans.is_empty() {
+                        self.orphans_swept = true;
                         commands.push(Command::Secrets(SecretsCommand::DeleteKeptTokens(orphans)));
                     }
                 }

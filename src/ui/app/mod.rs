@@ -84,6 +84,8 @@ pub struct TokenbenchApp {
     demo_script: Option<demo_play::DemoScript>,
     /// Sign-ins completed (the demo's first step counts them).
     sign_ins: u64,
+    /// Kept tokens of long-dropped entries were deleted this session (tried once).
+    orphans_swept: bool,
     /// Environments, saved forms, local tenant.
     pub workspace: Workspace,
     /// Past requests.
@@ -154,6 +156,7 @@ impl TokenbenchApp {
             },
             demo_script: options.demo.map(|steps| demo_play::DemoScript::new(steps, options.tab)),
             sign_ins: 0,
+            orphans_swept: false,
         };
         // Opens the keyring in the background and learns whether it is available.
         app.backend.run_secrets(SecretsCommand::List);

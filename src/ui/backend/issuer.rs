@@ -39,22 +39,25 @@ pub async fn start_issuer(
     out: Outbox,
 ) {
     let event = match start_on(port, tenant, &store, &clock, &out).await {
-        Ok((handle, fallback, tenant)) => {
-            let event = IssuerEvent::Started {
-                base_url: handle.base_url(),
-                fallback,
-                notes: handle.notes.clone(),
-                tenant: Box::new(tenant),
-                kids: handle.state.published_kids(),
-            };
-            if let Some(old) = lock(&slot).replace(handle) {
-                drop(tokio::spawn(old.stop()));
-            }
-            event
-        }
+        Ok(started) => install(&slot, started),
         Err(message) => IssuerEvent::StartFailed(message),
     };
     out.send(Event::Issuer(event));
+}
+
+/// Puts a started issuer in the slot (stopping any other) and returns its `Started` event.
+fn install(slot: &IssuerSlot, (handle, fallback, tenant): (IssuerHandle, Option<String>, Tenant)) -> IssuerEvent {
+    let event = IssuerEvent::Started {
+        base_url: handle.base_url(),
+        fallback,
+        notes: handle.notes.clone(),
+        tenant: Box::new(tenant),
+        kids: handle.state.published_kids(),
+    };
+    if let Some(old) = lock(slot).replace(handle) {
+        drop(tokio::spawn(old.stop()));
+    }
+    event
 }
 
 async fn start_on(
@@ -113,38 +116,62 @@ async fn load_tenant(source: TenantSource) -> Result<Tenant, String> {
         .map_err(|e| format!("the tenant cannot be served: {e}"))
 }
 
-/// Saves an edited tenant to `file` (when the window keeps files), then restarts the issuer with it: the
-/// running one stops first, so the new one gets its port. Reports `TenantApplied`, then `Stopped` and `Started`.
-pub async fn apply_tenant(
-    slot: IssuerSlot,
-    store: StoreSlot,
-    clock: Arc<dyn Clock>,
-    (port, text, file): (u16, String, Option<PathBuf>),
-    out: Outbox,
-) {
-    if let Err(e) = parse(&text) {
-        out.send(Event::Issuer(IssuerEvent::TenantApplied(Err(e.to_string()))));
-        return;
+/// What applying an edited tenant needs: the port, the tenant's text, the file to keep it in (when the window
+/// keeps files), and the tenant served now (served again if the edited one cannot start).
+pub struct TenantEdit {
+    /// The port to serve on (the running issuer's).
+    pub port: u16,
+    /// The edited tenant.
+    pub text: String,
+    /// Where it is kept for the next start.
+    pub file: Option<PathBuf>,
+    /// The tenant served before.
+    pub previous: TenantSource,
+}
+
+/// Restarts the issuer with an edited tenant: the running one stops first (so the new one gets its port), and
+/// only once the new one runs is the tenant saved. If it cannot start (a secret reference that does not
+/// resolve, say), the previous tenant is served again. Reports `Started` (or `StartFailed`), then
+/// `TenantApplied`.
+pub async fn apply_tenant(slot: IssuerSlot, store: StoreSlot, clock: Arc<dyn Clock>, edit: TenantEdit, out: Outbox) {
+    let handle = lock(&slot).take();
+    if let Some(handle) = handle
+        && let Err(e) = handle.stop().await
+    {
+        tracing::warn!("the local issuer did not stop cleanly: {e}");
     }
-    let saved = match file {
-        Some(path) => {
-            let bytes = text.clone().into_bytes();
-            let target = path.clone();
-            match tokio::task::spawn_blocking(move || storage::write_atomic(&target, &bytes)).await {
-                Ok(Ok(())) => Ok(Some(path)),
-                Ok(Err(e)) => Err(format!("the tenant was not saved to {}: {e}", path.display())),
-                Err(e) => Err(e.to_string()),
-            }
+    let TenantEdit {
+        port,
+        text,
+        file,
+        previous,
+    } = edit;
+    match start_on(port, TenantSource::Text(text.clone()), &store, &clock, &out).await {
+        Ok(started) => {
+            out.send(Event::Issuer(install(&slot, started)));
+            let saved = save_tenant(file, text).await;
+            out.send(Event::Issuer(IssuerEvent::TenantApplied(saved)));
         }
-        None => Ok(None),
-    };
-    let failed = saved.is_err();
-    out.send(Event::Issuer(IssuerEvent::TenantApplied(saved)));
-    if failed {
-        return;
+        Err(e) => {
+            start_issuer(slot, store, clock, (port, previous), out.clone()).await;
+            let message = format!("the edited tenant could not be served ({e}); the previous tenant is served again");
+            out.send(Event::Issuer(IssuerEvent::TenantApplied(Err(message))));
+        }
     }
-    stop_issuer(slot.clone(), out.clone()).await;
-    start_issuer(slot, store, clock, (port, TenantSource::Text(text)), out).await;
+}
+
+/// Writes the tenant atomically to `file`, when there is one.
+async fn save_tenant(file: Option<PathBuf>, text: String) -> Result<Option<PathBuf>, String> {
+    let Some(path) = file else { return Ok(None) };
+    let target = path.clone();
+    match tokio::task::spawn_blocking(move || storage::write_atomic(&target, text.as_bytes())).await {
+        Ok(Ok(())) => Ok(Some(path)),
+        Ok(Err(e)) => Err(format!(
+            "the tenant is served but was not saved to {} ({e}): it is lost when tokenbench closes",
+            path.display()
+        )),
+        Err(e) => Err(e.to_string()),
+    }
 }
 
 /// Stops the issuer (requests in flight finish) and reports `Stopped`.

@@ -249,12 +249,16 @@ impl Backend {
                 let task = issuer::start_issuer(slot, store, clock, (port, tenant_file.into()), out);
                 drop(runtime.spawn(task));
             }
-            IssuerCommand::ApplyTenant { port, text } => {
+            IssuerCommand::ApplyTenant { port, text, previous } => {
                 let (store, clock) = (self.secrets.clone(), self.clock.clone());
-                // Saved beside the workspace, so it is served again at the next start.
-                let file = self.paths.workspace.as_ref().map(|p| p.with_file_name("tenant.json"));
-                let task = issuer::apply_tenant(slot, store, clock, (port, text, file), out);
-                drop(runtime.spawn(task));
+                let edit = issuer::TenantEdit {
+                    port,
+                    text,
+                    // Saved beside the workspace, so it is served again at the next start.
+                    file: self.paths.workspace.as_ref().map(|p| p.with_file_name("tenant.json")),
+                    previous: previous.into(),
+                };
+                drop(runtime.spawn(issuer::apply_tenant(slot, store, clock, edit, out)));
             }
             IssuerCommand::Stop => drop(runtime.spawn(issuer::stop_issuer(slot, out))),
             IssuerCommand::RotateKey => self.blocking(move || issuer::change_keys(&slot, &out, true)),

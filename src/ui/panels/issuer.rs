@@ -95,10 +95,8 @@ impl IssuerPanel {
             IssuerEvent::SignedIn { result: Ok(_), .. } => self.notice = None,
             // Minted subject tokens go to the exchange form; the app routes them there.
             IssuerEvent::SubjectTokenMinted { .. } => {}
-            IssuerEvent::TenantApplied(Ok(_)) => {
-                self.editor = None;
-                self.status = IssuerStatus::Busy;
-            }
+            // `Started` came first; the editor's work is done.
+            IssuerEvent::TenantApplied(Ok(_)) => self.editor = None,
             IssuerEvent::TenantApplied(Err(e)) => {
                 if let Some(editor) = &mut self.editor {
                     editor.applying = false;
@@ -167,7 +165,8 @@ impl IssuerPanel {
         if self.base_url().is_some() {
             self.limits_ui(ui, cx.now, commands);
         }
-        self.tenant_ui(ui, settings.issuer_port, commands);
+        let port = self.running_port().unwrap_or(settings.issuer_port);
+        self.tenant_ui(ui, (port, settings.issuer_tenant_file.clone()), commands);
         egui::CollapsingHeader::new(format!("Requests ({})", self.log.len()))
             .default_open(true)
             .show(ui, |ui| log_ui(ui, &self.log, cx.zone));
@@ -245,8 +244,13 @@ impl IssuerPanel {
         });
     }
 
+    /// The running issuer's port, so an applied tenant is served at the same address.
+    fn running_port(&self) -> Option<u16> {
+        url::Url::parse(self.base_url()?).ok()?.port()
+    }
+
     /// The served tenant, and its editor while open (Edit tenant).
-    fn tenant_ui(&mut self, ui: &mut egui::Ui, port: u16, commands: &mut Vec<Command>) {
+    fn tenant_ui(&mut self, ui: &mut egui::Ui, serve: (u16, Option<std::path::PathBuf>), commands: &mut Vec<Command>) {
         let Some(tenant) = &self.tenant else { return };
         let open = self.editor.is_some().then_some(true);
         egui::CollapsingHeader::new("Tenant").open(open).show(ui, |ui| {
@@ -264,8 +268,10 @@ impl IssuerPanel {
                 return;
             };
             // After Apply the editor stays until the backend says the tenant was saved (or why not).
-            if editor.ui(ui, port, commands) == super::tenant_editor::EditorAction::Cancel {
-                self.editor = None;
+            match editor.ui(ui, serve, commands) {
+                super::tenant_editor::EditorAction::Cancel => self.editor = None,
+                super::tenant_editor::EditorAction::Applied => self.status = IssuerStatus::Busy,
+                super::tenant_editor::EditorAction::None => {}
             }
         });
     }

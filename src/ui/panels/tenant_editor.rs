@@ -44,10 +44,11 @@ impl TenantEditor {
         }
     }
 
-    /// Whether the text is a tenant the issuer can serve.
+    /// Whether the text is a tenant the issuer can serve. Unknown keys block it too: they would be saved without
+    /// doing anything (a misspelled secret field could even keep a value in the file).
     pub fn is_valid(&mut self) -> bool {
         self.check();
-        matches!(self.verdict, Some(Ok(_)))
+        matches!(&self.verdict, Some(Ok(unknown)) if unknown.is_empty())
     }
 
     fn check(&mut self) {
@@ -61,8 +62,14 @@ impl TenantEditor {
         });
     }
 
-    /// Draws the editor; Apply sends the tenant to be served on `port`.
-    pub fn ui(&mut self, ui: &mut egui::Ui, port: u16, commands: &mut Vec<Command>) -> EditorAction {
+    /// Draws the editor; Apply sends the tenant to be served on `port` instead of `previous` (a tenant file, or
+    /// the demo tenant).
+    pub fn ui(
+        &mut self,
+        ui: &mut egui::Ui,
+        (port, previous): (u16, Option<std::path::PathBuf>),
+        commands: &mut Vec<Command>,
+    ) -> EditorAction {
         let label = ui.label("Tenant JSON");
         // A tenant runs to hundreds of lines: the editor scrolls inside the panel instead of growing with it.
         egui::ScrollArea::vertical()
@@ -96,11 +103,12 @@ impl TenantEditor {
                 commands.push(Command::Issuer(IssuerCommand::ApplyTenant {
                     port,
                     text: self.text.clone(),
+                    previous: previous.clone(),
                 }));
                 self.applying = true;
                 action = EditorAction::Applied;
             }
-            if ui.button("Cancel").clicked() {
+            if ui.add_enabled(!self.applying, egui::Button::new("Cancel")).clicked() {
                 action = EditorAction::Cancel;
             }
         });
@@ -110,9 +118,15 @@ impl TenantEditor {
     fn verdict_ui(&self, ui: &mut egui::Ui) {
         let dark = ui.visuals().dark_mode;
         match &self.verdict {
-            Some(Ok(warnings)) => {
+            Some(Ok(unknown)) if unknown.is_empty() => {
                 ui.label(egui::RichText::new("The tenant is valid").color(theme::valid(dark)));
-                for warning in warnings {
+            }
+            Some(Ok(unknown)) => {
+                inline_error(
+                    ui,
+                    "Remove or correct the keys tokenbench does not know before applying:",
+                );
+                for warning in unknown {
                     ui.label(egui::RichText::new(warning).color(theme::warning(dark)));
                 }
             }
@@ -139,5 +153,10 @@ mod tests {
         editor.text.push('}');
         assert!(!editor.is_valid());
         assert!(matches!(&editor.verdict, Some(Err(errors)) if !errors.is_empty()));
+        let misspelled = serde_json::to_string(&demo)
+            .unwrap()
+            .replacen("{", "{\"client_secert\":\"s3cret\",", 1);
+        editor.text = misspelled;
+        assert!(!editor.is_valid(), "an unknown key blocks Apply: {:?}", editor.verdict);
     }
 }
