@@ -226,9 +226,8 @@ fn a_fault_chosen_in_the_panel_changes_the_next_answer_without_a_restart() {
     });
 }
 
-#[test]
-fn the_tenant_is_edited_in_place_checked_as_typed_and_served_after_apply() {
-    let dir = tempfile::tempdir().unwrap();
+/// The app keeping its files in `dir`, the issuer running, and the tenant editor open.
+fn editing_the_tenant(dir: &tempfile::TempDir) -> App {
     let paths = BackendPaths {
         workspace: Some(dir.path().join("workspace.json")),
         ..BackendPaths::default()
@@ -238,6 +237,13 @@ fn the_tenant_is_edited_in_place_checked_as_typed_and_served_after_apply() {
     harness.run();
     harness.get_by_role_and_label(Role::Button, "Edit tenant").click();
     harness.run();
+    harness
+}
+
+#[test]
+fn the_tenant_is_edited_in_place_checked_as_typed_and_served_after_apply() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut harness = editing_the_tenant(&dir);
     harness.get_by_label("The tenant is valid");
 
     // The text is long: it is changed in the editor's state, as a paste would, and checked on the next frame.
@@ -292,16 +298,8 @@ fn the_tenant_is_edited_in_place_checked_as_typed_and_served_after_apply() {
 #[test]
 fn a_tenant_that_cannot_start_is_not_applied_and_the_previous_one_is_served_again() {
     let dir = tempfile::tempdir().unwrap();
-    let paths = BackendPaths {
-        workspace: Some(dir.path().join("workspace.json")),
-        ..BackendPaths::default()
-    };
-    let mut harness = issuer_app_saving(Arc::new(MemoryStore::default()), paths);
+    let mut harness = editing_the_tenant(&dir);
     let before = harness.state().issuer.base_url().unwrap().to_owned();
-    harness.get_by_label("Tenant").click();
-    harness.run();
-    harness.get_by_role_and_label(Role::Button, "Edit tenant").click();
-    harness.run();
     let text = harness.state().issuer.editor.as_ref().unwrap().text.clone();
     let mut tenant: Value = serde_json::from_str(&text).unwrap();
     // Valid JSON and a valid reference, which only fails when the issuer starts and resolves it.
