@@ -9,7 +9,7 @@ use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use issuer::*;
 use jsonwebtoken::Algorithm;
-use serde_json::json;
+use serde_json::{Value, json};
 
 use tokenbench::services::clock::SimulatedClock;
 use tokenbench::services::issuer::{IssuerState, build_issuer, no_sink, router};
@@ -175,9 +175,57 @@ async fn rotation_signs_with_the_next_key_and_keeps_the_previous_until_revoked()
     assert_eq!(after.as_array().unwrap().len(), 3);
     assert_eq!(after[0]["kid"], before[1]["kid"]);
     assert_eq!(after[2]["kid"], before[0]["kid"]);
-    running.handle.state.revoke_previous();
+    running.handle.state.revoke_previous().unwrap();
     let revoked = running.get("/.well-known/jwks.json").await["keys"].clone();
     assert_eq!(revoked.as_array().unwrap().len(), 2);
+}
+
+fn kids(jwks: &Value) -> Vec<String> {
+    let keys = jwks["keys"].as_array().unwrap();
+    keys.iter().map(|k| k["kid"].as_str().unwrap().to_owned()).collect()
+}
+
+/// Stops `running` and starts the demo tenant again on the same keyring.
+async fn restart(running: Running) -> Running {
+    let store = running.store.clone();
+    running.handle.stop().await.unwrap();
+    start_tenant(demo(), store).await
+}
+
+#[tokio::test]
+async fn a_rotation_of_the_generated_key_outlives_a_restart_and_so_does_its_revocation() {
+    let running = start_demo().await;
+    let first = kids(&running.get("/.well-known/jwks.json").await);
+    let running = restart(running).await;
+    assert_eq!(
+        kids(&running.get("/.well-known/jwks.json").await),
+        first,
+        "the next key is kept too"
+    );
+    running.handle.state.rotate().unwrap();
+    let rotated = kids(&running.get("/.well-known/jwks.json").await);
+    assert_eq!((rotated.len(), &rotated[0], &rotated[2]), (3, &first[1], &first[0]));
+    let secret = running.secret("client_secret/demo/demo-m2m");
+    let (status, _, body) = running
+        .post_form(
+            "/oauth/token",
+            &[
+                ("grant_type", "client_credentials"),
+                ("client_id", "demo-m2m"),
+                ("client_secret", secret.expose()),
+                ("audience", "https://api.demo.local/"),
+            ],
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let token = body["access_token"].as_str().unwrap().to_owned();
+    let running = restart(running).await;
+    assert_eq!(kids(&running.get("/.well-known/jwks.json").await), rotated);
+    let key = jwks_key(&running, &token).await;
+    verify(&token, &key, Algorithm::RS256);
+    running.handle.state.revoke_previous().unwrap();
+    let running = restart(running).await;
+    assert_eq!(kids(&running.get("/.well-known/jwks.json").await), rotated[..2]);
 }
 
 #[tokio::test]

@@ -484,6 +484,8 @@ pub enum IssuerEvent {
     Stopped,
     /// The published key ids after a rotation or revocation.
     KeysChanged(Vec<String>),
+    /// A rotation or revocation failed; the issuer keeps serving its keys.
+    KeysNotChanged(String),
     /// A request was answered (secrets redacted).
     Request(Box<crate::core::issuer::record::RequestRecord>),
     /// The live rate-limit buckets.

@@ -3,6 +3,7 @@
 
 pub mod admin;
 pub mod connections;
+pub mod key_rotation;
 pub mod resolve;
 
 pub use crate::core::issuer::record::{self, RequestRecord, Sink};
@@ -87,6 +88,8 @@ pub struct IssuerState {
     timeout: Duration,
     connections: Arc<Connections>,
     admin: Option<Arc<Admin>>,
+    /// Where rotations are kept, for a signing key tokenbench generated.
+    rotation: Option<Arc<key_rotation::RotationStore>>,
 }
 
 impl IssuerState {
@@ -100,6 +103,7 @@ impl IssuerState {
             timeout,
             connections: Arc::default(),
             admin: None,
+            rotation: None,
         }
     }
 
@@ -150,17 +154,30 @@ impl IssuerState {
         self.issuer.write().unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// Makes the next key current (previous still published), and publishes a new next key.
+    /// Makes the next key current (previous still published), and publishes a new next key; kept in the keyring
+    /// for a generated signing key, so a restart serves the same keys.
     pub fn rotate(&self) -> Result<(), String> {
-        let next =
-            SigningKey::from_pem(&resolve::fresh(SecretShape::RsaKey)?, "the new key").map_err(|e| e.to_string())?;
+        let pem = resolve::fresh(SecretShape::RsaKey)?;
+        let next = SigningKey::from_pem(&pem, "the new key").map_err(|e| e.to_string())?;
+        if let Some(rotation) = &self.rotation {
+            rotation.rotate(&pem)?;
+        }
         self.write().keys.rotate(next);
         Ok(())
     }
 
-    /// Stops publishing the previous key.
-    pub fn revoke_previous(&self) {
+    /// Stops publishing the previous key (and forgets it in the keyring).
+    pub fn revoke_previous(&self) -> Result<(), String> {
         self.write().keys.revoke_previous();
+        self.rotation
+            .as_ref()
+            .map_or(Ok(()), |rotation| rotation.revoke_previous())
+    }
+
+    /// Keeps rotations in the keyring.
+    pub fn with_rotation(mut self, rotation: Option<Arc<key_rotation::RotationStore>>) -> Self {
+        self.rotation = rotation;
+        self
     }
 
     /// An ID token for `user_id` at `client_id`, as a sign-in would give (for the window's "Sign in as").
@@ -203,10 +220,27 @@ impl IssuerState {
 
 /// Builds an [`Issuer`]: resolves secrets (blocking: keyring calls) and generates the next signing key.
 pub fn build_issuer(tenant: Tenant, store: &dyn SecretStore) -> Result<(Issuer, Vec<String>), StartError> {
+    build_issuer_with(tenant, store, None)
+}
+
+/// As [`build_issuer`], with the next and previous keys kept by `rotation` (a generated signing key).
+pub fn build_issuer_with(
+    tenant: Tenant,
+    store: &dyn SecretStore,
+    rotation: Option<&key_rotation::RotationStore>,
+) -> Result<(Issuer, Vec<String>), StartError> {
+    let key_error = |e: crate::core::issuer::keys::KeyError| StartError::Key(e.to_string());
     let resolved = resolve::resolve(&tenant, store).map_err(StartError::Secrets)?;
-    let next_pem = resolve::fresh(SecretShape::RsaKey).map_err(StartError::Key)?;
-    let next = SigningKey::from_pem(&next_pem, "the next signing key").map_err(|e| StartError::Key(e.to_string()))?;
-    let issuer = Issuer::new(tenant, resolved.secrets, next).map_err(|e| StartError::Key(e.to_string()))?;
+    let next_pem = match rotation {
+        Some(rotation) => rotation.next_key(),
+        None => resolve::fresh(SecretShape::RsaKey),
+    }
+    .map_err(StartError::Key)?;
+    let next = SigningKey::from_pem(&next_pem, "the next signing key").map_err(key_error)?;
+    let mut issuer = Issuer::new(tenant, resolved.secrets, next).map_err(key_error)?;
+    if let Some(previous) = rotation.and_then(key_rotation::RotationStore::previous_key) {
+        issuer.keys.previous = Some(SigningKey::from_pem(&previous, "the previous signing key").map_err(key_error)?);
+    }
     Ok((issuer, resolved.notes))
 }
 
@@ -441,9 +475,12 @@ pub async fn start(
         .local_addr()
         .map_err(|source| StartError::Bind { addr, source })?;
     let tenant = config.tenant;
-    let built = tokio::task::spawn_blocking(move || build_issuer(tenant, secrets.as_ref())).await;
+    let rotation = key_rotation::RotationStore::for_tenant(&tenant, secrets.clone()).map(Arc::new);
+    let kept = rotation.clone();
+    let built = tokio::task::spawn_blocking(move || build_issuer_with(tenant, secrets.as_ref(), kept.as_deref())).await;
     let (issuer, notes) = built.map_err(|e| StartError::Key(e.to_string()))??;
-    let mut state = IssuerState::new(issuer, clock, sink, &format!("http://{addr}"), config.timeout);
+    let mut state =
+        IssuerState::new(issuer, clock, sink, &format!("http://{addr}"), config.timeout).with_rotation(rotation);
     if let Some(admin) = config.admin {
         state = state.with_admin(admin);
     }

@@ -192,12 +192,11 @@ pub fn change_keys(slot: &IssuerSlot, out: &Outbox, rotate: bool) {
     let result = if rotate {
         handle.state.rotate()
     } else {
-        handle.state.revoke_previous();
-        Ok(())
+        handle.state.revoke_previous()
     };
     let event = match result {
         Ok(()) => IssuerEvent::KeysChanged(handle.state.published_kids()),
-        Err(e) => IssuerEvent::StartFailed(format!("the key could not be rotated: {e}")),
+        Err(e) => IssuerEvent::KeysNotChanged(e),
     };
     drop(guard);
     out.send(Event::Issuer(event));

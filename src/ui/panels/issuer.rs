@@ -90,6 +90,7 @@ impl IssuerPanel {
                 self.listing_buckets = false;
             }
             IssuerEvent::KeysChanged(kids) => self.kids = kids,
+            IssuerEvent::KeysNotChanged(e) => self.notice = Some(Err(e)),
             IssuerEvent::SignedIn { result: Err(e), .. } => self.notice = Some(Err(e)),
             // A successful sign-in fills the Delegation form; the app routes it there.
             IssuerEvent::SignedIn { result: Ok(_), .. } => self.notice = None,
@@ -353,7 +354,10 @@ impl IssuerPanel {
             ui.label(format!("Signing keys published: {}", self.kids.join(", ")));
             if ui
                 .button("Rotate")
-                .on_hover_text("The next key signs from now on; the old one stays published until revoked")
+                .on_hover_text(
+                    "The next key signs from now on; the old one stays published until revoked. A generated key's \
+                     rotation is kept in the keyring across restarts; a key the tenant names is not overwritten",
+                )
                 .clicked()
             {
                 commands.push(Command::Issuer(IssuerCommand::RotateKey));
