@@ -367,17 +367,7 @@ fn the_exchange_form_turns_a_minted_apple_code_into_dpop_bound_tokens() {
         &apple_code(store.as_ref(), "000111.ada"),
     );
     type_into(&mut harness, Role::TextInput, "Audience", "https://api.demo.local/");
-    harness.get_by_label_contains("DPoP: bind the tokens").click();
-    harness.run();
-    harness
-        .get_by_role_and_label(Role::Button, "Generate a DPoP key")
-        .click();
-    run_until(&mut harness, "the DPoP key", |h| {
-        h.state().keyring_names.iter().any(|n| n == "dpop_key/default")
-    });
-    harness.run();
-    harness.get_by_role_and_label(Role::Button, "Send").click();
-    run_until(&mut harness, "the answer", |h| h.state().exchange.sender.last.is_some());
+    send_with_a_new_dpop_key(&mut harness);
     harness.run();
     harness.get_by_label_contains("HTTP 200");
     harness.get_by_label_contains("\"token_type\": \"DPoP\"");
@@ -415,17 +405,7 @@ fn a_dpop_nonce_demanded_by_the_server_is_sent_on_a_second_try() {
         "Subject token",
         &apple_code(store.as_ref(), "000222.nonce"),
     );
-    harness.get_by_label_contains("DPoP: bind the tokens").click();
-    harness.run();
-    harness
-        .get_by_role_and_label(Role::Button, "Generate a DPoP key")
-        .click();
-    run_until(&mut harness, "the DPoP key", |h| {
-        h.state().keyring_names.iter().any(|n| n == "dpop_key/default")
-    });
-    harness.run();
-    harness.get_by_role_and_label(Role::Button, "Send").click();
-    run_until(&mut harness, "the answer", |h| h.state().exchange.sender.last.is_some());
+    send_with_a_new_dpop_key(&mut harness);
     run_until(&mut harness, "both requests in the log", |h| {
         h.state().issuer.log.len() == 2
     });
@@ -440,6 +420,21 @@ fn a_dpop_nonce_demanded_by_the_server_is_sent_on_a_second_try() {
         proof.claim_str("nonce").is_some(),
         "the retried proof carries the server's nonce"
     );
+}
+
+/// Turns DPoP on, generates the default DPoP key through the form, sends, and waits for the answer.
+fn send_with_a_new_dpop_key(harness: &mut App) {
+    harness.get_by_label_contains("DPoP: bind the tokens").click();
+    harness.run();
+    harness
+        .get_by_role_and_label(Role::Button, "Generate a DPoP key")
+        .click();
+    run_until(harness, "the DPoP key", |h| {
+        h.state().keyring_names.iter().any(|n| n == "dpop_key/default")
+    });
+    harness.run();
+    harness.get_by_role_and_label(Role::Button, "Send").click();
+    run_until(harness, "the answer", |h| h.state().exchange.sender.last.is_some());
 }
 
 /// Saves an item through the Secrets tab, as a user would, and waits until the keyring lists it.

@@ -98,15 +98,7 @@ impl DelegationPanel {
         ui.label("Auth0's legacy POST /delegation: exchange an id_token or refresh_token for a token of another application or add-on");
         let request = self.request(cx, timeout);
         let errors = request.as_ref().err().cloned().unwrap_or_default();
-        if let Some(parsed) = self.sender.paste_ui(ui, "delegation_paste") {
-            let (form, base, unmapped) = crate::core::auth0::curl_parse::to_delegation(&parsed);
-            self.form = form;
-            self.sender
-                .adopt_paste(&base, &unmapped, cx.local_issuer, cx.workspace, commands);
-        }
-        if self.sender.target_ui(ui, "delegation_environment", cx.workspace) {
-            known_clients::fill_default(&self.sender.target, cx, &mut self.form.client_id);
-        }
+        super::form_source::source_ui(ui, (&mut self.sender, &mut self.form), cx, commands);
         let known = known_clients::known_clients(&self.sender.target, cx);
         // A field left empty is not shouted at: the Send line says what is missing; what is typed wrong is
         // shown next to it.

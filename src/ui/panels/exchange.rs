@@ -125,15 +125,7 @@ impl ExchangePanel {
         );
         let request = self.request(cx, timeout);
         let errors = request.as_ref().err().cloned().unwrap_or_default();
-        if let Some(parsed) = self.sender.paste_ui(ui, "exchange_paste") {
-            let (form, base, unmapped) = crate::core::auth0::curl_parse::to_exchange(&parsed);
-            self.form = form;
-            self.sender
-                .adopt_paste(&base, &unmapped, cx.local_issuer, cx.workspace, commands);
-        }
-        if self.sender.target_ui(ui, "exchange_environment", cx.workspace) {
-            known_clients::fill_default(&self.sender.target, cx, &mut self.form.client_id);
-        }
+        super::form_source::source_ui(ui, (&mut self.sender, &mut self.form), cx, commands);
         // A field left empty is not shouted at: the Send line says what is missing.
         let shown: Vec<FieldError> = errors
             .iter()

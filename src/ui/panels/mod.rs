@@ -5,6 +5,7 @@ pub mod client_secret;
 pub mod delegation;
 pub mod demo;
 pub mod exchange;
+pub mod form_source;
 pub mod history;
 pub mod inspector;
 pub mod issuer;

@@ -42,6 +42,23 @@ fn note(kind: UnmappedKind, name: &str, reason: impl Into<String>) -> Unmapped {
     }
 }
 
+/// The parameters in order with each name's first value; every later one is listed as not used.
+fn first_of_each(params: Vec<(String, String)>, unmapped: &mut Vec<Unmapped>) -> Vec<(String, String)> {
+    let mut kept: Vec<(String, String)> = Vec::with_capacity(params.len());
+    for (name, value) in params {
+        if kept.iter().any(|(seen, _)| *seen == name) {
+            unmapped.push(note(
+                UnmappedKind::Parameter,
+                &name,
+                "given twice: the first value is kept",
+            ));
+        } else {
+            kept.push((name, value));
+        }
+    }
+    kept
+}
+
 /// The delegation form the command fills, the base URL (without `/delegation`), and what it cannot hold.
 pub fn to_delegation(parsed: &ParsedCurl) -> (DelegationForm, String, Vec<Unmapped>) {
     let (base, mut unmapped) = common_notes(parsed, "/delegation");
@@ -51,17 +68,7 @@ pub fn to_delegation(parsed: &ParsedCurl) -> (DelegationForm, String, Vec<Unmapp
         scope: String::new(),
         ..DelegationForm::default()
     };
-    let mut seen: Vec<String> = Vec::new();
-    for (name, value) in params {
-        if seen.contains(&name) {
-            unmapped.push(note(
-                UnmappedKind::Parameter,
-                &name,
-                "given twice: the first value is kept",
-            ));
-            continue;
-        }
-        seen.push(name.clone());
+    for (name, value) in first_of_each(params, &mut unmapped) {
         delegation_param(&mut form, name, value, &mut unmapped);
     }
     if let Some((user, _)) = basic_credentials(parsed) {
@@ -116,17 +123,7 @@ pub fn to_exchange(parsed: &ParsedCurl) -> (ExchangeForm, String, Vec<Unmapped>)
         scope: String::new(),
         ..ExchangeForm::default()
     };
-    let mut seen: Vec<String> = Vec::new();
-    for (name, value) in params {
-        if seen.contains(&name) {
-            unmapped.push(note(
-                UnmappedKind::Parameter,
-                &name,
-                "given twice: the first value is kept",
-            ));
-            continue;
-        }
-        seen.push(name.clone());
+    for (name, value) in first_of_each(params, &mut unmapped) {
         exchange_param(&mut form, name, value, &mut unmapped);
     }
     exchange_credentials(parsed, &mut form, &mut unmapped);
