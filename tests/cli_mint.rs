@@ -102,6 +102,7 @@ async fn exchange_in_process(tenant_file: &PathBuf, env: &[(&str, &str)], code: 
     let request = axum::http::Request::builder()
         .method("POST")
         .uri("/oauth/token")
+        .header("host", "127.0.0.1:4000")
         .header("content-type", "application/json")
         .body(axum::body::Body::from(body.to_string()))
         .unwrap();

@@ -228,6 +228,7 @@ fn id_token(args: &IdTokenArgs) -> Result<String, String> {
         ip: "127.0.0.1",
         random: &random,
         dpop: None,
+        origin: None,
     };
     issuer
         .id_token(&client, &user.user_id, extra, &ctx)

@@ -76,6 +76,7 @@ impl Issuer {
             audience,
             gty: "token-exchange",
             jkt: proof.map(|p| p.jkt),
+            ..UserGrant::default()
         };
         let reply = self.user_tokens(caller, &grant, ctx)?;
         let mut reply = self.with_refresh_token(reply, &caller.client, &grant, ctx);

@@ -4,19 +4,27 @@
 //! `&self` and sign in parallel; the others take `&mut self`.
 
 pub mod artifacts;
+pub mod authorize;
 pub mod buckets;
 pub mod claims;
+mod code_grant;
 pub mod delegation;
 pub mod dpop;
 pub mod error;
 mod exchange;
 pub mod fault;
 pub mod keys;
+mod login;
+mod logout;
 pub mod mint;
+pub mod pages;
 pub mod params;
 pub mod record;
+pub mod respond;
+pub mod session;
 pub mod social;
 pub mod token;
+pub mod web;
 pub mod wellknown;
 
 pub use error::{OAuthError, Reply};
@@ -27,7 +35,7 @@ use crate::core::ratelimit::{Limit, RateLimiter};
 use crate::core::secret::SecretString;
 use crate::core::tenant::Tenant;
 use crate::core::tenant::check::{client_secret_path, google_signing_key_path, signing_key_path};
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::BTreeMap;
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
 /// Resolved secret values, keyed by [`crate::core::tenant::SecretSlot::path`].
@@ -45,6 +53,8 @@ pub struct Ctx<'a> {
     pub random: &'a dyn Fn() -> String,
     /// The `DPoP` request header, if any.
     pub dpop: Option<&'a str>,
+    /// The `Origin` request header of a browser's cross-origin call, if any.
+    pub origin: Option<&'a str>,
 }
 
 impl Ctx<'_> {
@@ -67,9 +77,6 @@ pub struct RefreshGrant {
     pub audience: Option<String>,
 }
 
-/// Refresh tokens kept before the oldest is forgotten.
-const MAX_REFRESH_TOKENS: usize = 10_000;
-
 /// The issuer's whole state.
 pub struct Issuer {
     /// The tenant.
@@ -80,8 +87,10 @@ pub struct Issuer {
     /// Behind its own lock so that `/delegation` takes `&self`.
     delegation_limit: Mutex<RateLimiter>,
     exchange_limit: RateLimiter,
-    refresh: BTreeMap<String, RefreshGrant>,
-    refresh_order: VecDeque<String>,
+    /// Behind its own lock so that every grant takes `&self`.
+    refresh: Mutex<session::Bounded<RefreshGrant>>,
+    /// Login transactions, sessions, codes, opaque tokens and brute-force counters.
+    login: Mutex<session::LoginState>,
     /// The simulated Google key, when the tenant's secret resolved.
     google_key: Option<SigningKey>,
     /// Nonces of Apple codes and Facebook tokens already exchanged.
@@ -112,8 +121,8 @@ impl Issuer {
             tenant,
             secrets,
             keys: KeySet::new(current, next),
-            refresh: BTreeMap::new(),
-            refresh_order: VecDeque::new(),
+            refresh: Mutex::default(),
+            login: Mutex::default(),
             google_key,
             used_artifacts: social::UsedNonces::default(),
             dpop: dpop::DpopState::default(),
@@ -130,18 +139,22 @@ impl Issuer {
         self.secret(&client_secret_path(client_id))
     }
 
-    fn remember_refresh(&mut self, token: String, grant: RefreshGrant) {
-        if self.refresh_order.len() >= MAX_REFRESH_TOKENS
-            && let Some(oldest) = self.refresh_order.pop_front()
-        {
-            self.refresh.remove(&oldest);
-        }
-        self.refresh_order.push_back(token.clone());
-        self.refresh.insert(token, grant);
+    fn remember_refresh(&self, token: String, grant: RefreshGrant) {
+        lock(&self.refresh).insert(token, grant);
     }
 
-    fn refresh_grant(&self, token: &str) -> Option<&RefreshGrant> {
-        self.refresh.get(token)
+    fn refresh_grant(&self, token: &str) -> Option<RefreshGrant> {
+        lock(&self.refresh).get(token).cloned()
+    }
+
+    /// Forgets a refresh token; whether it was known.
+    fn revoke_refresh(&self, token: &str) -> bool {
+        lock(&self.refresh).remove(token).is_some()
+    }
+
+    /// The login state (transactions, sessions, codes, opaque tokens, brute-force counters).
+    pub fn login_state(&self) -> MutexGuard<'_, session::LoginState> {
+        lock(&self.login)
     }
 
     pub(crate) fn delegation_limit(&self) -> MutexGuard<'_, RateLimiter> {
@@ -152,6 +165,16 @@ impl Issuer {
     fn delegation_limit_mut(&mut self) -> &mut RateLimiter {
         self.delegation_limit.get_mut().unwrap_or_else(PoisonError::into_inner)
     }
+}
+
+/// Locks a mutex; nothing panics while holding these, and a poisoned one is still consistent.
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// Compares two values in constant time (CSRF tokens).
+pub fn secrets_match_plain(given: &str, expected: &str) -> bool {
+    aws_lc_rs::constant_time::verify_slices_are_equal(given.as_bytes(), expected.as_bytes()).is_ok()
 }
 
 /// Compares secrets in constant time.

@@ -49,6 +49,11 @@ impl Params {
         Ok(Self(params))
     }
 
+    /// Parameters from a URL query string (`/authorize`, `/v2/logout`); repeated ones are refused.
+    pub fn from_query(query: Option<&str>) -> Result<Self, OAuthError> {
+        Self::from_form(query.unwrap_or_default().as_bytes())
+    }
+
     fn from_form(body: &[u8]) -> Result<Self, OAuthError> {
         let mut params = BTreeMap::new();
         for (key, value) in url::form_urlencoded::parse(body) {

@@ -60,8 +60,13 @@ impl RequestRecord {
 pub type Sink = Arc<dyn Fn(RequestRecord) + Send + Sync>;
 
 /// Names whose values are never recorded.
-const SECRET_NAMES: [&str; 11] = [
+const SECRET_NAMES: [&str; 16] = [
     "client_secret",
+    "code",
+    "code_verifier",
+    "csrf",
+    "token",
+    "id_token_hint",
     "password",
     "subject_token",
     "id_token",

@@ -73,6 +73,7 @@ pub fn unknown_keys(tenant: &Tenant) -> Vec<String> {
     push_unknown(&mut out, "settings", &tenant.settings.unknown);
     let faults = &tenant.settings.faults;
     push_unknown(&mut out, "settings.faults", &faults.unknown);
+    push_unknown(&mut out, "settings.login", &tenant.settings.login.unknown);
     for endpoint in super::FaultEndpoint::ALL {
         let at = format!("settings.faults.{}", endpoint.key());
         push_unknown(&mut out, &at, &faults.of(endpoint).unknown);
@@ -148,6 +149,9 @@ pub fn validate(tenant: &Tenant) -> Vec<String> {
             ));
         }
     }
+    if !(1..=100).contains(&tenant.settings.login.brute_force_threshold) {
+        errors.push("settings.login.brute_force_threshold must be between 1 and 100 (Auth0's range)".to_owned());
+    }
     if ![400, 401].contains(&tenant.settings.invalid_id_token_status) {
         errors.push("settings.invalid_id_token_status must be 400 or 401".to_owned());
     }
@@ -175,6 +179,18 @@ fn validate_client(tenant: &Tenant, at: &str, client: &Client, errors: &mut Vec<
     }
     for addon in &client.addons.list {
         validate_addon(&format!("{at}.addons.{}", addon.api_type()), addon, errors);
+    }
+    for (list, urls) in [
+        ("callbacks", &client.callbacks),
+        ("web_origins", &client.web_origins),
+        ("allowed_origins", &client.allowed_origins),
+        ("allowed_logout_urls", &client.allowed_logout_urls),
+    ] {
+        for url in urls {
+            if let Some(problem) = super::urls::registered_url_problem(url) {
+                errors.push(format!("{at}.{list}: {problem}"));
+            }
+        }
     }
 }
 
@@ -384,7 +400,7 @@ mod tests {
 
     #[test]
     fn every_error_is_reported_at_once() {
-        let text = r#"{"clients":[{"client_id":"a","grant_types":["implicit"],"allowed_clients":["ghost"]},
+        let text = r#"{"clients":[{"client_id":"a","grant_types":["implicitly"],"allowed_clients":["ghost"]},
             {"client_id":"a","addons":{"firebase":{}}}],
             "client_grants":[{"client_id":"nobody","audience":"nowhere"}],
             "settings":{"invalid_id_token_status":500}}"#;

@@ -20,9 +20,13 @@ pub const GRANT_PASSWORD_REALM: &str = "http://auth0.com/oauth/grant-type/passwo
 pub const GRANT_REFRESH_TOKEN: &str = "refresh_token";
 /// Native social token exchange.
 pub const GRANT_TOKEN_EXCHANGE: &str = "urn:ietf:params:oauth:grant-type:token-exchange";
+/// The authorization code flow (`/authorize` with `response_type` containing `code`).
+pub const GRANT_AUTHORIZATION_CODE: &str = "authorization_code";
+/// The implicit flow (`/authorize` with `token` or `id_token` and no `code`).
+pub const GRANT_IMPLICIT: &str = "implicit";
 
 /// Every grant type the local issuer knows.
-pub const KNOWN_GRANTS: [&str; 7] = [
+pub const KNOWN_GRANTS: [&str; 9] = [
     GRANT_DELEGATION_ID_TOKEN,
     GRANT_DELEGATION_REFRESH_TOKEN,
     GRANT_CLIENT_CREDENTIALS,
@@ -30,6 +34,8 @@ pub const KNOWN_GRANTS: [&str; 7] = [
     GRANT_PASSWORD_REALM,
     GRANT_REFRESH_TOKEN,
     GRANT_TOKEN_EXCHANGE,
+    GRANT_AUTHORIZATION_CODE,
+    GRANT_IMPLICIT,
 ];
 
 /// A token signing algorithm the local issuer supports.
@@ -62,6 +68,25 @@ pub struct Client {
     pub addons: Addons,
     /// Device settings for native social login.
     pub native_social_login: NativeSocialLogin,
+    /// `spa`, `native`, `regular_web` or `non_interactive`; decides the default client authentication.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub app_type: Option<AppType>,
+    /// How the client authenticates at `/oauth/token` and `/oauth/revoke`; absent means by `app_type`
+    /// (`none` for `spa` and `native`, else the secret in the body or HTTP Basic).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub token_endpoint_auth_method: Option<AuthMethod>,
+    /// Allowed Callback URLs for `/authorize` (`*` allowed in the left-most subdomain label).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub callbacks: Vec<String>,
+    /// Allowed Web Origins: where `web_message` answers are posted, and CORS.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub web_origins: Vec<String>,
+    /// Allowed Origins (CORS).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub allowed_origins: Vec<String>,
+    /// Allowed Logout URLs for `returnTo` and `post_logout_redirect_uri`.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub allowed_logout_urls: Vec<String>,
     /// Keys this version does not know (reported as warnings).
     #[serde(flatten, skip_serializing_if = "Map::is_empty")]
     pub unknown: Map<String, Value>,
@@ -72,6 +97,52 @@ impl Client {
     pub fn allows_grant(&self, grant: &str) -> bool {
         self.grant_types.iter().any(|g| g == grant)
     }
+
+    /// How the client must authenticate: the explicit method, else by `app_type`.
+    pub fn auth_method(&self) -> AuthMethod {
+        self.token_endpoint_auth_method.unwrap_or(match self.app_type {
+            Some(AppType::Spa | AppType::Native) => AuthMethod::None,
+            _ => AuthMethod::ClientSecret,
+        })
+    }
+
+    /// Whether a browser page at `origin` (`scheme://host[:port]`) may call the token endpoint: an Allowed
+    /// Web Origin, an Allowed Origin, or the origin of an Allowed Callback URL.
+    pub fn allows_origin(&self, origin: &str) -> bool {
+        let same = |allowed: &str| super::urls::origin_matches(allowed, origin);
+        self.web_origins.iter().any(|o| same(o))
+            || self.allowed_origins.iter().any(|o| same(o))
+            || self.callbacks.iter().any(|c| same(c))
+    }
+}
+
+/// `app_type`, as the Management API names it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AppType {
+    /// A single-page app: public.
+    Spa,
+    /// A mobile or desktop app: public.
+    Native,
+    /// A server-side web app: confidential.
+    RegularWeb,
+    /// A machine-to-machine client: confidential.
+    NonInteractive,
+}
+
+/// `token_endpoint_auth_method`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AuthMethod {
+    /// A public client: no secret (one sent anyway is still checked).
+    None,
+    /// The secret in the body (`client_secret`).
+    ClientSecretPost,
+    /// The secret as HTTP Basic.
+    ClientSecretBasic,
+    /// Not written in the tenant file: the secret in the body or as HTTP Basic.
+    #[serde(skip)]
+    ClientSecret,
 }
 
 /// `jwt_configuration`.

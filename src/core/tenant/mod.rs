@@ -6,6 +6,7 @@ pub mod check;
 pub mod client;
 pub mod faults;
 pub mod secret;
+pub mod urls;
 
 pub use addons::{Addon, Addons};
 pub use check::{Loaded, TenantErrors, parse};
@@ -153,6 +154,8 @@ pub struct ResourceServer {
     pub token_lifetime: i64,
     /// Scopes it defines.
     pub scopes: Vec<Scope>,
+    /// Whether `offline_access` gives a refresh token for this API ("Allow Offline Access").
+    pub allow_offline_access: bool,
     /// Keys this version does not know.
     #[serde(flatten, skip_serializing_if = "Map::is_empty")]
     pub unknown: Map<String, Value>,
@@ -166,6 +169,7 @@ impl Default for ResourceServer {
             signing_alg: SigningAlg::RS256,
             token_lifetime: 86_400,
             scopes: Vec::new(),
+            allow_offline_access: false,
             unknown: Map::new(),
         }
     }
@@ -278,6 +282,8 @@ pub struct Settings {
     pub dpop_nonce_required: bool,
     /// Injected faults per endpoint (latency, forced errors, broken answers); off by default.
     pub faults: Faults,
+    /// Login behaviour: brute-force threshold, PKCE `plain`, loopback ports, the demo user picker.
+    pub login: LoginSettings,
     /// Keys this version does not know.
     #[serde(flatten, skip_serializing_if = "Map::is_empty")]
     pub unknown: Map<String, Value>,
@@ -295,6 +301,41 @@ impl Default for Settings {
             google_client_id: "tokenbench-demo.apps.googleusercontent.com".to_owned(),
             dpop_nonce_required: false,
             faults: Faults::default(),
+            login: LoginSettings::default(),
+            unknown: Map::new(),
+        }
+    }
+}
+
+/// How `/authorize` and the login page behave where Auth0's sources are silent or disagree
+/// (login-flow spec §1.2.5, §1.4.1, §7.1).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct LoginSettings {
+    /// Failed logins per identifier and IP before `too_many_attempts` (Auth0: 10, configurable 1-100).
+    pub brute_force_threshold: u32,
+    /// Whether `code_challenge_method=plain` is accepted (Auth0's docs say `S256` only, its discovery lists
+    /// both).
+    pub pkce_plain: bool,
+    /// RFC 8252 §7.3: a loopback IP callback matches on any port (Auth0 matches exactly).
+    pub loopback_any_port: bool,
+    /// The login page shows one button per user, for demos (no password asked).
+    pub user_picker: bool,
+    /// Allowed Logout URLs of the tenant, for `/v2/logout` without `client_id`.
+    pub allowed_logout_urls: Vec<String>,
+    /// Keys this version does not know.
+    #[serde(flatten, skip_serializing_if = "Map::is_empty")]
+    pub unknown: Map<String, Value>,
+}
+
+impl Default for LoginSettings {
+    fn default() -> Self {
+        Self {
+            brute_force_threshold: 10,
+            pkce_plain: true,
+            loopback_any_port: false,
+            user_picker: false,
+            allowed_logout_urls: Vec::new(),
             unknown: Map::new(),
         }
     }

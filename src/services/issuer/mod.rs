@@ -2,7 +2,9 @@
 //! start and graceful stop. Request handling itself is pure (`core::issuer`); this file does the effects.
 
 pub mod admin;
+pub mod browser;
 pub mod connections;
+pub mod guard;
 pub mod key_rotation;
 pub mod resolve;
 
@@ -43,6 +45,8 @@ pub struct IssuerConfig {
     pub timeout: Duration,
     /// The admin routes (`serve --clock simulated`); none by default.
     pub admin: Option<Admin>,
+    /// A public URL the issuer is also reached at (a tunnel or proxy); its host passes the `Host` check.
+    pub public_url: Option<url::Url>,
 }
 
 impl IssuerConfig {
@@ -54,6 +58,7 @@ impl IssuerConfig {
             port: 0,
             timeout: Duration::from_secs(10),
             admin: None,
+            public_url: None,
         }
     }
 }
@@ -90,6 +95,8 @@ pub struct IssuerState {
     admin: Option<Arc<Admin>>,
     /// Where rotations are kept, for a signing key tokenbench generated.
     rotation: Option<Arc<key_rotation::RotationStore>>,
+    /// The host of `--public-url`, accepted besides loopback names.
+    public_host: Option<Arc<str>>,
 }
 
 impl IssuerState {
@@ -104,7 +111,14 @@ impl IssuerState {
             connections: Arc::default(),
             admin: None,
             rotation: None,
+            public_host: None,
         }
+    }
+
+    /// The same state accepting `host` (lowercase, with its port when not the default) in `Host` headers.
+    pub fn with_public_host(mut self, host: Option<String>) -> Self {
+        self.public_host = host.map(Arc::from);
+        self
     }
 
     /// The same state with the admin routes on.
@@ -200,6 +214,7 @@ impl IssuerState {
             ip: "127.0.0.1",
             random: &random,
             dpop: None,
+            origin: None,
         };
         job(&self.read(), &ctx)
     }
@@ -258,7 +273,10 @@ pub fn router(state: IssuerState) -> Router {
         .route("/.well-known/openid-configuration", get(handle))
         .route("/.well-known/jwks.json", get(handle))
         .route("/userinfo", get(handle).post(handle))
+        .route("/oauth/revoke", post(handle))
+        .merge(browser::routes())
         .fallback(handle)
+        .layer(axum::middleware::from_fn_with_state(state.clone(), guard::cors))
         .layer(axum::middleware::from_fn(
             move |req: Request, next: axum::middleware::Next| async move {
                 match tokio::time::timeout(timeout, next.run(req)).await {
@@ -274,6 +292,7 @@ pub fn router(state: IssuerState) -> Router {
                 }
             },
         ))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), guard::host))
         .with_state(state)
 }
 
@@ -348,6 +367,7 @@ fn answer(
         ip,
         random: &random,
         dpop: header(header::HeaderName::from_static("dpop")),
+        origin: header(header::ORIGIN),
     };
     let parsed = if *method == Method::POST {
         Params::parse(header(header::CONTENT_TYPE), body)
@@ -368,9 +388,15 @@ fn answer(
         ("GET", "/.well-known/openid-configuration") => state.read().discovery(&ctx),
         ("GET", "/.well-known/jwks.json") => state.read().jwks(),
         ("GET" | "POST", "/userinfo") => state.read().userinfo(header(header::AUTHORIZATION), &ctx),
-        (_, "/delegation" | "/oauth/token" | "/.well-known/openid-configuration" | "/.well-known/jwks.json") => {
-            OAuthError::other(405, "method_not_allowed", format!("{method} is not allowed on {path}")).into()
-        }
+        ("POST", "/oauth/revoke") => state.read().revoke(&params, header(header::AUTHORIZATION), &ctx),
+        (
+            _,
+            "/delegation"
+            | "/oauth/token"
+            | "/oauth/revoke"
+            | "/.well-known/openid-configuration"
+            | "/.well-known/jwks.json",
+        ) => OAuthError::other(405, "method_not_allowed", format!("{method} is not allowed on {path}")).into(),
         _ => OAuthError::other(
             404,
             "not_found",
@@ -407,7 +433,12 @@ fn report(state: &IssuerState, method: &Method, path: &str, params: &Params, rep
 
 pub(crate) fn json_response(reply: &Reply) -> Response {
     let status = StatusCode::from_u16(reply.status).unwrap_or(StatusCode::BAD_REQUEST);
-    let mut response = (status, axum::Json(&reply.body)).into_response();
+    // A null body is an empty one (`/oauth/revoke` answers 200 with nothing, as Auth0).
+    let mut response = if reply.body.is_null() {
+        (status, [(header::CONTENT_TYPE, "application/json")]).into_response()
+    } else {
+        (status, axum::Json(&reply.body)).into_response()
+    };
     let headers = response.headers_mut();
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     for (name, value) in &reply.headers {
@@ -479,8 +510,14 @@ pub async fn start(
     let kept = rotation.clone();
     let built = tokio::task::spawn_blocking(move || build_issuer_with(tenant, secrets.as_ref(), kept.as_deref())).await;
     let (issuer, notes) = built.map_err(|e| StartError::Key(e.to_string()))??;
-    let mut state =
-        IssuerState::new(issuer, clock, sink, &format!("http://{addr}"), config.timeout).with_rotation(rotation);
+    let public_host = config.public_url.as_ref().and_then(guard::authority);
+    let base_url = config.public_url.as_ref().map_or_else(
+        || format!("http://{addr}"),
+        |u| u.as_str().trim_end_matches('/').to_owned(),
+    );
+    let mut state = IssuerState::new(issuer, clock, sink, &base_url, config.timeout)
+        .with_rotation(rotation)
+        .with_public_host(public_host);
     if let Some(admin) = config.admin {
         state = state.with_admin(admin);
     }
