@@ -18,6 +18,7 @@ fn main() -> ExitCode {
         Some(Command::Inspect(inspect)) => ExitCode::from(cli::inspect::run(inspect)),
         Some(Command::Delegate(delegate)) => ExitCode::from(cli::delegate::run(delegate)),
         Some(Command::Exchange(exchange)) => ExitCode::from(cli::exchange::run(exchange)),
+        Some(Command::Login(login)) => ExitCode::from(cli::login::run(login)),
         Some(Command::Secrets(command)) => ExitCode::from(cli::secrets::run(command)),
         Some(Command::Serve(serve)) => ExitCode::from(cli::serve::run(serve)),
         Some(Command::Mint(mint)) => ExitCode::from(cli::mint::run(mint)),

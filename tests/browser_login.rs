@@ -1,6 +1,7 @@
 //! The browser login of `tokenbench serve` end to end, driven by the Node scripts in tests/browser: Auth0's SPA
 //! SDK in headless Chromium (login page, callback, silent token through the web_message iframe, logout), and
-//! openid-client's authorization code flow with PKCE. Each script starts its own issuer from this build.
+//! openid-client's authorization code flow with PKCE, and jose's remote JWKS across a signing-key rotation and
+//! revocation through the admin routes. Each script starts its own issuer from this build.
 //! Without node, `npm ci --prefix tests/browser` or Chromium the tests skip, unless
 //! `TOKENBENCH_REQUIRE_BROWSER=1` (set by scripts/test once it has installed them) makes that a failure.
 #![allow(clippy::unwrap_used, clippy::expect_used, reason = "a test fails loudly")]
@@ -128,5 +129,12 @@ fn spa_sdk_logs_in_gets_a_silent_token_and_logs_out_in_chromium() {
 fn openid_client_runs_the_code_flow_with_pkce() {
     if prerequisites(false) {
         run_script("openid-client-flow.mjs");
+    }
+}
+
+#[test]
+fn jose_follows_a_key_rotation_and_refuses_a_token_of_the_revoked_key() {
+    if prerequisites(false) {
+        run_script("jose-rotation.mjs");
     }
 }

@@ -1,6 +1,8 @@
 //! The request forms on the real app against the real local issuer over loopback: a Delegation request whose
 //! answer opens in the inspector with the target as `aud`; Send off with the reason while the form is invalid;
-//! a request to a listener that never answers shows a spinner and Cancel stops it.
+//! a request to a listener that never answers shows a spinner and Cancel stops it; "Sign in with browser" (a
+//! stand-in browser as `$BROWSER`) fills the Delegation form, puts its answer in the exchange form, says why a
+//! tenant refused, and Cancel frees its loopback port.
 #![allow(clippy::unwrap_used, clippy::expect_used, reason = "a test fails loudly")]
 
 mod common;
@@ -713,4 +715,143 @@ fn an_environment_fills_an_empty_client_id_with_its_default_and_offers_its_other
         tokenbench::ui::panels::request::Target::LocalIssuer
     );
     assert_eq!(harness.state().delegation.form.client_id, "other-app");
+}
+
+/// Presses "Sign in with browser" and waits for its outcome.
+fn sign_in_with_browser(harness: &mut App, done: impl Fn(&App) -> bool) {
+    harness
+        .get_by_role_and_label(Role::Button, "Sign in with browser")
+        .click();
+    run_until(harness, "the sign-in", done);
+    harness.run();
+}
+
+#[test]
+fn sign_in_with_browser_fills_the_delegation_form() {
+    if !gui_support::use_fake_browser() {
+        return;
+    }
+    let mut harness = app_with_issuer(Arc::new(MemoryStore::default()), Workspace::default());
+    type_into(&mut harness, Role::TextInput, "Client ID", "demo-spa");
+    sign_in_with_browser(&mut harness, |h| h.state().delegation.browser.outcome.is_some());
+    harness.get_by_label("Signed in as auth0|bob at demo-spa");
+    let form = harness.state().delegation.form.clone();
+    assert_eq!(form.input, tokenbench::core::auth0::delegation::InputToken::IdToken);
+    let Inspection::Jwt(jwt) = inspect(&form.token) else {
+        panic!("the id_token field holds a JWT: {:?}", form.token);
+    };
+    assert_eq!(jwt.claim_str("sub"), Some(gui_support::PICKED_USER));
+    assert_eq!(jwt.claim_str("aud"), Some("demo-spa"));
+    // offline_access gave a refresh token: one click puts it in the field instead.
+    harness
+        .get_by_role_and_label(Role::Button, "Use the refresh token")
+        .click();
+    harness.run();
+    let form = &harness.state().delegation.form;
+    assert_eq!(
+        form.input,
+        tokenbench::core::auth0::delegation::InputToken::RefreshToken
+    );
+    assert!(!form.token.is_empty() && !matches!(inspect(&form.token), Inspection::Jwt(_)));
+    harness.get_by_role_and_label(Role::Button, "Use the ID token");
+}
+
+#[test]
+fn sign_in_with_browser_puts_the_tokens_in_the_exchange_forms_answer() {
+    if !gui_support::use_fake_browser() {
+        return;
+    }
+    let mut harness = app_with_issuer(Arc::new(MemoryStore::default()), Workspace::default());
+    harness.get_by_label("Token exchange").click();
+    harness.run();
+    type_into(&mut harness, Role::TextInput, "Client ID", "demo-spa");
+    type_into(&mut harness, Role::TextInput, "Audience", "https://api.demo.local/");
+    sign_in_with_browser(&mut harness, |h| h.state().exchange.browser.outcome.is_some());
+    harness.get_by_label("Signed in as auth0|bob at demo-spa: the tokens are in the answer below");
+    harness.get_by_label_contains("HTTP 200");
+    harness
+        .get_by_role_and_label(Role::Button, "Inspect access_token")
+        .click();
+    harness.run();
+    let Inspection::Jwt(access) = inspect(&harness.state().inspector.token) else {
+        panic!("an access token");
+    };
+    assert_eq!(access.claim_str("sub"), Some(gui_support::PICKED_USER));
+    let payload = access.payload.as_ref().unwrap();
+    assert_eq!(payload["aud"][0], "https://api.demo.local/");
+}
+
+#[test]
+fn a_sign_in_the_tenant_refuses_says_why_beside_the_button() {
+    if !gui_support::use_fake_browser() {
+        return;
+    }
+    let mut harness = app_with_issuer(Arc::new(MemoryStore::default()), Workspace::default());
+    harness.get_by_label("Token exchange").click();
+    harness.run();
+    type_into(&mut harness, Role::TextInput, "Client ID", "demo-spa");
+    type_into(&mut harness, Role::TextInput, "Audience", "https://nowhere.example/");
+    sign_in_with_browser(&mut harness, |h| h.state().exchange.browser.outcome.is_some());
+    harness.get_by_label_contains("access_denied: Service not found");
+    assert!(harness.state().exchange.sender.last.is_none(), "no answer to show");
+}
+
+#[test]
+fn cancelling_a_sign_in_frees_its_loopback_port() {
+    // Any $BROWSER will do (even one that cannot start): the sign-in waits for the callback either way.
+    gui_support::use_fake_browser();
+    let base = tenant_that_never_sends_the_browser_back();
+    let mut harness = delegation_to_environment("stuck", &base, "demo-spa");
+    harness
+        .get_by_role_and_label(Role::Button, "Sign in with browser")
+        .click();
+    run_until(&mut harness, "the authorize URL", |h| {
+        h.state().delegation.browser.url.is_some()
+    });
+    harness.get_by_label_contains("Waiting for the browser…");
+    let url = harness.state().delegation.browser.url.clone().unwrap();
+    assert!(url.starts_with(&format!("{base}/authorize?")), "{url}");
+    let redirect = url::Url::parse(&url)
+        .unwrap()
+        .query_pairs()
+        .find(|(k, _)| k == "redirect_uri")
+        .map(|(_, v)| url::Url::parse(&v).unwrap())
+        .unwrap();
+    let port = redirect.port().unwrap();
+    assert!(
+        std::net::TcpListener::bind(("127.0.0.1", port)).is_err(),
+        "the sign-in listens on {port}"
+    );
+    harness.get_by_role_and_label(Role::Button, "Cancel sign-in").click();
+    harness.run();
+    assert!(!harness.state().delegation.browser.is_running());
+    assert!(harness.query_by_label_contains("Waiting for the browser").is_none());
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    while std::net::TcpListener::bind(("127.0.0.1", port)).is_err() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "port {port} is still taken after Cancel"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+}
+
+/// A tenant whose login page is a blank page: the browser never comes back to the application.
+fn tenant_that_never_sends_the_browser_back() -> String {
+    use std::io::{Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    std::thread::spawn(move || {
+        for mut stream in listener.incoming().flatten() {
+            let mut request = [0u8; 4096];
+            let _ = stream.read(&mut request);
+            let page = "<!doctype html><title>Log in</title>";
+            let head = format!(
+                "HTTP/1.1 200 OK\r\ncontent-type: text/html\r\ncontent-length: {}\r\nconnection: close\r\n\r\n",
+                page.len()
+            );
+            let _ = stream.write_all(format!("{head}{page}").as_bytes());
+        }
+    });
+    base
 }

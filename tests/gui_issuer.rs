@@ -1,7 +1,7 @@
 //! The Local issuer panel on the real app: the issuer starts with the window, a request sent to it over real
 //! loopback appears in the log, rotating the key changes the served JWKS, Stop closes the port, a
-//! delegation request shows up as a live rate-limit bucket that Reset bucket refills, and a fault chosen in
-//! the panel changes the next answer.
+//! delegation request shows up as a live rate-limit bucket that Reset bucket refills, a fault chosen in
+//! the panel changes the next answer, and a browser sign-in shows up as a live session that Sign out ends.
 #![allow(clippy::unwrap_used, clippy::expect_used, reason = "a test fails loudly")]
 
 mod common;
@@ -331,4 +331,162 @@ fn a_tenant_that_cannot_start_is_not_applied_and_the_previous_one_is_served_agai
     );
     assert_eq!(harness.state().settings.issuer_tenant_file, None);
     assert!(!dir.path().join("tenant.json").exists(), "nothing saved");
+}
+
+/// A browser that follows no redirect, on a runtime of its own.
+fn browser() -> (tokio::runtime::Runtime, reqwest::Client) {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let http = reqwest::Client::builder()
+        .no_proxy()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    (runtime, http)
+}
+
+/// `/authorize` for demo-spa with PKCE, plus `extra` parameters.
+fn authorize_url(base: &str, extra: &[(&str, &str)]) -> String {
+    let mut query = url::form_urlencoded::Serializer::new(String::new());
+    query.extend_pairs([
+        ("client_id", "demo-spa"),
+        ("response_type", "code"),
+        ("redirect_uri", "http://127.0.0.1:3000/"),
+        ("scope", "openid profile"),
+        ("state", "st-1"),
+        ("nonce", "n-1"),
+        ("code_challenge", "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"),
+        ("code_challenge_method", "S256"),
+    ]);
+    query.extend_pairs(extra);
+    format!("{base}/authorize?{}", query.finish())
+}
+
+fn location(response: &reqwest::Response) -> String {
+    let value = response.headers().get("location").expect("a redirect");
+    value.to_str().unwrap().to_owned()
+}
+
+/// A hidden input's value on a page.
+fn hidden(page: &str, name: &str) -> String {
+    let marker = format!(r#"name="{name}" value=""#);
+    let start = page.find(&marker).unwrap_or_else(|| panic!("no {name} on {page}")) + marker.len();
+    page[start..].split('"').next().unwrap().to_owned()
+}
+
+/// Signs alice in at demo-spa as a browser would, with the login page's user picker; the `auth0` cookie.
+fn sign_in_alice(base: &str) -> String {
+    let (runtime, http) = browser();
+    runtime.block_on(async {
+        let first = http.get(authorize_url(base, &[])).send().await.unwrap();
+        assert_eq!(first.status(), 302);
+        let login = format!("{base}{}", location(&first));
+        let page = http.get(&login).send().await.unwrap().text().await.unwrap();
+        let form = url::form_urlencoded::Serializer::new(String::new())
+            .append_pair("state", &hidden(&page, "state"))
+            .append_pair("csrf", &hidden(&page, "csrf"))
+            .append_pair("pick", "auth0|alice")
+            .finish();
+        let done = http
+            .post(&login)
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(form)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(done.status(), 302);
+        assert!(location(&done).contains("code="), "{}", location(&done));
+        let cookie = done
+            .headers()
+            .get_all("set-cookie")
+            .iter()
+            .filter_map(|v| v.to_str().ok()?.strip_prefix("auth0="))
+            .next()
+            .expect("a session cookie");
+        cookie.split(';').next().unwrap().to_owned()
+    })
+}
+
+/// Where a silent `/authorize` (`prompt=none`) with this session cookie sends the browser.
+fn silent_authorize(base: &str, cookie: &str) -> String {
+    let (runtime, http) = browser();
+    runtime.block_on(async {
+        let url = authorize_url(base, &[("prompt", "none")]);
+        let response = http
+            .get(url)
+            .header("cookie", format!("auth0={cookie}"))
+            .send()
+            .await
+            .unwrap();
+        location(&response)
+    })
+}
+
+#[test]
+fn the_local_issuer_panel_shows_and_ends_a_session() {
+    let mut harness = issuer_app();
+    let base = harness.state().issuer.base_url().unwrap().to_owned();
+    harness.get_by_label("No browser is signed in");
+    let cookie = sign_in_alice(&base);
+    assert!(
+        silent_authorize(&base, &cookie).contains("code="),
+        "the session signs in silently"
+    );
+    run_until(&mut harness, "the session in the panel", |h| {
+        h.state().issuer.browser.sessions.len() == 1
+    });
+    harness.run();
+    harness.get_by_label("auth0|alice");
+    harness.get_by_label("at demo-spa");
+    // The clock stands still in tests: the sign-in happened "now", shown in the window's time zone.
+    harness.get_by_label_contains("signed in now (2023-11-14 22:13:20 UTC) · last seen now");
+    harness.get_by_role_and_label(Role::Button, "Sign out alice").click();
+    run_until(&mut harness, "the session to end", |h| {
+        h.state().issuer.browser.sessions.is_empty()
+    });
+    harness.run();
+    harness.get_by_label("No browser is signed in");
+    assert!(harness.query_by_label("Sign out alice").is_none());
+    let answer = silent_authorize(&base, &cookie);
+    assert!(answer.contains("error=login_required"), "{answer}");
+}
+
+#[test]
+fn open_the_login_page_signs_in_through_the_browser_and_the_id_token_goes_to_delegation() {
+    if !gui_support::use_fake_browser() {
+        return;
+    }
+    let mut harness = issuer_app();
+    harness.get_by_label_contains("Authorize URL (each sign-in adds");
+    harness
+        .get_by_role_and_label(Role::Button, "Open the login page")
+        .click();
+    run_until(&mut harness, "the sign-in", |h| {
+        h.state().issuer.browser.sign_in.outcome.is_some()
+    });
+    run_until(&mut harness, "the session in the panel", |h| {
+        h.state().issuer.browser.sessions.len() == 1
+    });
+    harness.run();
+    harness.get_by_label("Signed in as auth0|bob at demo-spa");
+    harness.get_by_label("Authorize URL of the last sign-in");
+    harness.get_by_label_contains(
+        "/authorize?response_type=code&client_id=demo-spa&redirect_uri=http%3A%2F%2F127.0.0.1%3A",
+    );
+    harness.get_by_label("auth0|bob");
+    harness.get_by_role_and_label(Role::Button, "Sign out bob");
+    for step in ["GET /authorize 302", "POST /u/login 302", "POST /oauth/token 200"] {
+        harness.get_by_label_contains(step);
+    }
+    harness.get_by_role_and_label(Role::Button, "Use in Delegation").click();
+    harness.run();
+    assert_eq!(harness.state().settings.tab, Tab::Delegation);
+    let form = &harness.state().delegation.form;
+    assert_eq!(form.client_id, "demo-spa");
+    let tokenbench::core::jwt::Inspection::Jwt(jwt) = tokenbench::core::jwt::inspect(&form.token) else {
+        panic!("an ID token");
+    };
+    assert_eq!(jwt.claim_str("sub"), Some(gui_support::PICKED_USER));
 }

@@ -263,15 +263,29 @@ impl DpopKey {
     }
 
     fn proof(&self, htu: &str, jti: &str, nonce: Option<&str>) -> String {
-        let mut header = jsonwebtoken::Header::new(Algorithm::ES256);
-        header.typ = Some("dpop+jwt".to_owned());
-        let jwk = json!({ "kty": "EC", "crv": "P-256", "x": self.x, "y": self.y });
-        header.jwk = Some(serde_json::from_value(jwk).unwrap());
         let mut claims = json!({ "htm": "POST", "htu": htu, "iat": NOW, "jti": jti });
         if let Some(nonce) = nonce {
             claims["nonce"] = json!(nonce);
         }
-        jsonwebtoken::encode(&header, &claims, &self.encoding).unwrap()
+        self.sign(&claims)
+    }
+
+    /// A proof for a resource request: `htm` GET and `ath`, the hash of the access token it goes with.
+    fn resource_proof(&self, htu: &str, jti: &str, access_token: Option<&str>) -> String {
+        let mut claims = json!({ "htm": "GET", "htu": htu, "iat": NOW, "jti": jti });
+        if let Some(token) = access_token {
+            let hash = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, token.as_bytes());
+            claims["ath"] = json!(URL_SAFE_NO_PAD.encode(hash.as_ref()));
+        }
+        self.sign(&claims)
+    }
+
+    fn sign(&self, claims: &Value) -> String {
+        let mut header = jsonwebtoken::Header::new(Algorithm::ES256);
+        header.typ = Some("dpop+jwt".to_owned());
+        let jwk = json!({ "kty": "EC", "crv": "P-256", "x": self.x, "y": self.y });
+        header.jwk = Some(serde_json::from_value(jwk).unwrap());
+        jsonwebtoken::encode(&header, claims, &self.encoding).unwrap()
     }
 
     /// RFC 7638, computed here by hand: required members in lexicographic order, no whitespace.
@@ -316,6 +330,84 @@ async fn a_dpop_proof_binds_the_access_token_to_its_key() {
         (400, Some("invalid_dpop_proof")),
         "a reused jti: {body}"
     );
+}
+
+async fn userinfo(running: &Running, authorization: Option<String>, proof: Option<String>) -> (u16, String, Value) {
+    let mut request = running.http.get(running.url("/userinfo"));
+    if let Some(value) = authorization {
+        request = request.header("authorization", value);
+    }
+    if let Some(proof) = proof {
+        request = request.header("dpop", proof);
+    }
+    let (status, headers, body) = read(request.send().await.unwrap()).await;
+    let challenge = headers
+        .get("www-authenticate")
+        .map(|v| v.to_str().unwrap().to_owned())
+        .unwrap_or_default();
+    (status, challenge, body)
+}
+
+#[tokio::test]
+async fn a_bound_token_reaches_userinfo_only_with_a_matching_dpop_proof() {
+    let running = start_demo().await;
+    let key = DpopKey::new();
+    let code = apple_code(&running, "001.userinfo.1");
+    let proof = key.proof(&running.url("/oauth/token"), "jti-token", None);
+    let (status, _, body) = exchange_with_dpop(&running, &code, &proof).await;
+    assert_eq!(status, 200, "{body}");
+    let token = body["access_token"].as_str().unwrap().to_owned();
+    let url = running.url("/userinfo");
+
+    let (status, challenge, _) = userinfo(&running, Some(format!("Bearer {token}")), None).await;
+    assert_eq!(status, 401, "a bound token sent as Bearer");
+    assert!(
+        challenge.starts_with("Bearer ") && challenge.contains(r#"error="invalid_token""#),
+        "{challenge}"
+    );
+    let good = key.resource_proof(&url, "jti-u1", Some(&token));
+    let (status, _, body) = userinfo(&running, Some(format!("DPoP {token}")), Some(good.clone())).await;
+    assert_eq!((status, body["sub"].as_str().is_some()), (200, true), "{body}");
+    let (status, challenge, _) = userinfo(&running, Some(format!("DPoP {token}")), Some(good)).await;
+    assert!(
+        status == 401 && challenge.contains("invalid_dpop_proof"),
+        "a replayed proof: {challenge}"
+    );
+    let no_ath = key.resource_proof(&url, "jti-u2", None);
+    let (status, challenge, _) = userinfo(&running, Some(format!("DPoP {token}")), Some(no_ath)).await;
+    assert!(status == 401 && challenge.contains("ath"), "{challenge}");
+    let other = DpopKey::new().resource_proof(&url, "jti-u3", Some(&token));
+    let (status, challenge, _) = userinfo(&running, Some(format!("DPoP {token}")), Some(other)).await;
+    assert!(
+        status == 401 && challenge.contains("Invalid DPoP key binding"),
+        "{challenge}"
+    );
+    let (status, challenge, _) = userinfo(&running, Some(format!("DPoP {token}")), None).await;
+    assert!(status == 401 && challenge.starts_with("DPoP "), "{challenge}");
+}
+
+#[tokio::test]
+async fn every_userinfo_401_says_how_to_authenticate() {
+    let running = start_demo().await;
+    let (status, challenge, _) = userinfo(&running, None, None).await;
+    assert_eq!(status, 401);
+    assert!(
+        challenge.contains("Bearer realm=") && challenge.contains(r#"DPoP algs="ES256""#),
+        "{challenge}"
+    );
+    assert!(
+        !challenge.contains("error="),
+        "no error code without credentials: {challenge}"
+    );
+    let (status, challenge, _) = userinfo(&running, Some("Bearer not-a-token".into()), None).await;
+    assert!(
+        status == 401 && challenge.contains(r#"error="invalid_token""#),
+        "{challenge}"
+    );
+    let id_token = running.alice_id_token().await;
+    let (status, challenge, _) = userinfo(&running, Some(format!("DPoP {id_token}")), None).await;
+    assert_eq!(status, 401);
+    assert!(challenge.starts_with("DPoP "), "{challenge}");
 }
 
 #[tokio::test]

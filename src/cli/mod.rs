@@ -4,6 +4,7 @@ pub mod delegate;
 pub mod exchange;
 pub mod input;
 pub mod inspect;
+pub mod login;
 pub mod mint;
 pub mod request;
 pub mod secrets;
@@ -53,6 +54,8 @@ pub enum Command {
     Delegate(delegate::DelegateArgs),
     /// Send a native-social token exchange (POST /oauth/token) and print the answer.
     Exchange(exchange::ExchangeArgs),
+    /// Sign in through the browser (authorization code with PKCE, loopback redirect) and print the tokens.
+    Login(login::LoginArgs),
     /// Manage tokenbench's items in the OS keyring.
     #[command(subcommand)]
     Secrets(secrets::SecretsCommand),

@@ -125,7 +125,8 @@ fn send(request: &HttpRequest, dpop: Option<&SecretString>) -> Result<HttpAnswer
         .map_err(|e: HttpError| e.to_string())
 }
 
-fn print_answer(command: &str, answer: &HttpAnswer, endpoint: Endpoint, json: bool) -> u8 {
+/// Prints an answer as `delegate` and `exchange` do; the exit status (0 on 2xx, else 1).
+pub fn print_answer(command: &str, answer: &HttpAnswer, endpoint: Endpoint, json: bool) -> u8 {
     let read = read(answer, endpoint);
     if json {
         println!(

@@ -6,5 +6,6 @@ pub mod dpop;
 pub mod http;
 pub mod issuer;
 pub mod keygen;
+pub mod login;
 pub mod secrets;
 pub mod storage;

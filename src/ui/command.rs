@@ -57,6 +57,14 @@ pub enum AppCommand {
     },
     /// Put a token in the Delegation form's id_token field and show the form.
     UseInDelegation(String),
+    /// Put a sign-in's ID token in the Delegation form with the application it was issued to, and show the
+    /// form (as "Sign in as" does).
+    UseSignIn {
+        /// The application signed in to.
+        client_id: String,
+        /// Its ID token.
+        id_token: String,
+    },
     /// Load a form from the history and show it; a token kept in the keyring is read back into it.
     LoadForm {
         /// The form, without its token.
@@ -261,6 +269,17 @@ pub enum HttpOwner {
     Exchange,
 }
 
+/// Which part of the window a browser sign-in belongs to; its answer goes back there.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SignInOwner {
+    /// The Local issuer panel's "Open the login page".
+    LocalIssuer,
+    /// The Delegation form's "Sign in with browser".
+    Delegation,
+    /// The Token exchange form's "Sign in with browser".
+    Exchange,
+}
+
 /// The keyring items a request is completed with in the backend.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct KeyringItems {
@@ -309,6 +328,21 @@ pub enum HttpCommand {
         /// Who sent it.
         owner: HttpOwner,
     },
+    /// Sign in through the system browser: the authorization code flow with PKCE on a loopback redirect (a
+    /// free port). Reported by [`HttpEvent::SignInOpened`] once the browser was asked to open the authorize
+    /// URL, then by [`HttpEvent::SignInFinished`].
+    SignIn {
+        /// Request id, for cancel and for matching the answer.
+        id: RequestId,
+        /// Who gets the answer.
+        owner: SignInOwner,
+        /// The checked request: tenant, application, audience, scope.
+        login: Box<crate::core::auth0::login::Login>,
+        /// How long to wait for the browser to come back.
+        wait: std::time::Duration,
+    },
+    /// Stop a sign-in: the task is dropped, which frees its loopback port; no answer follows.
+    CancelSignIn(RequestId),
 }
 
 /// Something the backend reports back.
@@ -416,6 +450,28 @@ pub enum HttpEvent {
         /// The answer.
         result: Result<HttpAnswer, HttpError>,
     },
+    /// A sign-in listens for the browser: its authorize URL (public: the PKCE verifier is not in it), and
+    /// whether a browser could be opened on it (if not, the user opens the URL; the sign-in keeps waiting).
+    SignInOpened {
+        /// The sign-in.
+        id: RequestId,
+        /// Who started it.
+        owner: SignInOwner,
+        /// The authorize URL.
+        url: String,
+        /// Why no browser opened, when none did.
+        browser: Result<(), String>,
+    },
+    /// A sign-in ended: the code exchange's answer (any status, tokens in its body), or why there is none
+    /// (refused at the tenant, no answer in time, no code).
+    SignInFinished {
+        /// The sign-in.
+        id: RequestId,
+        /// Who started it.
+        owner: SignInOwner,
+        /// The answer or the reason.
+        result: Result<HttpAnswer, String>,
+    },
 }
 
 /// Starting, stopping and rotating the local issuer.
@@ -460,6 +516,10 @@ pub enum IssuerCommand {
     ResetBucket(Option<crate::core::issuer::buckets::BucketKey>),
     /// Replace the running issuer's injected faults; the next request sees them.
     SetFaults(Box<crate::core::tenant::Faults>),
+    /// Report the live browser sessions ([`IssuerEvent::Sessions`]).
+    ListSessions,
+    /// Sign one browser session out, by its public handle (never its cookie), then report the sessions.
+    EndSession(String),
 }
 
 /// What the local issuer reports.
@@ -490,6 +550,8 @@ pub enum IssuerEvent {
     Request(Box<crate::core::issuer::record::RequestRecord>),
     /// The live rate-limit buckets.
     Buckets(Vec<crate::core::issuer::buckets::LiveBucket>),
+    /// The live browser sessions, newest first, each with its public handle (none while stopped).
+    Sessions(Vec<(String, crate::core::issuer::session::Session)>),
     /// A "Sign in as" finished: the ID token, or why not.
     SignedIn {
         /// The application signed in to.

@@ -85,19 +85,20 @@ export class Lines {
 }
 
 // Writes the tenant into a fresh temporary directory and starts `tokenbench serve --port 0` on it, with
-// Alice's password in its environment. Resolves once the "listening" line names the base URL.
-export async function startIssuer(run, tenantJson, alicePassword) {
+// Alice's password in its environment, plus `args` on its command line and `env` in its environment.
+// Resolves once the "listening" line names the base URL.
+export async function startIssuer(run, tenantJson, alicePassword, { args = [], env: extraEnv = {} } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'tokenbench-browser-'));
   run.onCleanup(() => rmSync(dir, { recursive: true, force: true }));
   const tenantPath = join(dir, 'tenant.json');
   writeFileSync(tenantPath, JSON.stringify(tenantJson, null, 2));
 
   const bin = process.env.TOKENBENCH_BIN || join(REPO, 'target', 'debug', 'tokenbench');
-  const env = { ...process.env, ALICE_PASSWORD: alicePassword };
+  const env = { ...process.env, ...extraEnv, ALICE_PASSWORD: alicePassword };
   // Generated secrets stay in the process: no keyring is reachable, so a test run never writes to one.
   env.DBUS_SESSION_BUS_ADDRESS = 'unix:path=/nonexistent';
   delete env.RUST_LOG;
-  const child = spawn(bin, ['serve', '--port', '0', '--tenant', tenantPath], {
+  const child = spawn(bin, ['serve', '--port', '0', '--tenant', tenantPath, ...args], {
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -114,3 +114,36 @@ impl Drop for KeyringRestorer {
         }
     }
 }
+
+/// The stand-in for the system browser: follows the authorize URL, picks [`PICKED_USER`] on the login page and
+/// comes back to the loopback callback.
+pub const FAKE_BROWSER: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/support/fake-browser");
+
+/// The demo user the stand-in browser picks.
+pub const PICKED_USER: &str = "auth0|bob";
+
+/// Makes the stand-in browser this process's `$BROWSER` (once, before the calling test's app starts). False,
+/// with a message, when python3 (which runs it) is missing: the caller skips, unless TOKENBENCH_REQUIRE_BROWSER=1
+/// says the machine has everything, and then this fails.
+pub fn use_fake_browser() -> bool {
+    static SET: std::sync::Once = std::sync::Once::new();
+    let python = std::process::Command::new("python3").arg("--version").output();
+    if !python.is_ok_and(|o| o.status.success()) {
+        let required = std::env::var_os("TOKENBENCH_REQUIRE_BROWSER").is_some_and(|v| v == "1");
+        assert!(
+            !required,
+            "python3 runs the stand-in browser and TOKENBENCH_REQUIRE_BROWSER=1"
+        );
+        eprintln!("skipped: python3 runs the stand-in browser (tests/support/fake-browser)");
+        return false;
+    }
+    SET.call_once(|| {
+        // SAFETY: set once and never changed again; nothing else in these test binaries reads or writes these
+        // two variables, and the app reads BROWSER only when a sign-in starts, after this.
+        unsafe {
+            std::env::set_var("BROWSER", FAKE_BROWSER);
+            std::env::set_var("FAKE_BROWSER_PICK", PICKED_USER);
+        }
+    });
+    true
+}

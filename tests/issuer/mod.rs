@@ -6,7 +6,8 @@ use serde_json::Value;
 use std::sync::{Arc, Mutex};
 use tokenbench::core::secret::SecretString;
 use tokenbench::core::tenant::{DEMO_TENANT, Tenant, parse};
-use tokenbench::services::clock::SimulatedClock;
+use tokenbench::services::clock::{Clock, DemoClock, SimulatedClock};
+use tokenbench::services::issuer::admin::Admin;
 use tokenbench::services::issuer::{IssuerConfig, IssuerHandle, RequestRecord, start};
 use tokenbench::services::secrets::{MemoryStore, SecretStore};
 
@@ -115,10 +116,38 @@ pub async fn start_demo() -> Running {
 
 pub async fn start_tenant(tenant: Tenant, store: Arc<MemoryStore>) -> Running {
     let clock = SimulatedClock::at(NOW);
+    start_config(IssuerConfig::new(tenant), store, clock.clone(), clock).await
+}
+
+/// The demo tenant with the admin routes and their token. With `simulated`, the admin routes move the
+/// issuer's clock (frozen at [`NOW`]), as `serve --clock simulated`; without, as `serve --admin` on the real
+/// clock (here [`Running::clock`], which they cannot move).
+pub async fn start_admin(simulated: bool) -> (Running, String) {
+    let clock = SimulatedClock::at(NOW);
+    let demo_clock = DemoClock::following(clock.clone());
+    demo_clock.freeze();
+    let admin = Admin::new(simulated.then(|| demo_clock.clone()));
+    let token = admin.token().expose().to_owned();
+    let config = IssuerConfig {
+        admin: Some(admin),
+        ..IssuerConfig::new(demo())
+    };
+    let issuer_clock: Arc<dyn Clock> = if simulated { demo_clock } else { clock.clone() };
+    let running = start_config(config, Arc::new(MemoryStore::default()), clock, issuer_clock).await;
+    (running, token)
+}
+
+/// Starts `config` on `issuer_clock`; `clock` is the simulated clock the test moves.
+pub async fn start_config(
+    config: IssuerConfig,
+    store: Arc<MemoryStore>,
+    clock: Arc<SimulatedClock>,
+    issuer_clock: Arc<dyn Clock>,
+) -> Running {
     let records = Arc::new(Mutex::new(Vec::new()));
     let sink_records = records.clone();
     let sink = Arc::new(move |r: RequestRecord| sink_records.lock().expect("records").push(r));
-    let handle = start(IssuerConfig::new(tenant), store.clone(), clock.clone(), sink)
+    let handle = start(config, store.clone(), issuer_clock, sink)
         .await
         .expect("issuer starts");
     let http = reqwest::Client::builder().no_proxy().build().expect("client");

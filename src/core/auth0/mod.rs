@@ -9,6 +9,7 @@ pub mod curl_parse;
 pub mod delegation;
 pub mod dpop;
 pub mod exchange;
+pub mod login;
 
 pub use crate::core::workspace::FieldError;
 

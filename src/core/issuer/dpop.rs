@@ -28,6 +28,8 @@ pub struct Proof {
     pub jti: String,
     /// The proof's `nonce`, if any.
     pub nonce: Option<String>,
+    /// The proof's `ath` (hash of the access token it goes with), if any.
+    pub ath: Option<String>,
 }
 
 /// The server side of DPoP: the current nonce and the `jti`s already seen.
@@ -104,6 +106,7 @@ pub fn verify(proof: &str, method: &str, url: &str, now: i64) -> Result<Proof, O
         jkt: thumbprint(&x, &y),
         jti: text("jti").ok_or_else(|| invalid("the jti claim is missing"))?,
         nonce: text("nonce"),
+        ath: text("ath"),
     })
 }
 
@@ -159,7 +162,7 @@ fn check_claims(claims: &Map<String, Value>, method: &str, url: &str, now: i64) 
     let htu = htu.split(['?', '#']).next().unwrap_or_default();
     if htu != url {
         return Err(invalid(format!(
-            "htu must be {url}, the token endpoint, not \"{}\"",
+            "htu must be {url}, the URL of this request without query, not \"{}\"",
             htu.escape_debug()
         )));
     }

@@ -1,6 +1,8 @@
 //! The tenant's RSA signing keys: current, next (published ahead of rotation) and previous (still published
 //! after rotation until revoked), their JWKS, and signing helpers for RS256 and HS256.
 
+use super::certificate::KeyCertificate;
+use super::key_history::KeyHistory;
 use crate::core::jwt::decode::{base64_any, base64url};
 use crate::core::secret::SecretString;
 use aws_lc_rs::digest::{SHA256, digest};
@@ -20,6 +22,9 @@ pub enum KeyError {
     /// Signing failed.
     #[error("the token could not be signed: {0}")]
     Sign(String),
+    /// The key's certificate could not be made.
+    #[error("the signing key's certificate could not be made ({0}); the key is not used: try again")]
+    Certificate(String),
 }
 
 /// One RSA key pair with its `kid` and public components.
@@ -33,6 +38,8 @@ pub struct SigningKey {
     header: String,
     n: String,
     e: String,
+    /// Published as `x5c`/`x5t`; made once, by [`SigningKey::with_certificate`].
+    certificate: Option<Arc<KeyCertificate>>,
 }
 
 impl std::fmt::Debug for SigningKey {
@@ -60,12 +67,30 @@ impl SigningKey {
             pair: Arc::new(pair),
             n: base64url(&n),
             e: base64url(&e),
+            certificate: None,
         })
     }
 
-    /// The public key as a JWK.
+    /// The same key with its self-signed certificate for `CN=common_name`, valid from `not_before`.
+    pub fn with_certificate(mut self, common_name: &str, not_before: i64) -> Result<Self, KeyError> {
+        let certificate = KeyCertificate::build(&self.pair, common_name, not_before)?;
+        self.certificate = Some(Arc::new(certificate));
+        Ok(self)
+    }
+
+    /// The certificate, once made.
+    pub fn certificate(&self) -> Option<&KeyCertificate> {
+        self.certificate.as_deref()
+    }
+
+    /// The public key as a JWK, members in the order Auth0 serves them (`x5t`, `x5c` once certified).
     pub fn jwk(&self) -> Value {
-        json!({ "kty": "RSA", "use": "sig", "alg": "RS256", "kid": self.kid, "n": self.n, "e": self.e })
+        let mut jwk = json!({ "alg": "RS256", "kty": "RSA", "use": "sig", "n": self.n, "e": self.e, "kid": self.kid });
+        if let (Some(cert), Some(members)) = (&self.certificate, jwk.as_object_mut()) {
+            members.insert("x5t".to_owned(), json!(cert.x5t()));
+            members.insert("x5c".to_owned(), json!([cert.x5c()]));
+        }
+        jwk
     }
 
     /// Signs claims with RS256 and this key's `kid` (header `{"typ":"JWT","alg":"RS256","kid":…}`).
@@ -117,6 +142,8 @@ pub struct KeySet {
     pub next: SigningKey,
     /// The key before the last rotation, published until revoked.
     pub previous: Option<SigningKey>,
+    /// When keys became current and were revoked.
+    history: KeyHistory,
 }
 
 impl KeySet {
@@ -126,18 +153,44 @@ impl KeySet {
             current,
             next,
             previous: None,
+            history: KeyHistory::default(),
         }
     }
 
-    /// Makes `next` current, keeps the old current as previous, and publishes `new_next`.
-    pub fn rotate(&mut self, new_next: SigningKey) {
-        let old = std::mem::replace(&mut self.current, std::mem::replace(&mut self.next, new_next));
-        self.previous = Some(old);
+    /// Certifies every key as `CN=common_name` from `now`, and dates the current key from `now`: the issuer's
+    /// start.
+    pub fn start(&mut self, common_name: &str, now: i64) -> Result<(), KeyError> {
+        for slot in [Some(&mut self.current), Some(&mut self.next), self.previous.as_mut()]
+            .into_iter()
+            .flatten()
+        {
+            *slot = slot.clone().with_certificate(common_name, now)?;
+        }
+        self.history.became_current(&self.current.kid, now);
+        Ok(())
     }
 
-    /// Stops publishing the previous key: tokens it signed no longer verify.
-    pub fn revoke_previous(&mut self) {
-        self.previous = None;
+    /// Makes `next` current, keeps the old current as previous, and publishes `new_next`, at `now`. A previous
+    /// key still published is replaced, so it stops verifying as if revoked, and is listed as revoked.
+    pub fn rotate(&mut self, new_next: SigningKey, now: i64) {
+        let old = std::mem::replace(&mut self.current, std::mem::replace(&mut self.next, new_next));
+        self.history.stopped_being_current(&old.kid, now);
+        self.history.became_current(&self.current.kid, now);
+        if let Some(dropped) = self.previous.replace(old) {
+            self.history.revoked(&dropped, now);
+        }
+    }
+
+    /// Stops publishing the previous key at `now`: tokens it signed no longer verify.
+    pub fn revoke_previous(&mut self, now: i64) {
+        if let Some(previous) = self.previous.take() {
+            self.history.revoked(&previous, now);
+        }
+    }
+
+    /// When keys became current and were revoked.
+    pub fn history(&self) -> &KeyHistory {
+        &self.history
     }
 
     /// `/.well-known/jwks.json`: current, next, then previous.

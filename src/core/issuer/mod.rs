@@ -6,6 +6,7 @@
 pub mod artifacts;
 pub mod authorize;
 pub mod buckets;
+pub mod certificate;
 pub mod claims;
 mod code_grant;
 pub mod delegation;
@@ -13,6 +14,7 @@ pub mod dpop;
 pub mod error;
 mod exchange;
 pub mod fault;
+pub mod key_history;
 pub mod keys;
 mod login;
 mod logout;
@@ -24,6 +26,7 @@ pub mod respond;
 pub mod session;
 pub mod social;
 pub mod token;
+mod userinfo;
 pub mod web;
 pub mod wellknown;
 

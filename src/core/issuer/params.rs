@@ -29,13 +29,22 @@ impl Params {
                 "the body is not valid JSON ({e}): send a JSON object or a form"
             ))
         })?;
-        let Value::Object(map) = value else {
+        if !value.is_object() {
             return Err(OAuthError::invalid_request(
                 "the JSON body must be an object of parameters",
             ));
-        };
+        }
+        // Parsed again as a list of members: a map would keep only the last of two equal names.
+        let Members(members) = serde_json::from_slice(body)
+            .map_err(|e| OAuthError::invalid_request(format!("the JSON body is not usable ({e})")))?;
+        let mut seen = std::collections::BTreeSet::new();
+        if let Some((key, _)) = members.iter().find(|(key, _)| !seen.insert(key.as_str())) {
+            return Err(OAuthError::invalid_request(format!(
+                "parameter {key} was given more than once: send it once"
+            )));
+        }
         let mut params = BTreeMap::new();
-        for (key, value) in map {
+        for (key, value) in members {
             let text = match value {
                 Value::Null => continue,
                 Value::String(s) => s,
@@ -97,6 +106,31 @@ impl Params {
     }
 }
 
+/// A JSON object's members in order, repeated names kept.
+struct Members(Vec<(String, Value)>);
+
+impl<'de> serde::Deserialize<'de> for Members {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = Members;
+
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a JSON object")
+            }
+
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Members, A::Error> {
+                let mut members = Vec::new();
+                while let Some(member) = map.next_entry::<String, Value>()? {
+                    members.push(member);
+                }
+                Ok(Members(members))
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -115,5 +149,11 @@ mod tests {
         let error = Params::parse(None, br#"{"id_token":["x"]}"#).unwrap_err();
         assert_eq!(error.description, "parameter id_token must be a string");
         assert_eq!(Params::parse(None, b"[1]").unwrap_err().error, "invalid_request");
+        let error = Params::parse(None, br#"{"client_id":"a","client_id":"b"}"#).unwrap_err();
+        assert!(
+            error
+                .description
+                .contains("parameter client_id was given more than once")
+        );
     }
 }

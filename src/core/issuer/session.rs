@@ -135,6 +135,8 @@ pub struct LoginState {
     pub opaque: Bounded<OpaqueToken>,
     /// Failed logins per (identifier, IP): count and time of the last.
     failures: BTreeMap<(String, String), (u32, i64)>,
+    /// `jti`s of DPoP proofs seen at `/userinfo`.
+    proofs: super::dpop::DpopState,
 }
 
 impl LoginState {
@@ -178,10 +180,47 @@ impl LoginState {
         self.failures.remove(&(identifier.to_ascii_lowercase(), ip.to_owned()));
     }
 
+    /// Records a `/userinfo` DPoP proof's `jti`; false when it was already used.
+    pub fn use_proof(&mut self, jti: &str, now: i64) -> bool {
+        self.proofs.use_jti(jti, now)
+    }
+
+    /// The live sessions at `now`, each with its handle (never the cookie value, which signs a browser in).
+    pub fn live_sessions(&self, now: i64) -> Vec<(String, Session)> {
+        let mut live: Vec<(String, Session)> = self
+            .sessions
+            .iter()
+            .filter(|(_, s)| now - s.last_seen < SESSION_IDLE && now - s.auth_time < SESSION_ABSOLUTE)
+            .map(|(sid, s)| (handle(sid), s.clone()))
+            .collect();
+        live.sort_by_key(|(_, s)| std::cmp::Reverse(s.auth_time));
+        live
+    }
+
+    /// Ends the session with this handle; whether there was one.
+    pub fn end_by_handle(&mut self, wanted: &str) -> bool {
+        let sid = self
+            .sessions
+            .iter()
+            .map(|(sid, _)| sid)
+            .find(|sid| handle(sid) == wanted)
+            .cloned();
+        sid.is_some_and(|sid| self.end_session(&sid))
+    }
+
     /// Ends a session; whether it existed.
     pub fn end_session(&mut self, sid: &str) -> bool {
         self.sessions.remove(sid).is_some()
     }
+}
+
+/// A session's public name: the first 12 characters of the SHA-256 of its id.
+pub fn handle(sid: &str) -> String {
+    let digest = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, sid.as_bytes());
+    crate::core::jwt::decode::base64url(digest.as_ref())
+        .chars()
+        .take(12)
+        .collect()
 }
 
 #[cfg(test)]
@@ -216,5 +255,23 @@ mod tests {
         assert!(state.session("s", 2 * SESSION_IDLE - 2).is_some(), "use keeps it alive");
         assert!(state.session("s", 3 * SESSION_IDLE).is_none());
         assert!(state.session("s", 0).is_none(), "an expired session is forgotten");
+    }
+
+    #[test]
+    fn sessions_are_listed_and_ended_by_handle_not_by_cookie() {
+        let mut state = LoginState::default();
+        let session = Session {
+            user_id: "auth0|alice".into(),
+            auth_time: 5,
+            last_seen: 5,
+            clients: vec!["demo-spa".into()],
+        };
+        state.sessions.insert("cookie-value".into(), session);
+        let live = state.live_sessions(10);
+        assert_eq!(live.len(), 1);
+        assert_ne!(live[0].0, "cookie-value");
+        assert!(!state.end_by_handle("cookie-value"));
+        assert!(state.end_by_handle(&live[0].0));
+        assert!(state.live_sessions(10).is_empty());
     }
 }

@@ -1,6 +1,7 @@
 //! The local issuer as an HTTP server (axum on tokio): routes, body limit, timeout, request records,
 //! start and graceful stop. Request handling itself is pure (`core::issuer`); this file does the effects.
 
+mod accept;
 pub mod admin;
 pub mod browser;
 pub mod connections;
@@ -12,6 +13,7 @@ pub use crate::core::issuer::record::{self, RequestRecord, Sink};
 
 pub use crate::core::issuer::buckets::{BucketKey, Limiter, LiveBucket};
 
+use crate::core::issuer::certificate::common_name;
 use crate::core::issuer::fault::{forced_reply, truncated_body};
 use crate::core::issuer::{Ctx, Issuer, OAuthError, Params, Reply, SigningKey};
 use crate::core::jwt::decode::base64url;
@@ -28,6 +30,9 @@ use connections::{Connections, DroppingListener};
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::sync::{Arc, PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
 use std::time::Duration;
+
+/// Default time for a request's header to arrive.
+pub const HEADER_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Largest request body accepted; larger bodies get 413.
 pub const BODY_LIMIT: usize = 64 * 1024;
@@ -47,6 +52,8 @@ pub struct IssuerConfig {
     pub admin: Option<Admin>,
     /// A public URL the issuer is also reached at (a tunnel or proxy); its host passes the `Host` check.
     pub public_url: Option<url::Url>,
+    /// How long a client may take to send a request's header (and a kept-alive connection may stay idle).
+    pub header_timeout: Duration,
 }
 
 impl IssuerConfig {
@@ -59,6 +66,7 @@ impl IssuerConfig {
             timeout: Duration::from_secs(10),
             admin: None,
             public_url: None,
+            header_timeout: HEADER_TIMEOUT,
         }
     }
 }
@@ -172,17 +180,21 @@ impl IssuerState {
     /// for a generated signing key, so a restart serves the same keys.
     pub fn rotate(&self) -> Result<(), String> {
         let pem = resolve::fresh(SecretShape::RsaKey)?;
-        let next = SigningKey::from_pem(&pem, "the new key").map_err(|e| e.to_string())?;
+        let now = self.clock.now();
+        let next = SigningKey::from_pem(&pem, "the new key")
+            .and_then(|key| key.with_certificate(&common_name(&self.base_url), now))
+            .map_err(|e| e.to_string())?;
         if let Some(rotation) = &self.rotation {
             rotation.rotate(&pem)?;
         }
-        self.write().keys.rotate(next);
+        self.write().keys.rotate(next, now);
         Ok(())
     }
 
     /// Stops publishing the previous key (and forgets it in the keyring).
     pub fn revoke_previous(&self) -> Result<(), String> {
-        self.write().keys.revoke_previous();
+        let now = self.clock.now();
+        self.write().keys.revoke_previous(now);
         self.rotation
             .as_ref()
             .map_or(Ok(()), |rotation| rotation.revoke_previous())
@@ -217,6 +229,17 @@ impl IssuerState {
             origin: None,
         };
         job(&self.read(), &ctx)
+    }
+
+    /// The live browser sessions, newest first, each with its handle (not its cookie).
+    pub fn sessions(&self) -> Vec<(String, crate::core::issuer::session::Session)> {
+        let now = self.clock.now();
+        self.read().login_state().live_sessions(now)
+    }
+
+    /// Signs a browser session out; whether it was live.
+    pub fn end_session(&self, handle: &str) -> bool {
+        self.read().login_state().end_by_handle(handle)
     }
 
     /// The `kid`s the JWKS publishes now, in order: current, next, previous.
@@ -387,7 +410,9 @@ fn answer(
         }
         ("GET", "/.well-known/openid-configuration") => state.read().discovery(&ctx),
         ("GET", "/.well-known/jwks.json") => state.read().jwks(),
-        ("GET" | "POST", "/userinfo") => state.read().userinfo(header(header::AUTHORIZATION), &ctx),
+        ("GET" | "POST", "/userinfo") => state
+            .read()
+            .userinfo(method.as_str(), header(header::AUTHORIZATION), &ctx),
         ("POST", "/oauth/revoke") => state.read().revoke(&params, header(header::AUTHORIZATION), &ctx),
         (
             _,
@@ -509,12 +534,15 @@ pub async fn start(
     let rotation = key_rotation::RotationStore::for_tenant(&tenant, secrets.clone()).map(Arc::new);
     let kept = rotation.clone();
     let built = tokio::task::spawn_blocking(move || build_issuer_with(tenant, secrets.as_ref(), kept.as_deref())).await;
-    let (issuer, notes) = built.map_err(|e| StartError::Key(e.to_string()))??;
+    let (mut issuer, notes) = built.map_err(|e| StartError::Key(e.to_string()))??;
     let public_host = config.public_url.as_ref().and_then(guard::authority);
     let base_url = config.public_url.as_ref().map_or_else(
         || format!("http://{addr}"),
         |u| u.as_str().trim_end_matches('/').to_owned(),
     );
+    let common_name = common_name(&base_url);
+    let certified = issuer.keys.start(&common_name, clock.now());
+    certified.map_err(|e| StartError::Key(e.to_string()))?;
     let mut state = IssuerState::new(issuer, clock, sink, &base_url, config.timeout)
         .with_rotation(rotation)
         .with_public_host(public_host);
@@ -522,16 +550,14 @@ pub async fn start(
         state = state.with_admin(admin);
     }
     let listener = DroppingListener::new(listener, state.connections.clone());
-    // `tap_io` only so that axum's `ConnectInfo<SocketAddr>` applies to this listener.
-    let listener = axum::serve::ListenerExt::tap_io(listener, |_| {});
-    let app = router(state.clone()).into_make_service_with_connect_info::<SocketAddr>();
+    let app = router(state.clone());
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let header_timeout = config.header_timeout;
     let task = tokio::spawn(async move {
-        axum::serve(listener, app)
-            .with_graceful_shutdown(async move {
-                let _ = stopped.await;
-            })
-            .await
+        accept::serve(listener, app, header_timeout, async move {
+            let _ = stopped.await;
+        })
+        .await
     });
     Ok(IssuerHandle {
         addr,

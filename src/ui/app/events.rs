@@ -6,7 +6,7 @@ use crate::core::history::{HistoryEntry, RequestForm};
 use crate::ui::Tab;
 use crate::ui::command::{
     AppCommand, AppEvent, Command, Event, FilesCommand, HttpEvent, HttpOwner, IssuerEvent, SecretPurpose,
-    SecretsCommand, SecretsEvent, TokenOrigin,
+    SecretsCommand, SecretsEvent, SignInOwner, TokenOrigin,
 };
 use crate::ui::panels::rate_limits::Source;
 use std::path::PathBuf;
@@ -30,9 +30,10 @@ impl TokenbenchApp {
                 client_id,
                 result: Ok(token),
             }) => {
-                self.sign_ins += 1;
-                self.delegation.form.client_id = client_id;
-                self.run_app_command(AppCommand::UseInDelegation(token));
+                self.run_app_command(AppCommand::UseSignIn {
+                    client_id,
+                    id_token: token,
+                });
                 self.issuer.apply(IssuerEvent::SignedIn {
                     client_id: String::new(),
                     result: Ok(String::new()),
@@ -47,6 +48,29 @@ impl TokenbenchApp {
                 self.issuer.apply(IssuerEvent::TenantApplied(result));
             }
             Event::Issuer(event) => self.issuer.apply(event),
+            Event::Http(HttpEvent::SignInOpened {
+                id,
+                owner,
+                url,
+                browser,
+            }) => {
+                let sign_in = match owner {
+                    SignInOwner::LocalIssuer => &mut self.issuer.browser.sign_in,
+                    SignInOwner::Delegation => &mut self.delegation.browser,
+                    SignInOwner::Exchange => &mut self.exchange.browser,
+                };
+                sign_in.opened(id, url, browser);
+            }
+            Event::Http(HttpEvent::SignInFinished { id, owner, result }) => match owner {
+                SignInOwner::LocalIssuer => self.issuer.browser.finished(id, result),
+                SignInOwner::Delegation => {
+                    if self.delegation.signed_in(id, result) {
+                        // A sign-in that filled the form, as "Sign in as" does (the demo's first step counts it).
+                        self.sign_ins += 1;
+                    }
+                }
+                SignInOwner::Exchange => self.exchange.signed_in(id, result),
+            },
             Event::Http(HttpEvent::DpopProof { id, owner, proof }) => match owner {
                 HttpOwner::Exchange => self.exchange.dpop_proof(id, proof),
                 HttpOwner::InspectorKeys | HttpOwner::Delegation | HttpOwner::DelegationBurst => {}
@@ -174,6 +198,11 @@ impl TokenbenchApp {
             AppCommand::UseInDelegation(token) => {
                 self.delegation.use_id_token(token);
                 self.settings.tab = Tab::Delegation;
+            }
+            AppCommand::UseSignIn { client_id, id_token } => {
+                self.sign_ins += 1;
+                self.delegation.form.client_id = client_id;
+                self.run_app_command(AppCommand::UseInDelegation(id_token));
             }
             AppCommand::AddEnvironment(environment) => {
                 let errors = environment.validate(&self.workspace.environments);

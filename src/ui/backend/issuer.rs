@@ -249,3 +249,18 @@ pub fn set_faults(slot: &IssuerSlot, faults: Faults) {
         handle.state.set_faults(faults);
     }
 }
+
+/// Reports the running issuer's live browser sessions (none when it is stopped).
+pub fn list_sessions(slot: &IssuerSlot, out: &Outbox) {
+    let sessions = lock(slot).as_ref().map(|h| h.state.sessions()).unwrap_or_default();
+    out.send(Event::Issuer(IssuerEvent::Sessions(sessions)));
+}
+
+/// Signs one browser session out, then reports the sessions left.
+pub fn end_session(slot: &IssuerSlot, out: &Outbox, handle: &str) {
+    if let Some(running) = lock(slot).as_ref() {
+        // A session already gone (expired, signed out in the browser) simply is not in the list sent next.
+        let _ = running.state.end_session(handle);
+    }
+    list_sessions(slot, out);
+}

@@ -4,6 +4,7 @@
 mod issuer;
 mod keyed;
 mod lane;
+mod login;
 mod secrets;
 
 use lane::Lane;
@@ -107,7 +108,7 @@ impl Backend {
     pub fn drain(&mut self) -> Vec<Event> {
         let events: Vec<Event> = self.events.try_iter().collect();
         for event in &events {
-            if let Event::Http(HttpEvent::Answered { id, .. }) = event {
+            if let Event::Http(HttpEvent::Answered { id, .. } | HttpEvent::SignInFinished { id, .. }) = event {
                 self.running.remove(id);
             }
         }
@@ -236,6 +237,24 @@ impl Backend {
                     }));
                 }
             }
+            HttpCommand::SignIn { id, owner, login, wait } => {
+                let out = self.outbox.clone();
+                let Some(runtime) = &self.runtime else { return };
+                let job = login::SignInJob {
+                    id,
+                    owner,
+                    login: *login,
+                    wait,
+                };
+                let task = runtime.spawn(login::sign_in(job, out));
+                self.running.insert(id, task.abort_handle());
+            }
+            HttpCommand::CancelSignIn(id) => {
+                // Aborting drops the sign-in, and with it the loopback listener.
+                if let Some(handle) = self.running.remove(&id) {
+                    handle.abort();
+                }
+            }
         }
     }
 
@@ -274,6 +293,10 @@ impl Backend {
                 self.blocking(move || issuer::reset_bucket(&slot, &out, key.as_ref()));
             }
             IssuerCommand::SetFaults(faults) => self.blocking(move || issuer::set_faults(&slot, *faults)),
+            IssuerCommand::ListSessions => self.blocking(move || issuer::list_sessions(&slot, &out)),
+            IssuerCommand::EndSession(handle) => {
+                self.blocking(move || issuer::end_session(&slot, &out, &handle));
+            }
         }
     }
 

@@ -1,18 +1,21 @@
-//! The Delegation form (Auth0's legacy `POST /delegation`): client, id_token or refresh_token, target, scope,
-//! api_type from the catalogue, free-form add-on parameters, JSON or form body; every field error inline,
-//! Send off with the reason while invalid, and the answer with its tokens one click from the inspector.
+//! The Delegation form (Auth0's legacy `POST /delegation`): client, id_token or refresh_token (typed, or from
+//! "Sign in with browser"), target, scope, api_type from the catalogue, free-form add-on parameters, JSON or
+//! form body; every field error inline, Send off with the reason while invalid, and the answer with its tokens
+//! one click from the inspector.
 
+use super::browser_sign_in::BrowserSignIn;
 use super::known_clients;
 use super::request::Sender;
 use super::timeout::TimeoutField;
 use crate::core::auth0::FieldError;
 use crate::core::auth0::answer::Endpoint;
 use crate::core::auth0::delegation::{API_TYPES, DelegationForm, InputToken, SCOPE_PRESETS, api_type};
+use crate::core::auth0::login::{DEFAULT_SCOPE, LoginRequest};
 use crate::core::auth0::{BodyEncoding, curl::SecretValue};
 use crate::core::history::{HistoryEntry, RequestForm};
 use crate::core::http::{HttpAnswer, HttpError, HttpRequest};
 use crate::core::jwt::input::{Inspection, inspect};
-use crate::ui::command::{Command, HttpOwner, RequestId};
+use crate::ui::command::{Command, HttpOwner, RequestId, SignInOwner};
 use crate::ui::panels::PanelContext;
 use crate::ui::widgets::fields::{inline_error, labelled_line};
 
@@ -27,6 +30,10 @@ pub struct DelegationPanel {
     pub burst: super::burst::Burst,
     /// What the last Send sent (the form and environment as they were then).
     pub sent: Option<super::burst::Sent>,
+    /// "Sign in with browser": fills the id_token field.
+    pub browser: BrowserSignIn,
+    /// The last browser sign-in's ID token and refresh token, to switch the input between them.
+    sign_in_tokens: Option<(String, String)>,
 }
 
 impl DelegationPanel {
@@ -54,6 +61,17 @@ impl DelegationPanel {
     pub fn use_id_token(&mut self, token: String) {
         self.form.input = InputToken::IdToken;
         self.form.token = token;
+    }
+
+    /// Takes the end of "Sign in with browser": the ID token goes in the id_token field, and a refresh token is
+    /// kept one click away. True when the field was filled.
+    pub fn signed_in(&mut self, id: RequestId, result: Result<HttpAnswer, String>) -> bool {
+        let Some(signed) = self.browser.finished(id, result) else {
+            return false;
+        };
+        self.sign_in_tokens = signed.refresh_token.map(|refresh| (signed.id_token.clone(), refresh));
+        self.use_id_token(signed.id_token);
+        true
     }
 
     /// The request the form makes now, or every field error.
@@ -104,7 +122,7 @@ impl DelegationPanel {
         // shown next to it.
         let shown: Vec<FieldError> = errors.iter().filter(|e| !self.is_blank(e.field)).cloned().collect();
         field_errors(ui, &shown, "environment");
-        self.fields_ui(ui, &shown, &known, timeout);
+        self.fields_ui(ui, (&shown, &known), cx, timeout, commands);
         let blocker = errors.first().map(|e| format!("{}: {}", e.field, e.message));
         if self
             .sender
@@ -132,19 +150,48 @@ impl DelegationPanel {
     fn fields_ui(
         &mut self,
         ui: &mut egui::Ui,
-        errors: &[FieldError],
-        known: &[(String, String)],
+        (errors, known): (&[FieldError], &[(String, String)]),
+        cx: &PanelContext<'_>,
         timeout: &mut TimeoutField,
+        commands: &mut Vec<Command>,
     ) {
-        let form = &mut self.form;
         labelled_line(
             ui,
             "Client ID",
-            &mut form.client_id,
+            &mut self.form.client_id,
             "the calling application, e.g. demo-spa",
         );
-        known_clients::picker_ui(ui, "delegation_known_clients", &mut form.client_id, known);
+        known_clients::picker_ui(ui, "delegation_known_clients", &mut self.form.client_id, known);
         field_errors(ui, errors, "client_id");
+        self.token_ui(ui, errors);
+        self.sign_in_ui(ui, cx, commands);
+        let form = &mut self.form;
+        labelled_line(ui, "Target", &mut form.target, "target client ID (empty: the caller)");
+        scope_ui(ui, &mut form.scope);
+        api_type_ui(ui, &mut form.api_type);
+        field_errors(ui, errors, "api_type");
+        params_ui(ui, form);
+        field_errors(ui, errors, "params");
+        egui::CollapsingHeader::new("Advanced").show(ui, |ui| {
+            labelled_line(
+                ui,
+                "Grant type",
+                &mut self.form.grant_type,
+                crate::core::auth0::delegation::JWT_BEARER,
+            );
+            field_errors(ui, errors, "grant_type");
+            ui.horizontal(|ui| {
+                ui.label("Body");
+                ui.selectable_value(&mut self.form.encoding, BodyEncoding::Json, "JSON");
+                ui.selectable_value(&mut self.form.encoding, BodyEncoding::Form, "Form");
+            });
+            timeout.ui(ui);
+        });
+    }
+
+    /// The input token: which kind, the token, and its errors.
+    fn token_ui(&mut self, ui: &mut egui::Ui, errors: &[FieldError]) {
+        let form = &mut self.form;
         ui.horizontal(|ui| {
             ui.label("Input token");
             ui.selectable_value(&mut form.input, InputToken::IdToken, "id_token");
@@ -170,27 +217,41 @@ impl DelegationPanel {
                 "This does not look like a JWT; it is sent anyway and the server decides",
             );
         }
-        labelled_line(ui, "Target", &mut form.target, "target client ID (empty: the caller)");
-        scope_ui(ui, &mut form.scope);
-        api_type_ui(ui, &mut form.api_type);
-        field_errors(ui, errors, "api_type");
-        params_ui(ui, form);
-        field_errors(ui, errors, "params");
-        egui::CollapsingHeader::new("Advanced").show(ui, |ui| {
-            labelled_line(
-                ui,
-                "Grant type",
-                &mut self.form.grant_type,
-                crate::core::auth0::delegation::JWT_BEARER,
-            );
-            field_errors(ui, errors, "grant_type");
-            ui.horizontal(|ui| {
-                ui.label("Body");
-                ui.selectable_value(&mut self.form.encoding, BodyEncoding::Json, "JSON");
-                ui.selectable_value(&mut self.form.encoding, BodyEncoding::Form, "Form");
-            });
-            timeout.ui(ui);
-        });
+    }
+
+    /// "Sign in with browser" at the form's environment and client; after a sign-in that gave a refresh token,
+    /// a switch between it and the ID token.
+    fn sign_in_ui(&mut self, ui: &mut egui::Ui, cx: &PanelContext<'_>, commands: &mut Vec<Command>) {
+        let request = || {
+            let base_url = self.sender.base_url(cx.local_issuer, cx.workspace)?;
+            Ok(LoginRequest {
+                base_url,
+                client_id: self.form.client_id.clone(),
+                audience: None,
+                scope: DEFAULT_SCOPE.to_owned(),
+            })
+        };
+        let button = (SignInOwner::Delegation, "Sign in with browser");
+        self.browser.ui(ui, button, request, commands);
+        let Some((id_token, refresh)) = &self.sign_in_tokens else {
+            return;
+        };
+        let form = &mut self.form;
+        let (other, input, label) = match form.input {
+            InputToken::IdToken if form.token == *id_token => {
+                (refresh, InputToken::RefreshToken, "Use the refresh token")
+            }
+            InputToken::RefreshToken if form.token == *refresh => (id_token, InputToken::IdToken, "Use the ID token"),
+            InputToken::IdToken | InputToken::RefreshToken => return,
+        };
+        if ui
+            .small_button(label)
+            .on_hover_text("Send the other token of this sign-in instead")
+            .clicked()
+        {
+            form.input = input;
+            form.token.clone_from(other);
+        }
     }
 }
 

@@ -1,8 +1,10 @@
 //! The Token exchange form (native social, `POST /oauth/token` with the token-exchange grant): subject token
 //! type presets (Apple, Facebook, Google, custom URI), `user_profile` built from Apple's name fields or typed as
 //! JSON, audience or resource, scope, `auth0-forwarded-for`, an optional client secret from the keyring, and
-//! DPoP; errors inline, the answer with its tokens.
+//! DPoP; errors inline, the answer with its tokens. "Sign in with browser" signs in at the form's environment
+//! and client (with its audience) and shows the code exchange's answer, tokens included, in the answer area.
 
+use super::browser_sign_in::BrowserSignIn;
 use super::client_secret::ClientSecretChoice;
 use super::delegation::field_errors;
 use super::known_clients;
@@ -12,12 +14,13 @@ use crate::core::auth0::FieldError;
 use crate::core::auth0::answer::Endpoint;
 use crate::core::auth0::curl::SecretValue;
 use crate::core::auth0::exchange::{ExchangeForm, SubjectType};
+use crate::core::auth0::login::{DEFAULT_SCOPE, LoginRequest};
 use crate::core::history::{HistoryEntry, RequestForm};
 use crate::core::http::{HttpAnswer, HttpError, HttpRequest};
 use crate::core::issuer::social::SubjectType as Provider;
 use crate::core::secret::KeyKind;
 use crate::ui::command::{
-    AppCommand, Command, HttpOwner, IssuerCommand, KeyringItems, RequestId, SecretsCommand, TokenOrigin,
+    AppCommand, Command, HttpOwner, IssuerCommand, KeyringItems, RequestId, SecretsCommand, SignInOwner, TokenOrigin,
 };
 use crate::ui::panels::PanelContext;
 use crate::ui::widgets::fields::{inline_error, labelled_line};
@@ -45,6 +48,8 @@ pub struct ExchangePanel {
     /// The environment the client secret was chosen for: another environment starts again from none, so a
     /// secret never follows the form to a host it was not chosen for.
     secret_chosen_for: Target,
+    /// "Sign in with browser": its answer goes to the answer area.
+    pub browser: BrowserSignIn,
 }
 
 /// Where the DPoP key is kept unless the user names another item.
@@ -75,6 +80,18 @@ impl ExchangePanel {
     /// Loads a form from the history (its tokens were not kept: paste them again).
     pub fn load(&mut self, form: ExchangeForm) {
         self.form = form;
+    }
+
+    /// Takes the end of "Sign in with browser": the code exchange's answer, with its tokens one click from the
+    /// inspector and the Delegation form, goes to the answer area.
+    pub fn signed_in(&mut self, id: RequestId, result: Result<HttpAnswer, String>) {
+        if let Some(signed) = self.browser.finished(id, result) {
+            self.browser.outcome = Some(Ok(format!(
+                "Signed in as {} at {}: the tokens are in the answer below",
+                signed.user, signed.client_id
+            )));
+            self.sender.show_answer(signed.answer, Endpoint::Token);
+        }
     }
 
     /// Takes a subject token the local issuer minted, if the form still asks for that kind.
@@ -200,6 +217,7 @@ impl ExchangePanel {
         .labelled_by(label.id);
         field_errors(ui, errors, "subject_token");
         self.mint_ui(ui, cx, commands);
+        self.sign_in_ui(ui, cx, commands);
         ui.horizontal(|ui| {
             ui.selectable_value(&mut self.form.use_resource, false, "audience");
             ui.selectable_value(&mut self.form.use_resource, true, "resource");
@@ -225,6 +243,22 @@ impl ExchangePanel {
             "end-user IP (optional)",
         );
         field_errors(ui, errors, "forwarded_for");
+    }
+
+    /// "Sign in with browser" at the form's environment, client and audience (not a resource indicator).
+    fn sign_in_ui(&mut self, ui: &mut egui::Ui, cx: &PanelContext<'_>, commands: &mut Vec<Command>) {
+        let request = || {
+            let base_url = self.sender.base_url(cx.local_issuer, cx.workspace)?;
+            let audience = self.form.audience.trim();
+            Ok(LoginRequest {
+                base_url,
+                client_id: self.form.client_id.clone(),
+                audience: (!self.form.use_resource && !audience.is_empty()).then(|| audience.to_owned()),
+                scope: DEFAULT_SCOPE.to_owned(),
+            })
+        };
+        let button = (SignInOwner::Exchange, "Sign in with browser");
+        self.browser.ui(ui, button, request, commands);
     }
 
     /// "Get one from the local issuer": offered while the form sends to the running local issuer and the type

@@ -1,6 +1,6 @@
 //! The Local issuer panel: the offline Auth0-like tenant's address (with copy), start/stop, the port, key
-//! rotation, the tenant's clients, users and APIs (editable in place), its live rate-limit buckets, injected
-//! faults, and a live log of the requests it answered.
+//! rotation, browser sign-in and the live sessions, the tenant's clients, users and APIs (editable in place),
+//! its live rate-limit buckets, injected faults, and a live log of the requests it answered.
 
 use crate::core::issuer::buckets::LiveBucket;
 use crate::core::issuer::record::RequestRecord;
@@ -55,6 +55,8 @@ pub struct IssuerPanel {
     show_notes: bool,
     /// The tenant being edited, while the editor is open.
     pub editor: Option<super::tenant_editor::TenantEditor>,
+    /// Browser sign-in and the live sessions.
+    pub browser: super::issuer_browser::BrowserSection,
 }
 
 impl IssuerPanel {
@@ -76,6 +78,7 @@ impl IssuerPanel {
                 self.kids = kids;
                 self.buckets.clear();
                 self.buckets_stale = true;
+                self.browser.started();
             }
             IssuerEvent::StartFailed(e) => {
                 self.status = IssuerStatus::Stopped;
@@ -84,7 +87,9 @@ impl IssuerPanel {
             IssuerEvent::Stopped => {
                 self.status = IssuerStatus::Stopped;
                 self.buckets.clear();
+                self.browser.stopped();
             }
+            IssuerEvent::Sessions(sessions) => self.browser.listed(sessions),
             IssuerEvent::Buckets(buckets) => {
                 self.buckets = buckets;
                 self.listing_buckets = false;
@@ -108,6 +113,7 @@ impl IssuerPanel {
                 if self.log.len() == LOG_CAPACITY {
                     self.log.pop_front();
                 }
+                self.browser.observe(&record);
                 self.log.push_back(*record);
                 self.buckets_stale = true;
             }
@@ -162,6 +168,13 @@ impl IssuerPanel {
         }
         if self.base_url().is_some() {
             self.sign_in_ui(ui, commands);
+        }
+        if let (IssuerStatus::Running(url), Some(tenant)) = (&self.status, &self.tenant) {
+            egui::CollapsingHeader::new("Browser sign-in")
+                .default_open(true)
+                .show(ui, |ui| {
+                    self.browser.ui(ui, (url, tenant), (cx.now, cx.zone), commands);
+                });
         }
         if self.base_url().is_some() {
             self.limits_ui(ui, cx.now, commands);

@@ -1,5 +1,6 @@
 //! One panel per navigation tab.
 
+pub mod browser_sign_in;
 pub mod burst;
 pub mod client_secret;
 pub mod delegation;
@@ -9,6 +10,7 @@ pub mod form_source;
 pub mod history;
 pub mod inspector;
 pub mod issuer;
+pub mod issuer_browser;
 pub mod issuer_limits;
 pub mod known_clients;
 pub mod rate_limits;

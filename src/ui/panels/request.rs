@@ -267,6 +267,17 @@ impl Sender {
         entry
     }
 
+    /// Shows an answer no Send of this form asked for (a browser sign-in's code exchange) in the answer area,
+    /// tokens included. There is no request to copy as curl: it held a one-time code and the PKCE verifier.
+    pub fn show_answer(&mut self, answer: HttpAnswer, endpoint: Endpoint) {
+        if self.running.is_none() {
+            // A Send under way keeps its request: its answer, and its history entry, come next.
+            (self.last_request, self.last_client_secret) = (None, None);
+        }
+        let read = read(&answer, endpoint);
+        self.last = Some(Ok((answer, read)));
+    }
+
     /// Sends on the next frame the form is drawn in, as a click on Send would, if it is valid then.
     pub fn press_send(&mut self) {
         self.send_pending = true;
