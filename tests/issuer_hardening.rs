@@ -122,3 +122,42 @@ async fn a_public_url_is_the_issuer_and_its_host_is_accepted() {
     assert_eq!(refused.status.code(), Some(2));
     assert!(process::text(&refused.stderr).contains("only the scheme, host and port"));
 }
+
+#[tokio::test]
+async fn each_endpoint_answers_another_method_with_405_and_unknown_paths_with_404() {
+    let running = start_demo().await;
+    for (method, path, status, error) in [
+        (reqwest::Method::PUT, "/delegation", 405, "method_not_allowed"),
+        (reqwest::Method::GET, "/oauth/token", 405, "method_not_allowed"),
+        (
+            reqwest::Method::POST,
+            "/.well-known/jwks.json",
+            405,
+            "method_not_allowed",
+        ),
+        (reqwest::Method::DELETE, "/userinfo", 405, "method_not_allowed"),
+        (reqwest::Method::GET, "/oauth/revoke", 405, "method_not_allowed"),
+        (reqwest::Method::GET, "/nope", 404, "not_found"),
+    ] {
+        let response = running
+            .http
+            .request(method.clone(), running.url(path))
+            .send()
+            .await
+            .unwrap();
+        let (got, _, body) = issuer::read(response).await;
+        assert_eq!(
+            (got, body["error"].as_str()),
+            (status, Some(error)),
+            "{method} {path}: {body}"
+        );
+    }
+    let logged = running
+        .records
+        .lock()
+        .unwrap()
+        .iter()
+        .filter(|r| r.status == 405)
+        .count();
+    assert_eq!(logged, 5, "every refusal is in the request log");
+}

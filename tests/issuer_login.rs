@@ -665,6 +665,29 @@ async fn discovery_lists_the_login_endpoints_and_every_response_type_is_served()
         assert_eq!(discovery[field], format!("{issuer}{path}"));
     }
     let mut browser = Browser::new();
+    for (field, url) in discovery.as_object().expect("an object") {
+        if field.ends_with("_endpoint") || field == "jwks_uri" {
+            let url = url.as_str().expect("a URL");
+            assert!(url.starts_with(&issuer), "{field} is under the issuer: {url}");
+            let answer = browser.get(url).await;
+            assert!(
+                answer.status != 404 && answer.status < 500,
+                "{field} {url}: {}",
+                answer.status
+            );
+        }
+    }
+    for required in [
+        "issuer",
+        "authorization_endpoint",
+        "token_endpoint",
+        "jwks_uri",
+        "response_types_supported",
+        "subject_types_supported",
+        "id_token_signing_alg_values_supported",
+    ] {
+        assert!(discovery.get(required).is_some(), "OIDC Discovery requires {required}");
+    }
     let password = alice_password(&running);
     log_in(
         &mut browser,

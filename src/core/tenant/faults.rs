@@ -35,16 +35,6 @@ impl FaultEndpoint {
     /// Every endpoint, in the order the window lists them.
     pub const ALL: [Self; 3] = [Self::Delegation, Self::Token, Self::Discovery];
 
-    /// The endpoint a request path belongs to, if faults apply to it.
-    pub fn of_path(path: &str) -> Option<Self> {
-        match path {
-            "/delegation" => Some(Self::Delegation),
-            "/oauth/token" => Some(Self::Token),
-            "/.well-known/openid-configuration" | "/.well-known/jwks.json" => Some(Self::Discovery),
-            _ => None,
-        }
-    }
-
     /// The key under `settings.faults`.
     pub fn key(self) -> &'static str {
         match self {
@@ -192,10 +182,5 @@ mod tests {
             faults.token.describe().as_deref(),
             Some("latency 200 ms, 429 retry-after 7")
         );
-        assert_eq!(
-            FaultEndpoint::of_path("/.well-known/jwks.json"),
-            Some(FaultEndpoint::Discovery)
-        );
-        assert_eq!(FaultEndpoint::of_path("/userinfo"), None);
     }
 }

@@ -161,8 +161,7 @@ impl IssuerState {
         self.write().tenant.settings.faults = faults;
     }
 
-    fn fault_for(&self, path: &str) -> Option<Fault> {
-        let endpoint = FaultEndpoint::of_path(path)?;
+    fn fault_for(&self, endpoint: FaultEndpoint) -> Option<Fault> {
         let fault = self.read().tenant.settings.faults.of(endpoint).clone();
         fault.is_active().then_some(fault)
     }
@@ -291,14 +290,9 @@ pub fn router(state: IssuerState) -> Router {
         Router::new()
     };
     routes
-        .route("/delegation", post(handle))
-        .route("/oauth/token", post(handle))
-        .route("/.well-known/openid-configuration", get(handle))
-        .route("/.well-known/jwks.json", get(handle))
-        .route("/userinfo", get(handle).post(handle))
-        .route("/oauth/revoke", post(handle))
+        .merge(api_routes())
         .merge(browser::routes())
-        .fallback(handle)
+        .fallback(|State(state): State<IssuerState>, request: Request| handle(state, request, Target::Unknown))
         .layer(axum::middleware::from_fn_with_state(state.clone(), guard::cors))
         .layer(axum::middleware::from_fn(
             move |req: Request, next: axum::middleware::Next| async move {
@@ -319,12 +313,67 @@ pub fn router(state: IssuerState) -> Router {
         .with_state(state)
 }
 
-async fn handle(State(state): State<IssuerState>, request: Request) -> Response {
+/// One of the JSON endpoints.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Api {
+    Delegation,
+    Token,
+    Discovery,
+    Jwks,
+    Userinfo,
+    Revoke,
+}
+
+impl Api {
+    /// Where its injected faults are configured.
+    fn fault_endpoint(self) -> Option<FaultEndpoint> {
+        match self {
+            Self::Delegation => Some(FaultEndpoint::Delegation),
+            Self::Token => Some(FaultEndpoint::Token),
+            Self::Discovery | Self::Jwks => Some(FaultEndpoint::Discovery),
+            Self::Userinfo | Self::Revoke => None,
+        }
+    }
+}
+
+/// What a request reached: an endpoint, a known path with a method it does not take, or nothing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Target {
+    Api(Api),
+    WrongMethod,
+    Unknown,
+}
+
+/// The JSON endpoints, each on its own route; another method on one of them gets an Auth0-shaped 405.
+fn api_routes() -> Router<IssuerState> {
+    let to = |target: Target| move |State(state): State<IssuerState>, request: Request| handle(state, request, target);
+    let wrong_method = to(Target::WrongMethod);
+    let api = |api: Api| to(Target::Api(api));
+    Router::new()
+        .route("/delegation", post(api(Api::Delegation)).fallback(wrong_method))
+        .route("/oauth/token", post(api(Api::Token)).fallback(wrong_method))
+        .route("/oauth/revoke", post(api(Api::Revoke)).fallback(wrong_method))
+        .route(
+            "/.well-known/openid-configuration",
+            get(api(Api::Discovery)).fallback(wrong_method),
+        )
+        .route("/.well-known/jwks.json", get(api(Api::Jwks)).fallback(wrong_method))
+        .route(
+            "/userinfo",
+            get(api(Api::Userinfo)).post(api(Api::Userinfo)).fallback(wrong_method),
+        )
+}
+
+/// Reads the body, applies an injected fault, answers, and logs: the pipeline every JSON endpoint shares.
+async fn handle(state: IssuerState, request: Request, target: Target) -> Response {
     let (parts, body) = request.into_parts();
     let peer = parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0);
     let ip = peer.map_or_else(|| "unknown".to_owned(), |p| p.ip().to_string());
     let path = parts.uri.path().to_owned();
-    let fault = state.fault_for(&path);
+    let fault = match target {
+        Target::Api(api) => api.fault_endpoint().and_then(|e| state.fault_for(e)),
+        Target::WrongMethod | Target::Unknown => None,
+    };
     let bytes = axum::body::to_bytes(body, BODY_LIMIT).await;
     if let Some(fault) = &fault {
         let latency = fault.latency_ms.min(crate::core::tenant::faults::MAX_LATENCY_MS);
@@ -341,7 +390,7 @@ async fn handle(State(state): State<IssuerState>, request: Request) -> Response 
             .into(),
         ),
         (Ok(_), Some(forced)) => (Params::default(), forced),
-        (Ok(bytes), None) => answer(&state, &parts.method, &path, &parts.headers, &bytes, &ip),
+        (Ok(bytes), None) => answer(&state, target, (&parts.method, &path), &parts.headers, (&bytes, &ip)),
     };
     let failure = fault.as_ref().map_or(Failure::None, |f| f.failure);
     let description = fault.as_ref().and_then(Fault::describe);
@@ -376,11 +425,10 @@ fn malformed_response(reply: &Reply) -> Response {
 
 fn answer(
     state: &IssuerState,
-    method: &Method,
-    path: &str,
+    target: Target,
+    (method, path): (&Method, &str),
     headers: &HeaderMap,
-    body: &[u8],
-    ip: &str,
+    (body, ip): (&[u8], &str),
 ) -> (Params, Reply) {
     let header = |name| headers.get(name).and_then(|v: &HeaderValue| v.to_str().ok());
     let random = random_token;
@@ -401,28 +449,21 @@ fn answer(
         Ok(p) => p,
         Err(e) => return (Params::default(), e.into()),
     };
-    let reply = match (method.as_str(), path) {
-        ("POST", "/delegation") => state.read().delegation(&params, &ctx),
-        ("POST", "/oauth/token") => {
-            let authorization = header(header::AUTHORIZATION);
+    let authorization = header(header::AUTHORIZATION);
+    let reply = match target {
+        Target::Api(Api::Delegation) => state.read().delegation(&params, &ctx),
+        Target::Api(Api::Token) => {
             let shared = state.read().token_shared(&params, authorization, &ctx);
             shared.unwrap_or_else(|| state.write().token(&params, authorization, &ctx))
         }
-        ("GET", "/.well-known/openid-configuration") => state.read().discovery(&ctx),
-        ("GET", "/.well-known/jwks.json") => state.read().jwks(),
-        ("GET" | "POST", "/userinfo") => state
-            .read()
-            .userinfo(method.as_str(), header(header::AUTHORIZATION), &ctx),
-        ("POST", "/oauth/revoke") => state.read().revoke(&params, header(header::AUTHORIZATION), &ctx),
-        (
-            _,
-            "/delegation"
-            | "/oauth/token"
-            | "/oauth/revoke"
-            | "/.well-known/openid-configuration"
-            | "/.well-known/jwks.json",
-        ) => OAuthError::other(405, "method_not_allowed", format!("{method} is not allowed on {path}")).into(),
-        _ => OAuthError::other(
+        Target::Api(Api::Discovery) => state.read().discovery(&ctx),
+        Target::Api(Api::Jwks) => state.read().jwks(),
+        Target::Api(Api::Userinfo) => state.read().userinfo(method.as_str(), authorization, &ctx),
+        Target::Api(Api::Revoke) => state.read().revoke(&params, authorization, &ctx),
+        Target::WrongMethod => {
+            OAuthError::other(405, "method_not_allowed", format!("{method} is not allowed on {path}")).into()
+        }
+        Target::Unknown => OAuthError::other(
             404,
             "not_found",
             format!("no endpoint {path}: see /.well-known/openid-configuration"),
