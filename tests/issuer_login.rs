@@ -253,6 +253,7 @@ async fn callbacks_not_registered_get_an_error_page_never_a_redirect() {
         ("redirect_uri", ""),
         ("client_id", "ghost"),
         ("client_id", ""),
+        ("state", "s".repeat(3000).leak()),
     ] {
         let answer = browser.get(&authorize_url(&running, &[(name, value)])).await;
         assert_eq!(answer.status, 400, "{name}={value}: {}", answer.body);
