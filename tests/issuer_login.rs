@@ -148,6 +148,30 @@ async fn log_in(browser: &mut Browser, running: &Running, authorize: &str, user:
     browser.post_form(&running.url(&login), &pairs).await
 }
 
+/// Logs alice in through the default authorize URL; the answer to the login post.
+async fn log_in_alice(browser: &mut Browser, running: &Running) -> Answer {
+    let password = alice_password(running);
+    log_in(
+        browser,
+        running,
+        &authorize_url(running, &[]),
+        "alice@demo.local",
+        &password,
+    )
+    .await
+}
+
+/// demo-spa's code exchange with the test's verifier and callback.
+fn code_grant(code: &str) -> [(&str, &str); 5] {
+    [
+        ("grant_type", "authorization_code"),
+        ("client_id", "demo-spa"),
+        ("code", code),
+        ("code_verifier", VERIFIER),
+        ("redirect_uri", CALLBACK),
+    ]
+}
+
 async fn exchange(running: &Running, pairs: &[(&str, &str)]) -> (u16, Value) {
     let (status, _, body) = running.post_form("/oauth/token", pairs).await;
     (status, body)
@@ -162,15 +186,7 @@ fn claims(token: &str) -> Value {
 async fn a_login_gives_a_single_use_code_for_tokens_with_nonce_sid_and_the_api_audience() {
     let running = start_demo().await;
     let mut browser = Browser::new();
-    let password = alice_password(&running);
-    let answer = log_in(
-        &mut browser,
-        &running,
-        &authorize_url(&running, &[]),
-        "alice@demo.local",
-        &password,
-    )
-    .await;
+    let answer = log_in_alice(&mut browser, &running).await;
     assert_eq!(answer.status, 302, "{}", answer.body);
     let location = answer.location.expect("back to the app");
     assert!(location.starts_with(CALLBACK), "{location}");
@@ -183,13 +199,7 @@ async fn a_login_gives_a_single_use_code_for_tokens_with_nonce_sid_and_the_api_a
         .unwrap();
     assert!(set_cookie.contains("HttpOnly") && set_cookie.contains("SameSite=Lax") && set_cookie.contains("Path=/"));
     let code = query_param(&location, "code").expect("a code");
-    let grant = [
-        ("grant_type", "authorization_code"),
-        ("client_id", "demo-spa"),
-        ("code", code.as_str()),
-        ("code_verifier", VERIFIER),
-        ("redirect_uri", CALLBACK),
-    ];
+    let grant = code_grant(&code);
     let (status, body) = exchange(&running, &grant).await;
     assert_eq!(status, 200, "{body}");
     let id_token = body["id_token"].as_str().expect("id_token");
@@ -326,15 +336,7 @@ async fn errors_after_the_callback_is_trusted_go_back_to_it_with_the_state() {
 async fn a_session_answers_prompt_none_through_web_message_until_logout() {
     let running = start_demo().await;
     let mut browser = Browser::new();
-    let password = alice_password(&running);
-    let answer = log_in(
-        &mut browser,
-        &running,
-        &authorize_url(&running, &[]),
-        "alice@demo.local",
-        &password,
-    )
-    .await;
+    let answer = log_in_alice(&mut browser, &running).await;
     assert_eq!(answer.status, 302);
     let silent = authorize_url(&running, &[("prompt", "none"), ("response_mode", "web_message")]);
     let page = browser.get(&silent).await;
@@ -463,7 +465,6 @@ async fn the_code_is_bound_to_its_verifier_callback_client_and_lifetime() {
         .expect("demo-native");
     native.grant_types.push("authorization_code".to_owned());
     let running = start_tenant(tenant, Arc::new(MemoryStore::default())).await;
-    let password = alice_password(&running);
     let cases: [(&[(&str, &str)], u16); 6] = [
         (&[("code_verifier", "x".repeat(43).leak())], 403),
         (&[("code_verifier", "")], 403),
@@ -474,22 +475,9 @@ async fn the_code_is_bound_to_its_verifier_callback_client_and_lifetime() {
     ];
     for (change, status) in cases {
         let mut browser = Browser::new();
-        let answer = log_in(
-            &mut browser,
-            &running,
-            &authorize_url(&running, &[]),
-            "alice@demo.local",
-            &password,
-        )
-        .await;
+        let answer = log_in_alice(&mut browser, &running).await;
         let code = query_param(&answer.location.expect("callback"), "code").expect("code");
-        let mut grant = vec![
-            ("grant_type", "authorization_code"),
-            ("client_id", "demo-spa"),
-            ("code", code.as_str()),
-            ("code_verifier", VERIFIER),
-            ("redirect_uri", CALLBACK),
-        ];
+        let mut grant = code_grant(&code).to_vec();
         for (k, v) in change {
             if *k == "expire" {
                 running.clock.advance(301);
@@ -689,15 +677,7 @@ async fn discovery_lists_the_login_endpoints_and_every_response_type_is_served()
     ] {
         assert!(discovery.get(required).is_some(), "OIDC Discovery requires {required}");
     }
-    let password = alice_password(&running);
-    log_in(
-        &mut browser,
-        &running,
-        &authorize_url(&running, &[]),
-        "alice@demo.local",
-        &password,
-    )
-    .await;
+    log_in_alice(&mut browser, &running).await;
     for kind in discovery["response_types_supported"].as_array().expect("types") {
         let kind = kind.as_str().expect("text");
         for mode in discovery["response_modes_supported"].as_array().expect("modes") {
@@ -736,27 +716,9 @@ async fn discovery_lists_the_login_endpoints_and_every_response_type_is_served()
 async fn oidc_logout_checks_the_hint_and_returns_with_the_state() {
     let running = start_demo().await;
     let mut browser = Browser::new();
-    let password = alice_password(&running);
-    let answer = log_in(
-        &mut browser,
-        &running,
-        &authorize_url(&running, &[]),
-        "alice@demo.local",
-        &password,
-    )
-    .await;
+    let answer = log_in_alice(&mut browser, &running).await;
     let code = query_param(&answer.location.expect("callback"), "code").expect("code");
-    let (_, body) = exchange(
-        &running,
-        &[
-            ("grant_type", "authorization_code"),
-            ("client_id", "demo-spa"),
-            ("code", code.as_str()),
-            ("code_verifier", VERIFIER),
-            ("redirect_uri", CALLBACK),
-        ],
-    )
-    .await;
+    let (_, body) = exchange(&running, &code_grant(&code)).await;
     let hint = body["id_token"].as_str().expect("id_token");
     let logout = |extra: &str| running.url(&format!("/oidc/logout?id_token_hint={hint}{extra}"));
     let wrong = browser.get(&logout("&client_id=demo-native")).await;
