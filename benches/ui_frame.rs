@@ -6,8 +6,55 @@
 use criterion::{Criterion, criterion_group, criterion_main};
 use tokenbench::core::history::{History, HistoryEntry};
 use tokenbench::core::http::HttpAnswer;
-use tokenbench::ui::panels::history::HistoryPanel;
-use tokenbench::ui::panels::rate_limits::{RateLimitsPanel, Source};
+use tokenbench::core::workspace::Workspace;
+use tokenbench::ui::Settings;
+use tokenbench::ui::forms::timeout::TimeoutField;
+use tokenbench::ui::history::HistoryPanel;
+use tokenbench::ui::panel::{Panel, PanelContext};
+use tokenbench::ui::rate_limits::{RateBook, RateLimitsPanel, Source};
+
+/// What the panels read besides their own state, as the app keeps it.
+struct Shared {
+    zone: jiff::tz::TimeZone,
+    workspace: Workspace,
+    settings: Settings,
+    timeout: TimeoutField,
+    history: History,
+    unsaved: bool,
+    rate_book: RateBook,
+}
+
+impl Shared {
+    fn new(history: History, rate_book: RateBook) -> Self {
+        Self {
+            zone: jiff::tz::TimeZone::UTC,
+            workspace: Workspace::default(),
+            settings: Settings::default(),
+            timeout: TimeoutField::new(10),
+            history,
+            unsaved: false,
+            rate_book,
+        }
+    }
+
+    fn context(&mut self) -> PanelContext<'_> {
+        PanelContext {
+            now: 1_700_000_400,
+            zone: &self.zone,
+            workspace: &mut self.workspace,
+            settings: &mut self.settings,
+            keyring_names: &[],
+            memory_only: false,
+            local_issuer: None,
+            local_clients: &[],
+            local_tenant: None,
+            request_timeout: &mut self.timeout,
+            history: &mut self.history,
+            history_unsaved: &mut self.unsaved,
+            rate_book: &mut self.rate_book,
+        }
+    }
+}
 
 fn history(entries: usize) -> History {
     let entries = (0..entries)
@@ -28,8 +75,8 @@ fn history(entries: usize) -> History {
     }
 }
 
-fn rate_limits() -> RateLimitsPanel {
-    let mut panel = RateLimitsPanel::default();
+fn rate_book() -> RateBook {
+    let mut book = RateBook::default();
     for i in 0..400 {
         let answer = HttpAnswer {
             status: if i % 11 == 10 { 429 } else { 200 },
@@ -49,9 +96,9 @@ fn rate_limits() -> RateLimitsPanel {
             now: 1_700_000_000 + i,
             entry: Some(i as u64 + 1),
         };
-        panel.observe(source, &answer);
+        book.observe(source, &answer);
     }
-    panel
+    book
 }
 
 /// One frame: input, layout, paint and tessellation, as eframe does.
@@ -70,20 +117,18 @@ fn frame(ctx: &egui::Context, draw: &mut impl FnMut(&mut egui::Ui)) {
 
 fn history_frame(c: &mut Criterion) {
     let ctx = egui::Context::default();
-    let history = history(10_000);
+    let mut shared = Shared::new(history(10_000), RateBook::default());
     let mut panel = HistoryPanel::default();
-    let zone = jiff::tz::TimeZone::UTC;
-    let mut keep_tokens = false;
-    let mut draw = |ui: &mut egui::Ui| panel.ui(ui, &history, &mut keep_tokens, &zone, &mut Vec::new());
+    let mut draw = |ui: &mut egui::Ui| panel.ui(ui, &mut shared.context(), &mut Vec::new());
     frame(&ctx, &mut draw);
     c.bench_function("frame_history_10000_rows", |b| b.iter(|| frame(&ctx, &mut draw)));
 }
 
 fn rate_limits_frame(c: &mut Criterion) {
     let ctx = egui::Context::default();
-    let mut panel = rate_limits();
-    let zone = jiff::tz::TimeZone::UTC;
-    let mut draw = |ui: &mut egui::Ui| panel.ui(ui, 1_700_000_400, &zone, &mut Vec::new());
+    let mut shared = Shared::new(History::default(), rate_book());
+    let mut panel = RateLimitsPanel;
+    let mut draw = |ui: &mut egui::Ui| panel.ui(ui, &mut shared.context(), &mut Vec::new());
     frame(&ctx, &mut draw);
     c.bench_function("frame_rate_limits_timeline", |b| b.iter(|| frame(&ctx, &mut draw)));
 }
@@ -91,13 +136,12 @@ fn rate_limits_frame(c: &mut Criterion) {
 /// The goal: 10,000 history rows and the timeline chart in one frame.
 fn history_and_timeline_frame(c: &mut Criterion) {
     let ctx = egui::Context::default();
-    let history = history(10_000);
-    let (mut rows, mut limits) = (HistoryPanel::default(), rate_limits());
-    let zone = jiff::tz::TimeZone::UTC;
+    let mut shared = Shared::new(history(10_000), rate_book());
+    let (mut rows, mut limits) = (HistoryPanel::default(), RateLimitsPanel);
     let mut draw = |ui: &mut egui::Ui| {
         ui.columns(2, |columns| {
-            limits.ui(&mut columns[0], 1_700_000_400, &zone, &mut Vec::new());
-            rows.ui(&mut columns[1], &history, &mut false, &zone, &mut Vec::new());
+            limits.ui(&mut columns[0], &mut shared.context(), &mut Vec::new());
+            rows.ui(&mut columns[1], &mut shared.context(), &mut Vec::new());
         });
     };
     frame(&ctx, &mut draw);

@@ -203,7 +203,10 @@ fn write_file(dir: &Path, name: &str, contents: &str) -> String {
 // ---------------------------------------------------------------------------------------------------------
 
 /// A local HTTP server, shared by every test of this file, serving
-/// `/jwks.json`, `/.well-known/jwks.json` and `/.well-known/openid-configuration`; anything else is 404.
+/// `/jwks.json`, `/.well-known/jwks.json` and `/.well-known/openid-configuration`, and hostile documents:
+/// `/oct-jwks.json` (an `oct` key first, sharing the RSA key's kid), discovery at `/oct/` (naming that JWKS),
+/// `/impostor/` (naming another issuer) and `/escape/` (a `jwks_uri` with terminal controls); anything else
+/// is 404.
 struct Issuer {
     /// `http://127.0.0.1:PORT`, without a trailing slash.
     base: String,
@@ -227,6 +230,40 @@ fn json_route(value: Value) -> axum::routing::MethodRouter {
     })
 }
 
+/// An `oct` key holding [`SECRET`], with the kid of the RSA signing key.
+fn oct_jwk() -> Value {
+    json!({"kty": "oct", "kid": signing_key().kid, "k": URL_SAFE_NO_PAD.encode(SECRET)})
+}
+
+/// A JWKS whose `oct` key comes first and shares its kid with the RSA key that signs the RS256 tokens.
+fn oct_first_jwks() -> Value {
+    json!({ "keys": [oct_jwk(), signing_key().jwk()] })
+}
+
+fn hostile_routes(base: &str) -> Router {
+    let discovery = |issuer: String, jwks_uri: String| json_route(json!({"issuer": issuer, "jwks_uri": jwks_uri}));
+    Router::new()
+        .route("/oct-jwks.json", json_route(oct_first_jwks()))
+        .route(
+            "/oct/.well-known/openid-configuration",
+            discovery(format!("{base}/oct/"), format!("{base}/oct-jwks.json")),
+        )
+        .route(
+            "/impostor/.well-known/openid-configuration",
+            discovery(
+                "https://someone-else.example/\u{1b}[2J\u{7}".to_owned(),
+                format!("{base}/.well-known/jwks.json"),
+            ),
+        )
+        .route(
+            "/escape/.well-known/openid-configuration",
+            discovery(
+                format!("{base}/escape/"),
+                "http://ev\u{1b}]0;pwned\u{7}il.example/jwks.json".to_owned(),
+            ),
+        )
+}
+
 fn issuer() -> &'static Issuer {
     static ISSUER: OnceLock<Issuer> = OnceLock::new();
     ISSUER.get_or_init(|| {
@@ -239,7 +276,7 @@ fn issuer() -> &'static Issuer {
             "jwks_uri": format!("{base}/.well-known/jwks.json"),
             "id_token_signing_alg_values_supported": ["RS256"],
         });
-        let app = Router::new()
+        let app = hostile_routes(&base)
             .route("/jwks.json", json_route(jwks()))
             .route("/.well-known/jwks.json", json_route(jwks()))
             .route("/.well-known/openid-configuration", json_route(configuration));
@@ -813,6 +850,143 @@ fn discover_with_iss_verifies_a_token_without_an_iss_claim_but_fails_the_iss_che
     let report = json_of(&output);
     assert_eq!(report["signature"]["status"], "valid");
     assert_eq!(check(&report, "iss")["status"], "fail");
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Symmetric keys in a JWKS, keys sharing a kid, discovery naming another issuer
+// ---------------------------------------------------------------------------------------------------------
+
+/// An HS256 token signed with [`SECRET`] whose header names the kid of [`oct_jwk`].
+fn hs256_with_kid() -> String {
+    common::sign(
+        &common::header(Algorithm::HS256, Some(signing_key().kid)),
+        &claims(),
+        &jsonwebtoken::EncodingKey::from_secret(SECRET.as_bytes()),
+    )
+}
+
+#[test]
+fn an_oct_key_fetched_from_a_jwks_url_or_discovery_never_verifies_an_hs256_token() {
+    let server = issuer();
+    let token = hs256_with_kid();
+    let jwks_url = server.url("/oct-jwks.json");
+    let oct_issuer = server.url("/oct/");
+    let sources: [&[&str]; 2] = [&["--jwks-url", &jwks_url], &["--discover", "--iss", &oct_issuer]];
+    let now = at(NOW);
+    for source in sources {
+        let mut args = vec![token.as_str(), "--at", now.as_str(), "--json"];
+        args.extend_from_slice(source);
+        let output = run(&args);
+        assert_exit(&output, 1);
+        let report = json_of(&output);
+        assert_eq!(report["signature"]["status"], "invalid", "{source:?}");
+        assert_eq!(report["valid"], false);
+        let key = check(&report, "key");
+        assert_eq!(key["status"], "fail", "{source:?}: {key}");
+        let detail = key["detail"].as_str().unwrap_or_default();
+        assert!(
+            detail.contains("an HMAC key published in a JWKS is public: anyone could have signed this token")
+                && detail.contains("--secret"),
+            "{detail}"
+        );
+    }
+}
+
+#[test]
+fn an_oct_key_in_a_local_jwks_file_verifies_hs256_and_is_named_a_local_shared_secret() {
+    let dir = tempfile::tempdir().expect("a temp dir");
+    let path = write_file(dir.path(), "jwks.json", &oct_first_jwks().to_string());
+    let output = run(&[&hs256_with_kid(), "--key", &path, "--at", &at(NOW), "--json"]);
+    assert_exit(&output, 0);
+    let report = json_of(&output);
+    assert_eq!(report["signature"]["status"], "valid");
+    let detail = check(&report, "key")["detail"].as_str().unwrap_or_default().to_owned();
+    assert!(detail.contains("oct key") && detail.contains("local"), "{detail}");
+}
+
+#[test]
+fn an_rs256_token_verifies_when_an_oct_key_sharing_its_kid_is_listed_first() {
+    let token = signing_key().sign(&claims());
+    let dir = tempfile::tempdir().expect("a temp dir");
+    let path = write_file(dir.path(), "jwks.json", &oct_first_jwks().to_string());
+    let url = issuer().url("/oct-jwks.json");
+    for source in [["--key", path.as_str()], ["--jwks-url", url.as_str()]] {
+        let output = run(&[&token, source[0], source[1], "--at", &at(NOW), "--json"]);
+        assert_exit(&output, 0);
+        assert_eq!(json_of(&output)["signature"]["status"], "valid", "{source:?}");
+    }
+}
+
+/// Whether text holds a character a terminal would obey or that reorders what it shows.
+fn has_raw_control(text: &str) -> bool {
+    text.chars().any(|c| {
+        (c.is_control() && c != '\n')
+            || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{200e}' | '\u{200f}' | '\u{61c}')
+    })
+}
+
+#[test]
+fn discovery_naming_another_issuer_exits_2_saying_both_without_raw_controls() {
+    let server = issuer();
+    let expected = server.url("/impostor/");
+    let token = signing_key().sign(&claims());
+    let output = run(&[&token, "--discover", "--iss", &expected, "--at", &at(NOW), "--json"]);
+    assert_exit(&output, 2);
+    assert!(
+        output.stdout.is_empty(),
+        "no report without trusted keys: {}",
+        stdout(&output)
+    );
+    let err = stderr(&output);
+    assert!(err.contains("https://someone-else.example/"), "{err}");
+    assert!(err.contains(&format!("\"{expected}\"")), "{err}");
+    assert!(!has_raw_control(&err), "{err:?}");
+}
+
+#[test]
+fn an_error_quoting_a_discovery_document_reaches_stderr_escaped() {
+    let token = signing_key().sign(&claims());
+    let output = run(&[
+        &token,
+        "--discover",
+        "--iss",
+        &issuer().url("/escape/"),
+        "--at",
+        &at(NOW),
+    ]);
+    assert_exit(&output, 2);
+    let err = stderr(&output);
+    assert!(err.contains("jwks_uri"), "{err}");
+    assert!(!has_raw_control(&err), "{err:?}");
+    assert!(err.contains("\\x1b]0;pwned\\x07"), "{err}");
+}
+
+#[test]
+fn claims_carrying_c1_and_bidi_controls_print_escaped_in_json_and_text() {
+    let hostile = ["\u{1b}", "\u{7}", "\u{85}", "\u{202e}", "\u{2066}"];
+    let mut tricky = claims();
+    for (i, c) in hostile.iter().enumerate() {
+        tricky[format!("name{i}{c}")] = json!(format!("value{c}end"));
+    }
+    let token = hs256(&tricky);
+    let json_output = run(&[&token, "--secret", SECRET, "--at", &at(NOW), "--json"]);
+    assert_exit(&json_output, 0);
+    let out = stdout(&json_output);
+    assert!(!has_raw_control(&out), "{out:?}");
+    for escaped in ["\\u001b", "\\u0007", "\\u0085", "\\u202e", "\\u2066"] {
+        assert!(out.contains(escaped), "{escaped} missing from {out}");
+    }
+    assert_eq!(
+        json_of(&json_output)["payload"],
+        tricky,
+        "the JSON still decodes to the same claims"
+    );
+
+    let text_output = run(&[&token, "--secret", SECRET, "--at", &at(NOW)]);
+    assert_exit(&text_output, 0);
+    let text = stdout(&text_output);
+    assert!(!has_raw_control(&text), "{text:?}");
+    assert!(text.contains("name2\\u{85}"), "{text}");
 }
 
 // ---------------------------------------------------------------------------------------------------------

@@ -6,13 +6,13 @@ mod gui_support;
 
 use egui::accesskit::Role;
 use egui_kittest::kittest::Queryable;
-use gui_support::{App, launch, run_until};
+use gui_support::{App, launch_with_issuer, run_until};
 use std::sync::Arc;
 use tokenbench::core::jwt::{Inspection, inspect};
 use tokenbench::services::secrets::MemoryStore;
 use tokenbench::ui::Tab;
 use tokenbench::ui::backend::BackendPaths;
-use tokenbench::ui::panels::demo::Step;
+use tokenbench::ui::demo::Step;
 
 fn app_with_issuer() -> App {
     app_playing(None, Some(Tab::LocalIssuer))
@@ -22,14 +22,9 @@ fn app_with_issuer() -> App {
 fn app_playing(demo: Option<usize>, then: Option<Tab>) -> App {
     let store = Arc::new(MemoryStore::default());
     let mut options = gui_support::options(Tab::LocalIssuer, store, None, BackendPaths::default());
-    options.settings.issuer_autostart = true;
-    options.settings.issuer_port = 0;
     options.demo = demo;
     options.tab = then;
-    let mut harness = launch(options);
-    run_until(&mut harness, "the issuer to start", |h| {
-        h.state().issuer.base_url().is_some()
-    });
+    let mut harness = launch_with_issuer(options);
     if demo.is_none() {
         harness.run();
     }
@@ -176,8 +171,6 @@ fn a_step_is_ticked_only_by_what_happens_after_its_button_not_by_an_earlier_run(
     use tokenbench::core::history::{History, HistoryEntry, RequestForm};
     let store = Arc::new(MemoryStore::default());
     let mut options = gui_support::options(Tab::LocalIssuer, store, None, BackendPaths::default());
-    options.settings.issuer_autostart = true;
-    options.settings.issuer_port = 0;
     let mut history = History::default();
     let earlier = DelegationForm {
         target: "demo-firebase".into(),
@@ -192,10 +185,7 @@ fn a_step_is_ticked_only_by_what_happens_after_its_button_not_by_an_earlier_run(
         false,
     );
     options.history = history;
-    let mut harness = launch(options);
-    run_until(&mut harness, "the issuer to start", |h| {
-        h.state().issuer.base_url().is_some()
-    });
+    let mut harness = launch_with_issuer(options);
     harness.run();
     harness.get_by_role_and_label(Role::Button, "Demo").click();
     harness.run();

@@ -15,7 +15,7 @@ use tokenbench::services::secrets::{MemoryStore, SecretStore};
 use tokenbench::ui::Tab;
 use tokenbench::ui::backend::BackendPaths;
 use tokenbench::ui::command::TokenOrigin;
-use tokenbench::ui::panels::inspector::Mode;
+use tokenbench::ui::inspector::Mode;
 
 const SECRET: &str = "a-32-byte-long-secret-for-tests!";
 const KEY_ITEM: &str = "signing_key/encode-test";
@@ -176,7 +176,8 @@ fn an_hmac_secret_from_the_keyring_signs_without_being_typed() {
 
 /// Opens the combo box with this label and picks an entry.
 fn pick(harness: &mut App, label: &str, entry: &str) {
-    harness.get_by_label(label).click();
+    // A combo box is named after its label and its choice: "Algorithm: RS256".
+    harness.get_by_label_contains(&format!("{label}: ")).click();
     harness.run();
     harness.get_by_label(entry).click();
     harness.run();

@@ -10,7 +10,7 @@ mod gui_support;
 
 use egui::accesskit::Role;
 use egui_kittest::kittest::{NodeT, Queryable};
-use gui_support::{App, NOW, launch, run_until, type_into};
+use gui_support::{App, NOW, copied_text, launch_with_issuer, run_until, type_into};
 use jsonwebtoken::Algorithm;
 use serde_json::json;
 use std::sync::Arc;
@@ -27,13 +27,8 @@ fn app_with_issuer(store: Arc<MemoryStore>, workspace: Workspace) -> App {
 
 fn app_saving_to(store: Arc<MemoryStore>, workspace: Workspace, paths: BackendPaths) -> App {
     let mut options = gui_support::options(Tab::Delegation, store, None, paths);
-    options.settings.issuer_autostart = true;
-    options.settings.issuer_port = 0;
     options.workspace = workspace;
-    let mut harness = launch(options);
-    run_until(&mut harness, "the issuer to start", |h| {
-        h.state().issuer.base_url().is_some()
-    });
+    let mut harness = launch_with_issuer(options);
     harness.run();
     harness
 }
@@ -50,7 +45,7 @@ fn delegation_to_environment(name: &str, base_url: &str, client_id: &str) -> App
         ..Workspace::default()
     };
     let mut harness = app_with_issuer(Arc::new(MemoryStore::default()), workspace);
-    harness.get_by_role_and_label(Role::ComboBox, "Environment").click();
+    harness.get_by_label_contains("Environment: ").click();
     harness.run();
     harness.get_by_label(name).click();
     harness.run();
@@ -119,7 +114,10 @@ fn a_delegation_answer_opens_in_the_inspector_with_the_target_as_audience() {
     );
     harness.get_by_label("History").click();
     harness.run();
-    harness.get_by_role_and_label(Role::Button, "Load into form").click();
+    let newest = harness.state().history.entries.last().unwrap().id;
+    harness
+        .get_by_role_and_label(Role::Button, &format!("Load request {newest} into the form"))
+        .click();
     harness.run();
     assert_eq!(harness.state().settings.tab, Tab::Delegation);
     assert_eq!(harness.state().delegation.form.target, "demo-firebase");
@@ -229,7 +227,7 @@ fn the_rate_limit_view_and_the_send_warning_follow_real_answers_and_the_clock() 
     }
     harness.run();
     harness.get_by_label_contains("Rate limit reached");
-    harness.get_by_label_contains("passes in 6 s");
+    harness.get_by_label_contains("passes at 22:13:26 (in 6 s)");
     harness.get_by_label("Rate limits").click();
     harness.run();
     harness.get_by_label(&format!("Local issuer · {base}/delegation · user auth0|alice"));
@@ -271,7 +269,7 @@ fn a_pasted_curl_command_fills_the_form_and_lists_what_it_cannot_hold() {
     assert_eq!(form.params, [("role".to_owned(), "r".to_owned())]);
     assert_eq!(
         harness.state().delegation.sender.target,
-        tokenbench::ui::panels::request::Target::LocalIssuer
+        tokenbench::ui::forms::request::Target::LocalIssuer
     );
     harness.get_by_label_contains("Not used: x-trace");
 }
@@ -393,13 +391,8 @@ fn a_dpop_nonce_demanded_by_the_server_is_sent_on_a_second_try() {
     std::fs::write(&file, tenant.to_string()).unwrap();
     let store = Arc::new(MemoryStore::default());
     let mut options = gui_support::options(Tab::TokenExchange, store.clone(), None, BackendPaths::default());
-    options.settings.issuer_autostart = true;
-    options.settings.issuer_port = 0;
     options.settings.issuer_tenant_file = Some(file);
-    let mut harness = launch(options);
-    run_until(&mut harness, "the issuer to start", |h| {
-        h.state().issuer.base_url().is_some()
-    });
+    let mut harness = launch_with_issuer(options);
     type_into(&mut harness, Role::TextInput, "Client ID", "demo-native");
     type_into(
         &mut harness,
@@ -462,20 +455,6 @@ fn send_exchange(harness: &mut App, store: &dyn SecretStore, sub: &str) {
     harness.run();
 }
 
-/// The text the last frame put on the clipboard.
-fn copied_text(harness: &App) -> String {
-    harness
-        .output()
-        .platform_output
-        .commands
-        .iter()
-        .find_map(|c| match c {
-            egui::OutputCommand::CopyText(text) => Some(text.clone()),
-            _ => None,
-        })
-        .expect("something was copied")
-}
-
 #[test]
 fn the_exchange_form_sends_a_client_secret_that_only_the_backend_reads_from_the_keyring() {
     let store = gui_support::real_or_memory_store();
@@ -496,8 +475,6 @@ fn the_exchange_form_sends_a_client_secret_that_only_the_backend_reads_from_the_
             ..BackendPaths::default()
         },
     );
-    options.settings.issuer_autostart = true;
-    options.settings.issuer_port = 0;
     options.workspace.environments = vec![Environment {
         name: "confidential".into(),
         base_url: None,
@@ -505,16 +482,13 @@ fn the_exchange_form_sends_a_client_secret_that_only_the_backend_reads_from_the_
         client_secret: Some(SecretRef::new("client_secret/demo/demo-native")),
         ..Environment::default()
     }];
-    let mut harness = launch(options);
-    run_until(&mut harness, "the issuer to start", |h| {
-        h.state().issuer.base_url().is_some()
-    });
+    let mut harness = launch_with_issuer(options);
     save_in_secrets_tab(&mut harness, &wrong, "not-the-client-secret");
     harness.get_by_label("Token exchange").click();
     harness.run();
     // The local issuer itself has no secret to offer: the choice is off, with the reason.
     harness.get_by_label_contains("The environment's secret is off: the Local issuer environment");
-    harness.get_by_role_and_label(Role::ComboBox, "Environment").click();
+    harness.get_by_label_contains("Environment: ").click();
     harness.run();
     harness.get_by_label("confidential").click();
     harness.run();
@@ -533,8 +507,11 @@ fn the_exchange_form_sends_a_client_secret_that_only_the_backend_reads_from_the_
     let secret = store.get("client_secret/demo/demo-native").unwrap();
     harness.get_by_role_and_label(Role::Button, "Copy as curl").click();
     harness.step();
-    let curl = copied_text(&harness);
-    assert!(curl.contains("\"client_secret\":\"'\"$CLIENT_SECRET\"'\""), "{curl}");
+    let curl = copied_text(&harness).expect("something was copied");
+    assert!(
+        curl.contains("\"client_secret\":\"'\"${CLIENT_SECRET:?set CLIENT_SECRET to the client secret first}\"'\""),
+        "{curl}"
+    );
     assert!(!curl.contains(secret.expose()), "{curl}");
 
     // A typed item with the wrong value: the issuer refuses the client as Auth0 does.
@@ -581,7 +558,7 @@ fn an_environment_with_tls_verification_off_warns_and_reaches_a_self_signed_tena
     let mut harness = app_with_issuer(Arc::new(MemoryStore::default()), workspace);
     let warning = "TLS verification is off for self-signed: anyone on the network path can read and change";
     assert!(harness.query_by_label_contains(warning).is_none());
-    harness.get_by_role_and_label(Role::ComboBox, "Environment").click();
+    harness.get_by_label_contains("Environment: ").click();
     harness.run();
     harness.get_by_label("self-signed").click();
     harness.run();
@@ -598,10 +575,14 @@ fn an_environment_with_tls_verification_off_warns_and_reaches_a_self_signed_tena
         h.state().delegation.sender.last.is_some()
     });
     harness.run();
-    harness.get_by_label("HTTP 200");
+    harness.get_by_label_contains("HTTP 200");
     harness.get_by_role_and_label(Role::Button, "Copy as curl").click();
     harness.step();
-    assert!(copied_text(&harness).starts_with("curl -sS -X POST --insecure "));
+    assert!(
+        copied_text(&harness)
+            .expect("something was copied")
+            .starts_with("curl -sS -X POST --insecure ")
+    );
     // The warning stays as long as verification is off.
     harness.get_by_label_contains(warning);
 }
@@ -672,7 +653,7 @@ fn a_client_is_picked_from_the_local_tenant_in_the_exchange_form() {
     harness.get_by_label("Token exchange").click();
     harness.run();
     assert!(harness.state().exchange.form.client_id.is_empty());
-    harness.get_by_role_and_label(Role::ComboBox, "Known clients").click();
+    harness.get_by_label_contains("Known clients: ").click();
     harness.run();
     harness.get_by_label("demo-native · Demo native app").click();
     harness.run();
@@ -692,12 +673,12 @@ fn an_environment_fills_an_empty_client_id_with_its_default_and_offers_its_other
         ..Workspace::default()
     };
     let mut harness = app_with_issuer(Arc::new(MemoryStore::default()), workspace);
-    harness.get_by_role_and_label(Role::ComboBox, "Environment").click();
+    harness.get_by_label_contains("Environment: ").click();
     harness.run();
     harness.get_by_label("staging").click();
     harness.run();
     assert_eq!(harness.state().delegation.form.client_id, "default-app");
-    harness.get_by_role_and_label(Role::ComboBox, "Known clients").click();
+    harness.get_by_label_contains("Known clients: ").click();
     harness.run();
     // The local tenant's clients belong to the local issuer, not to this environment.
     assert!(harness.query_by_label("demo-spa · Demo SPA (legacy, HS256)").is_none());
@@ -705,14 +686,14 @@ fn an_environment_fills_an_empty_client_id_with_its_default_and_offers_its_other
     harness.run();
     assert_eq!(harness.state().delegation.form.client_id, "other-app");
     // A client already typed is kept when the environment changes.
-    harness.get_by_role_and_label(Role::ComboBox, "Environment").click();
+    harness.get_by_label_contains("Environment: ").click();
     harness.run();
     // The navigation has a "Local issuer" tab too; the open list is drawn last.
     harness.get_all_by_label("Local issuer").last().unwrap().click();
     harness.run();
     assert_eq!(
         harness.state().delegation.sender.target,
-        tokenbench::ui::panels::request::Target::LocalIssuer
+        tokenbench::ui::forms::request::Target::LocalIssuer
     );
     assert_eq!(harness.state().delegation.form.client_id, "other-app");
 }

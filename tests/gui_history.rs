@@ -1,6 +1,6 @@
 //! The History tab's opt-in token keeping, on the real app with the real keyring (under `scripts/test`) and the
 //! real local issuer: with the setting on, each request's token goes to `history/<id>/token` and never into the
-//! history file, "Load into form" reads it back (or says it is gone), and the items of entries dropped by the
+//! history file, "Load request N into the form" reads it back (or says it is gone), and the items of entries dropped by the
 //! size bound or by Clear are deleted.
 #![allow(clippy::unwrap_used, clippy::expect_used, reason = "a test fails loudly")]
 
@@ -8,7 +8,7 @@ mod gui_support;
 
 use egui::accesskit::Role;
 use egui_kittest::kittest::Queryable;
-use gui_support::{App, KeyringRestorer, launch, real_or_memory_store, run_until};
+use gui_support::{App, KeyringRestorer, launch_with_issuer, real_or_memory_store, run_until};
 use std::sync::Arc;
 use tokenbench::core::history::{HISTORY_LIMIT, History, HistoryEntry, token_item};
 use tokenbench::core::secret::SecretRef;
@@ -39,14 +39,8 @@ fn app(store: Arc<dyn SecretStore>, history_file: std::path::PathBuf) -> App {
         ..BackendPaths::default()
     };
     let mut options = gui_support::options(Tab::History, store.clone(), None, paths);
-    options.settings.issuer_autostart = true;
-    options.settings.issuer_port = 0;
     options.history = full_history(store.as_ref());
-    let mut harness = launch(options);
-    run_until(&mut harness, "the issuer to start", |h| {
-        h.state().issuer.base_url().is_some()
-    });
-    harness
+    launch_with_issuer(options)
 }
 
 /// Signs in as alice (which fills the Delegation form's id_token) and sends; returns the token sent.
@@ -65,14 +59,13 @@ fn send_as_alice(harness: &mut App) -> String {
     harness.state().delegation.form.token.clone()
 }
 
-/// Clicks "Load into form" on the newest entry.
+/// Clicks "Load request N into the form" on the newest entry.
 fn load_newest(harness: &mut App) {
     harness.get_by_label("History").click();
     harness.run();
+    let newest = harness.state().history.entries.last().unwrap().id;
     harness
-        .query_all_by_role_and_label(Role::Button, "Load into form")
-        .next()
-        .unwrap()
+        .get_by_role_and_label(Role::Button, &format!("Load request {newest} into the form"))
         .click();
     harness.run();
 }

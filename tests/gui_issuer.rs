@@ -9,7 +9,7 @@ mod gui_support;
 
 use egui::accesskit::Role;
 use egui_kittest::kittest::{NodeT, Queryable};
-use gui_support::{App, launch, run_until};
+use gui_support::{App, launch_with_issuer, run_until};
 use serde_json::Value;
 use std::sync::Arc;
 use tokenbench::services::secrets::{MemoryStore, SecretStore};
@@ -25,14 +25,8 @@ fn issuer_app_with(store: Arc<MemoryStore>) -> App {
 }
 
 fn issuer_app_saving(store: Arc<MemoryStore>, paths: BackendPaths) -> App {
-    let mut options = gui_support::options(Tab::LocalIssuer, store, None, paths);
-    options.settings.issuer_autostart = true;
-    // Any free port, so parallel test runs never collide.
-    options.settings.issuer_port = 0;
-    let mut harness = launch(options);
-    run_until(&mut harness, "the issuer to start", |h| {
-        h.state().issuer.base_url().is_some()
-    });
+    let options = gui_support::options(Tab::LocalIssuer, store, None, paths);
+    let mut harness = launch_with_issuer(options);
     harness.run();
     harness
 }
@@ -97,7 +91,7 @@ fn rotating_the_key_changes_the_served_jwks_and_stop_closes_the_port() {
 
     harness.get_by_role_and_label(Role::Button, "Stop").click();
     run_until(&mut harness, "the issuer to stop", |h| {
-        h.state().issuer.status == tokenbench::ui::panels::issuer::IssuerStatus::Stopped
+        h.state().issuer.status == tokenbench::ui::issuer::IssuerStatus::Stopped
     });
     let address = base.trim_start_matches("http://");
     assert!(
@@ -188,10 +182,14 @@ fn the_panel_lists_a_bucket_after_a_delegation_request_and_reset_bucket_empties_
         h.state().issuer.buckets.len() == 1
     });
     harness.run();
-    harness.get_by_label_contains("/delegation 127.0.0.1 · auth0|alice");
+    let key = harness.state().issuer.buckets[0].key.label();
+    assert!(key.contains("/delegation 127.0.0.1 · auth0|alice"), "{key}");
+    harness.get_by_label(&key);
     harness.get_by_label("9 of 10 tokens left");
-    harness.get_by_label_contains("next token in 6 s");
-    harness.get_by_role_and_label(Role::Button, "Reset bucket").click();
+    harness.get_by_label_contains("(in 6 s)");
+    harness
+        .get_by_role_and_label(Role::Button, &format!("Reset bucket {key}"))
+        .click();
     run_until(&mut harness, "the bucket to be reset", |h| {
         h.state().issuer.buckets.is_empty()
     });
@@ -206,7 +204,7 @@ fn a_fault_chosen_in_the_panel_changes_the_next_answer_without_a_restart() {
     let base = harness.state().issuer.base_url().unwrap().to_owned();
     harness.get_by_label("Faults").click();
     harness.run();
-    harness.get_by_label("Failure for /delegation").click();
+    harness.get_by_label_contains("Failure for /delegation: ").click();
     harness.run();
     harness.get_by_label("503 unavailable").click();
     harness.run();

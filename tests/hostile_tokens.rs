@@ -523,6 +523,56 @@ fn a_jwks_publishing_private_or_symmetric_keys_is_reported() {
     }
 }
 
+#[test]
+fn keys_sharing_a_kid_are_chosen_by_key_type_use_and_alg() {
+    let rsa = key(KeyKind::Rsa, 0);
+    let token = rsa.sign(Algorithm::RS256, Some("k"), &claims());
+    let oct = json!({"kty": "oct", "kid": "k", "k": "c2VjcmV0"});
+    let mut enc = rsa.jwk(Some("k"), None);
+    enc["use"] = json!("enc");
+    let mut ps256 = rsa.jwk(Some("k"), Some(Algorithm::PS256));
+    ps256["use"] = json!("sig");
+    let genuine = rsa.jwk(Some("k"), Some(Algorithm::RS256));
+    for set in [
+        jwks(&[oct.clone(), genuine.clone()]),
+        jwks(&[enc, ps256, oct, genuine.clone()]),
+    ] {
+        let material = parse_key(KeyInput::KeyText(&set)).expect("a JWKS");
+        let (analysis, _) = everything(&token, Some(&material), &Expectations::default());
+        assert!(analysis.passed(), "{set}: {:?}", first_failure(&analysis));
+    }
+    let twice = parse_key(KeyInput::KeyText(&jwks(&[genuine.clone(), genuine]))).expect("a JWKS");
+    let (analysis, _) = everything(&token, Some(&twice), &Expectations::default());
+    let (step, detail) = first_failure(&analysis);
+    assert_eq!(step, "key", "{detail}");
+    assert!(detail.contains("2 keys with kid=k"), "{detail}");
+}
+
+#[test]
+fn an_oct_key_from_a_fetched_jwks_never_verifies_hmac_but_a_local_one_does() {
+    let token = common::sign(
+        &common::header(Algorithm::HS256, Some("k")),
+        &claims(),
+        &jsonwebtoken::EncodingKey::from_secret(SECRET.as_bytes()),
+    );
+    let set = jwks(&[json!({"kty": "oct", "kid": "k", "k": b64url(SECRET.as_bytes())})]);
+    let local = parse_key(KeyInput::KeyText(&set)).expect("a JWKS");
+    let (analysis, _) = everything(&token, Some(&local), &Expectations::default());
+    assert!(analysis.passed(), "{:?}", first_failure(&analysis));
+    let key_step = analysis
+        .verdict
+        .as_ref()
+        .and_then(|v| v.checks.iter().find(|c| c.name == "key"));
+    assert!(key_step.is_some_and(|c| c.detail.contains("oct key") && c.detail.contains("local")));
+
+    let fetched = local.fetched_from("https://tenant.example.auth0.com/.well-known/jwks.json");
+    let (analysis, reports) = everything(&token, Some(&fetched), &Expectations::default());
+    let (step, detail) = first_failure(&analysis);
+    assert_eq!(step, "key", "{detail}");
+    assert!(detail.contains("an HMAC key published in a JWKS is public"), "{detail}");
+    assert!(reports[0].contains("\"valid\":false"), "{}", reports[0]);
+}
+
 // --- 8. JSON ok ----------------------------------------------------------------------------------------------
 
 #[test]

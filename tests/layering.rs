@@ -4,7 +4,7 @@
 //!   dialogs, filesystem, environment or wall clock, and no upward imports.
 //!   That keeps it testable without a display, a network or a fake clock.
 //! - `src/services` does the effects but knows nothing about the GUI.
-//! - `src/ui/panels` and `src/ui/widgets` draw; they reach the network and
+//! - the window's panels (`src/ui/forms`, `inspector`, `issuer`, …) and widgets draw; they reach the network and
 //!   the keyring only through state handed to them, never directly.
 //!
 //! The checker is a small token scanner rather than a parser, and uses only
@@ -44,6 +44,10 @@ const CORE_FORBIDDEN: &[&str] = &[
 
 const SERVICES_FORBIDDEN: &[&str] = &["egui", "eframe", "crate::ui"];
 
+/// The client side (`src/core/auth0`) must not name the simulated server: what both share lives in
+/// `core::protocol`. `core::issuer` matches anywhere in a path, so `tokenbench::core::issuer` counts too.
+const CLIENT_SIDE_FORBIDDEN: &[&str] = &["core::issuer", "super::super::issuer"];
+
 /// Panels and widgets send commands: no network, keyring, dialogs or files of their own (they would block
 /// the UI thread), and no reaching into the backend.
 const UI_LEAF_FORBIDDEN: &[&str] = &[
@@ -66,45 +70,119 @@ fn core_does_not_import_effect_crates_or_upper_layers() {
 }
 
 #[test]
+fn the_client_side_does_not_import_the_simulated_server() {
+    assert_layer_is_clean("src/core/auth0", CLIENT_SIDE_FORBIDDEN, Presence::Required);
+}
+
+#[test]
 fn services_do_not_depend_on_the_ui() {
     assert_layer_is_clean("src/services", SERVICES_FORBIDDEN, Presence::Required);
 }
 
+/// Every file of the window but the app (which owns the backend), the backend itself and the settings (whose
+/// file format version is the storage service's): the panels in their feature folders, the widgets, the commands.
 #[test]
-fn panels_do_not_reach_the_network_or_keyring_directly() {
-    assert_layer_is_clean("src/ui/panels", UI_LEAF_FORBIDDEN, Presence::Optional);
+fn panels_and_widgets_do_not_reach_the_network_or_keyring_directly() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let ui = root.join("src/ui");
+    let owners = [ui.join("app"), ui.join("backend"), ui.join("settings.rs")];
+    let files: Vec<PathBuf> = rust_files(&ui)
+        .into_iter()
+        .filter(|file| !owners.iter().any(|owner| file.starts_with(owner)))
+        .collect();
+    for folder in ["forms", "inspector", "issuer", "rate_limits", "secrets", "widgets"] {
+        assert!(
+            files.iter().any(|file| file.starts_with(ui.join(folder))),
+            "no files under src/ui/{folder}: the rule would pass vacuously"
+        );
+    }
+    assert_files_are_clean("src/ui (but app and backend)", &files, UI_LEAF_FORBIDDEN);
 }
 
-#[test]
-fn widgets_do_not_reach_the_network_or_keyring_directly() {
-    assert_layer_is_clean("src/ui/widgets", UI_LEAF_FORBIDDEN, Presence::Optional);
-}
+/// Matches over commands and events this crate has at least (19 when this was written); fewer means the
+/// scanner no longer recognises them (the enums were renamed or moved), and a green run would mean nothing.
+const DISPATCH_MATCH_FLOOR: usize = 15;
 
 /// Every match that dispatches commands or events names each variant, so a new variant without a handler
-/// does not compile. A catch-all arm (`_ =>` or `other =>`) would let it compile and silently drop it.
+/// does not compile. A catch-all arm (`_ =>` or `other =>`) would let it compile and silently drop it, and so
+/// does an arm that names a variant only to ignore it (`Event::Variant(_) => {}`).
 #[test]
 fn command_and_event_dispatch_has_no_catch_all_arm() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let mut report = Vec::new();
+    let mut matches = 0;
     for file in rust_files(&root.join("src")) {
         let source = fs::read_to_string(&file).unwrap_or_else(|e| panic!("cannot read {}: {e}", file.display()));
-        for (line, pattern) in catch_all_dispatch_arms(&source) {
-            let shown = file.strip_prefix(root).unwrap_or(&file).display();
-            report.push(format!(
-                "{shown}:{line}: `{pattern} =>` in a match over commands or events"
-            ));
+        let shown = file.strip_prefix(root).unwrap_or(&file).display().to_string();
+        let dispatch = dispatch_matches(&source);
+        matches += dispatch.len();
+        for arm in dispatch.iter().flatten() {
+            if is_catch_all(&arm.pattern) {
+                report.push(format!(
+                    "{shown}:{}: `{} =>` is a catch-all in a match over commands or events",
+                    arm.line, arm.pattern
+                ));
+            } else if drops_a_variant(arm) {
+                report.push(format!(
+                    "{shown}:{}: `{} => {{}}` silently drops the variant: handle it",
+                    arm.line, arm.pattern
+                ));
+            }
         }
+    }
+    if let Some(problem) = too_few_dispatch_matches(matches) {
+        report.push(problem);
     }
     assert!(
         report.is_empty(),
-        "name every variant instead of a catch-all arm:\n{}",
+        "name and handle every variant in command and event dispatch:\n{}",
         report.join("\n")
     );
 }
 
+/// A problem when fewer dispatch matches were found than [`DISPATCH_MATCH_FLOOR`].
+fn too_few_dispatch_matches(found: usize) -> Option<String> {
+    (found < DISPATCH_MATCH_FLOOR).then(|| {
+        format!(
+            "only {found} matches over commands or events were found (at least {DISPATCH_MATCH_FLOOR} expected): \
+             the checker no longer recognises them; update names_command_or_event or the floor"
+        )
+    })
+}
+
 /// Proves the dispatch checker can fail.
 mod the_dispatch_checker {
-    use super::catch_all_dispatch_arms;
+    use super::{
+        DISPATCH_MATCH_FLOOR, catch_all_dispatch_arms, dispatch_matches, dropped_variants, too_few_dispatch_matches,
+    };
+
+    #[test]
+    fn flags_an_arm_that_names_a_variant_only_to_ignore_it() {
+        let source = "fn f(e: Event) {\n    match e {\n        Event::A(_) => {}\n        Event::B { .. } => {},\n        Event::C(_, _x) => (),\n        Event::D(x) => g(x),\n        Event::E(_) => { log(); }\n        Event::F => {}\n    }\n}\n";
+        let found = dropped_variants(source);
+        assert_eq!(
+            found,
+            [
+                (3, "Event::A(_)".to_owned()),
+                (4, "Event::B { .. }".to_owned()),
+                (5, "Event::C(_, _x)".to_owned())
+            ]
+        );
+    }
+
+    #[test]
+    fn ignores_empty_arms_over_other_types_and_guarded_ones() {
+        let source = "fn f() {\n    match n { Some(_) => {}, None => {} }\n    match e { Event::A(_) if quiet => {}, Event::A(x) => g(x) }\n}\n";
+        assert!(dropped_variants(source).is_empty());
+    }
+
+    #[test]
+    fn counts_dispatch_matches_and_fails_under_the_floor() {
+        let source = "fn f() {\n    match e { MyEvent::A => 1, MyEvent::B => 2 }\n    match c { HttpCommand::Send { .. } => 1 }\n    match n { 1 => 2, _ => 3 }\n}\n";
+        assert_eq!(dispatch_matches(source).len(), 2);
+        assert!(too_few_dispatch_matches(0).is_some_and(|p| p.contains("only 0 matches")));
+        assert!(too_few_dispatch_matches(DISPATCH_MATCH_FLOOR).is_none());
+    }
 
     #[test]
     fn flags_a_wildcard_and_a_binding_arm_over_events() {
@@ -121,9 +199,16 @@ mod the_dispatch_checker {
     }
 }
 
-/// Catch-all arms (`_` or a bare binding, unguarded) of matches whose other arms name a `…Command` or
-/// `…Event` variant of this crate: `(line, pattern)`.
-fn catch_all_dispatch_arms(source: &str) -> Vec<(usize, String)> {
+/// One match arm: the line its pattern starts on, the pattern and the body, as written.
+#[derive(Debug)]
+struct Arm {
+    line: usize,
+    pattern: String,
+    body: String,
+}
+
+/// The arms of every match whose arms name a `…Command` or `…Event` variant of this crate, one list per match.
+fn dispatch_matches(source: &str) -> Vec<Vec<Arm>> {
     let code: Vec<char> = blank_comments_and_strings(source).chars().collect();
     let mut found = Vec::new();
     let mut i = 0;
@@ -133,12 +218,51 @@ fn catch_all_dispatch_arms(source: &str) -> Vec<(usize, String)> {
             break;
         };
         let arms = match_arms(&code, open);
-        let dispatch = arms.iter().any(|(_, pattern)| names_command_or_event(pattern));
-        if dispatch {
-            found.extend(arms.into_iter().filter(|(_, pattern)| is_catch_all(pattern)));
+        if arms.iter().any(|arm| names_command_or_event(&arm.pattern)) {
+            found.push(arms);
         }
     }
     found
+}
+
+/// Catch-all arms (`_` or a bare binding, unguarded) of matches whose other arms name a `…Command` or
+/// `…Event` variant of this crate: `(line, pattern)`.
+fn catch_all_dispatch_arms(source: &str) -> Vec<(usize, String)> {
+    let arms = dispatch_matches(source).into_iter().flatten();
+    arms.filter(|arm| is_catch_all(&arm.pattern))
+        .map(|arm| (arm.line, arm.pattern))
+        .collect()
+}
+
+/// Arms of dispatch matches that name one variant with only wildcards inside and do nothing: `(line, pattern)`.
+fn dropped_variants(source: &str) -> Vec<(usize, String)> {
+    let arms = dispatch_matches(source).into_iter().flatten();
+    arms.filter(drops_a_variant)
+        .map(|arm| (arm.line, arm.pattern))
+        .collect()
+}
+
+/// `Event::Variant(_) => {}`, `Command::Variant { .. } => ()`: one variant (no guard) of a command or event
+/// whose fields are all wildcards, and an empty body. An or-pattern (`A(_) | B { .. } => {}`) is left alone:
+/// it is the explicit list of what a partial consumer (one form reading shared events) does not use.
+fn drops_a_variant(arm: &Arm) -> bool {
+    let body: String = arm.body.chars().filter(|c| !c.is_whitespace()).collect();
+    let pattern = arm.pattern.as_str();
+    let single = !pattern.contains('|') && !pattern.contains(" if ");
+    let Some(open) = pattern.find(['(', '{']) else {
+        return false;
+    };
+    let fields = pattern[open + 1..].trim_end().trim_end_matches([')', '}']);
+    (body == "{}" || body == "()")
+        && single
+        && names_command_or_event(&pattern[..open])
+        && fields.split(',').all(is_wildcard_field)
+}
+
+/// `_`, `_name`, `..`, `field: _` or `field: _name`.
+fn is_wildcard_field(field: &str) -> bool {
+    let value = field.rsplit(':').next().unwrap_or(field).trim();
+    value == ".." || value.starts_with('_')
 }
 
 fn find_word(code: &[char], from: usize, word: &str) -> Option<usize> {
@@ -151,9 +275,9 @@ fn find_word(code: &[char], from: usize, word: &str) -> Option<usize> {
     })
 }
 
-/// The arm patterns of the match body opening at `open`, with the line each starts on.
-fn match_arms(code: &[char], open: usize) -> Vec<(usize, String)> {
-    let mut arms = Vec::new();
+/// The arms of the match body opening at `open`, each with the line its pattern starts on.
+fn match_arms(code: &[char], open: usize) -> Vec<Arm> {
+    let mut arms: Vec<Arm> = Vec::new();
     let (mut depth, mut pattern, mut in_pattern) = (0usize, String::new(), true);
     let mut i = open + 1;
     while i < code.len() {
@@ -164,6 +288,7 @@ fn match_arms(code: &[char], open: usize) -> Vec<(usize, String)> {
             ')' | ']' | '}' => {
                 depth -= 1;
                 if depth == 0 && c == '}' && !in_pattern {
+                    arms.last_mut().into_iter().for_each(|arm| arm.body.push(c));
                     (in_pattern, pattern) = (true, String::new());
                     i += 1;
                     continue;
@@ -176,7 +301,12 @@ fn match_arms(code: &[char], open: usize) -> Vec<(usize, String)> {
             }
             '=' if depth == 0 && in_pattern && code.get(i + 1) == Some(&'>') => {
                 let line = 1 + code[..i].iter().filter(|&&c| c == '\n').count();
-                arms.push((line, pattern.trim().trim_start_matches('|').trim().to_owned()));
+                let pattern = pattern.trim().trim_start_matches('|').trim().to_owned();
+                arms.push(Arm {
+                    line,
+                    pattern,
+                    body: String::new(),
+                });
                 in_pattern = false;
                 i += 2;
                 continue;
@@ -185,6 +315,8 @@ fn match_arms(code: &[char], open: usize) -> Vec<(usize, String)> {
         }
         if in_pattern {
             pattern.push(c);
+        } else if let Some(arm) = arms.last_mut() {
+            arm.body.push(c);
         }
         i += 1;
     }
@@ -258,6 +390,30 @@ mod the_checker {
     }
 }
 
+/// Proves the client-side rule can fail, and does not fire on the shared protocol names.
+mod the_client_side_rule {
+    use super::{CLIENT_SIDE_FORBIDDEN, check_source};
+
+    #[test]
+    fn flags_an_import_or_a_qualified_use_of_the_simulated_server() {
+        let source = "use crate::core::issuer::social::SubjectType;\nfn f() { crate::core::issuer::dpop::verify(); }\n\
+                      use super::super::issuer::x;\n";
+        let lines: Vec<usize> = check_source(source, CLIENT_SIDE_FORBIDDEN)
+            .iter()
+            .map(|v| v.line)
+            .collect();
+        assert_eq!(lines, [1, 2, 3]);
+    }
+
+    #[test]
+    fn ignores_the_shared_protocol_module_and_the_word_in_text() {
+        let source =
+            "use crate::core::protocol::grant::JWT_BEARER;\n// core::issuer\nconst A: &str = \"core::issuer\";\n";
+        let found = check_source(source, CLIENT_SIDE_FORBIDDEN);
+        assert!(found.is_empty(), "{found:?}");
+    }
+}
+
 // ---------------------------------------------------------------------------
 // Walking the tree
 
@@ -280,14 +436,18 @@ fn assert_layer_is_clean(layer: &str, forbidden: &[&'static str], presence: Pres
         );
         return;
     }
+    assert_files_are_clean(layer, &rust_files(&dir), forbidden);
+}
 
+fn assert_files_are_clean(layer: &str, files: &[PathBuf], forbidden: &[&'static str]) {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let mut report = Vec::new();
-    for file in rust_files(&dir) {
-        let source = fs::read_to_string(&file).unwrap_or_else(|e| panic!("cannot read {}: {e}", file.display()));
+    for file in files {
+        let source = fs::read_to_string(file).unwrap_or_else(|e| panic!("cannot read {}: {e}", file.display()));
         let lines: Vec<&str> = source.lines().collect();
         for v in check_source(&source, forbidden) {
             let text = lines.get(v.line - 1).map_or("", |l| l.trim());
-            let shown = file.strip_prefix(root).unwrap_or(&file).display();
+            let shown = file.strip_prefix(root).unwrap_or(file).display();
             report.push(format!(
                 "{shown}:{}: `{text}` uses `{}` (forbidden: `{}`)",
                 v.line, v.path, v.rule

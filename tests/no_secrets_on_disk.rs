@@ -19,7 +19,7 @@ use tokenbench::core::workspace::{Environment, SavedForm};
 use tokenbench::services::secrets::SecretStore;
 use tokenbench::ui::Tab;
 use tokenbench::ui::backend::BackendPaths;
-use tokenbench::ui::panels::request::Target;
+use tokenbench::ui::forms::request::Target;
 
 const CLIENT_SECRET: &str = "client-secret-Zq8wX3vR7tY1uI0o";
 const PANEL_SECRET: &str = "panel-secret-Ab12Cd34Ef56Gh78";

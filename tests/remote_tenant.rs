@@ -243,7 +243,7 @@ fn the_window_exchanges_at_a_remote_tenant_and_shows_its_tokens() {
     harness.get_by_role_and_label(Role::Button, "Send").click();
     run_until(&mut harness, "the answer", |h| h.state().exchange.sender.last.is_some());
     harness.run();
-    harness.get_by_label("HTTP 200");
+    harness.get_by_label_contains("HTTP 200");
     harness.get_by_label_contains("x-ratelimit-remaining: 9");
     harness.get_by_role_and_label(Role::Button, "Inspect id_token");
     let seen = tenant.last();
@@ -284,7 +284,7 @@ fn window_at(tenant: &StandIn, tab: Tab) -> App {
 }
 
 fn choose_remote(harness: &mut App) {
-    harness.get_by_role_and_label(Role::ComboBox, "Environment").click();
+    harness.get_by_label_contains("Environment: ").click();
     harness.run();
     harness.get_by_label("remote").click();
     harness.run();
@@ -301,7 +301,7 @@ fn the_window_delegates_at_a_remote_tenant_and_the_answer_opens_in_the_inspector
         h.state().delegation.sender.last.is_some()
     });
     harness.run();
-    harness.get_by_label("HTTP 200");
+    harness.get_by_label_contains("HTTP 200");
     harness.get_by_label_contains("x-ratelimit-remaining: 9");
     assert_eq!(tenant.last().body["id_token"], ISSUED);
     harness.get_by_role_and_label(Role::Button, "Inspect id_token").click();
@@ -312,7 +312,7 @@ fn the_window_delegates_at_a_remote_tenant_and_the_answer_opens_in_the_inspector
 
 #[test]
 fn a_client_secret_chosen_for_one_environment_is_not_sent_to_another() {
-    use tokenbench::ui::panels::client_secret::SecretSource;
+    use tokenbench::ui::forms::client_secret::SecretSource;
     let tenant = stand_in();
     let mut harness = window_with(&tenant, Tab::TokenExchange);
     harness.get_by_label("A keyring item").click();

@@ -2,7 +2,7 @@
 //! into the exact request the window sends; the answer is printed by [`super::request`].
 
 use super::input::token_arg;
-use super::request::{self, ENV_HELP};
+use super::request::{self, env_help};
 use super::{EXIT_USAGE, parse_param};
 use crate::core::auth0::answer::Endpoint;
 use crate::core::auth0::delegation::{DelegationForm, InputToken};
@@ -14,7 +14,7 @@ use clap::Args;
 #[command(group = clap::ArgGroup::new("input_token").required(true).multiple(false))]
 pub struct DelegateArgs {
     /// Where to send: `local` or the tenant's URL.
-    #[arg(long, value_name = "URL|local", help = ENV_HELP)]
+    #[arg(long, value_name = "URL|local", help = env_help())]
     pub env: String,
     /// The calling application's client ID.
     #[arg(long, value_name = "ID")]

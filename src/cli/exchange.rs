@@ -4,7 +4,7 @@
 
 use super::EXIT_USAGE;
 use super::input::token_arg;
-use super::request::{self, ENV_HELP};
+use super::request::{self, env_help};
 use crate::core::auth0::answer::Endpoint;
 use crate::core::auth0::exchange::{DEFAULT_SCOPE, ExchangeForm, SubjectType};
 use crate::core::escape;
@@ -17,7 +17,7 @@ use clap::Args;
 #[derive(Args)]
 pub struct ExchangeArgs {
     /// Where to send: `local` or the tenant's URL.
-    #[arg(long, value_name = "URL|local", help = ENV_HELP)]
+    #[arg(long, value_name = "URL|local", help = env_help())]
     pub env: String,
     /// The native application's client ID.
     #[arg(long, value_name = "ID")]

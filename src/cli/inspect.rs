@@ -1,8 +1,9 @@
 //! `tokenbench inspect`: the inspector on the command line, with JSON output and meaningful exit codes.
+//! Everything it prints or writes (report, JSON, Markdown file, errors) passes [`escape::for_output`].
 
 use super::input::{CappedReadError, MAX_STDIN_BYTES, read_capped};
 use super::{EXIT_CHECK_FAILED, EXIT_OK, EXIT_USAGE};
-use crate::core::escape;
+use crate::core::escape::{self, Output};
 use crate::core::jwt::analysis::{Analysis, analyse, not_a_jwt_message};
 use crate::core::jwt::key::{KeyInput, KeyMaterial, MAX_KEY_TEXT_BYTES, parse_key};
 use crate::core::jwt::report::{Style, json_report, text_report};
@@ -80,10 +81,15 @@ pub fn run(args: &InspectArgs) -> u8 {
     match run_inner(args) {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("tokenbench inspect: {e:#}");
+            say(&format!("{e:#}"));
             EXIT_USAGE
         }
     }
+}
+
+/// Prints one message on stderr, escaped: it may quote a token, a key file or a fetched document.
+fn say(message: &str) {
+    eprintln!("tokenbench inspect: {}", escape::for_output(message, Output::Line));
 }
 
 /// What [`run_inner`] says when an issuer or audience is expected but no key was given.
@@ -107,13 +113,19 @@ fn run_inner(args: &InspectArgs) -> anyhow::Result<u8> {
     let analysis = analyse(&raw, key.as_ref(), &expect, now);
     let zone = local_zone();
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&json_report(&analysis))?);
+        let json = serde_json::to_string_pretty(&json_report(&analysis))?;
+        println!("{}", escape::for_output(&json, Output::Json));
     } else {
-        print!("{}", text_report(&analysis, &zone, Style::Text));
+        print!(
+            "{}",
+            escape::for_output(&text_report(&analysis, &zone, Style::Text), Output::Lines)
+        );
     }
     if let Some(path) = &args.report {
-        storage::write_atomic(path, text_report(&analysis, &zone, Style::Markdown).as_bytes())?;
-        eprintln!("report written to {}", path.display());
+        let markdown = text_report(&analysis, &zone, Style::Markdown);
+        storage::write_atomic(path, escape::for_output(&markdown, Output::Lines).as_bytes())?;
+        let shown = format!("report written to {}", path.display());
+        eprintln!("{}", escape::for_output(&shown, Output::Line));
     }
     let expects_claims = args.iss.is_some() || args.aud.is_some();
     if expects_claims
@@ -122,7 +134,7 @@ fn run_inner(args: &InspectArgs) -> anyhow::Result<u8> {
             .as_ref()
             .is_some_and(|v| v.signature == SignatureStatus::Unchecked)
     {
-        eprintln!("tokenbench inspect: {NO_KEY}");
+        say(NO_KEY);
     }
     Ok(exit_code(&analysis, args.has_expectation()))
 }
@@ -134,12 +146,11 @@ fn exit_code(analysis: &Analysis, checked: bool) -> u8 {
     };
     if !decodes {
         match (&analysis.inspection, not_a_jwt_message(&analysis.inspection)) {
-            (_, Some(message)) => eprintln!("tokenbench inspect: not a JWT: {}", escape::terminal(&message)),
-            (Inspection::Jwt(jwt), None) => eprintln!(
-                "tokenbench inspect: the token does not decode: {}. Copy the whole token again: it may have been \
-                 cut or changed",
-                escape::terminal(&jwt.first_error().map(ToString::to_string).unwrap_or_default())
-            ),
+            (_, Some(message)) => say(&format!("not a JWT: {message}")),
+            (Inspection::Jwt(jwt), None) => say(&format!(
+                "the token does not decode: {}. Copy the whole token again: it may have been cut or changed",
+                jwt.first_error().map(ToString::to_string).unwrap_or_default()
+            )),
             _ => {}
         }
         return EXIT_USAGE;
@@ -192,7 +203,7 @@ fn load_key(args: &InspectArgs) -> anyhow::Result<Option<KeyMaterial>> {
     } else {
         return Ok(None);
     };
-    eprintln!("tokenbench inspect: keys from {}", jwks.final_url);
+    say(&format!("keys from {}", jwks.final_url));
     parse_key(KeyInput::KeyText(&jwks.jwks))
         .map(|material| Some(material.fetched_from(&jwks.final_url)))
         .map_err(input_error)

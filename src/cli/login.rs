@@ -1,7 +1,7 @@
 //! `tokenbench login`: signs in through the system browser with the authorization code flow and PKCE, on a
 //! loopback redirect (RFC 8252), against the local issuer or a real tenant, and prints the token answer.
 
-use super::request::{self, ENV_HELP};
+use super::request::{self, env_help};
 use super::{EXIT_CHECK_FAILED, EXIT_USAGE};
 use crate::core::auth0::answer::Endpoint;
 use crate::core::auth0::login::{DEFAULT_SCOPE, LoginRequest};
@@ -14,7 +14,7 @@ use std::time::Duration;
 #[derive(Debug, Args)]
 pub struct LoginArgs {
     /// Where to sign in: `local` or the tenant's URL.
-    #[arg(long, value_name = "URL|local", help = ENV_HELP)]
+    #[arg(long, value_name = "URL|local", help = env_help())]
     pub env: String,
     /// The application's client ID; its callbacks must allow http://127.0.0.1/callback on any port (the local
     /// tenant's demo-spa does) or the exact port given with --port.

@@ -56,7 +56,7 @@ pub struct IdTokenArgs {
     #[arg(long, value_name = "USER_ID")]
     pub user: String,
     /// The issuer's base URL, as `tokenbench serve` prints it (its `iss` is this plus a slash).
-    #[arg(long, value_name = "URL", default_value = "http://127.0.0.1:4000")]
+    #[arg(long, value_name = "URL", default_value = crate::core::protocol::LOCAL_ISSUER_URL)]
     pub issuer: String,
     /// Which user claims to include.
     #[arg(long, default_value = "openid profile email")]

@@ -15,11 +15,15 @@ use crate::services::http;
 use serde_json::{Map, Value};
 
 /// The local issuer's address: the default port of `tokenbench serve` and of the window.
-pub const LOCAL_ISSUER: &str = "http://127.0.0.1:4000";
+pub use crate::core::protocol::LOCAL_ISSUER_URL as LOCAL_ISSUER;
 
 /// Help for `--env`.
-pub const ENV_HELP: &str = "`local` for the local issuer (http://127.0.0.1:4000), or the tenant's URL \
-                            (https://TENANT.auth0.com; plain http only to localhost, e.g. http://127.0.0.1:PORT)";
+pub fn env_help() -> String {
+    format!(
+        "`local` for the local issuer ({LOCAL_ISSUER}), or the tenant's URL (https://TENANT.auth0.com; plain \
+         http only to localhost, e.g. http://127.0.0.1:PORT)"
+    )
+}
 
 /// The flags both request commands share: body encoding, output shape and timeout.
 #[derive(Debug, clap::Args)]

@@ -20,7 +20,7 @@ use std::sync::Arc;
 #[derive(Debug, Args)]
 pub struct ServeArgs {
     /// Port to listen on; 0 picks a free one.
-    #[arg(long, default_value_t = 4000)]
+    #[arg(long, default_value_t = crate::core::protocol::DEFAULT_ISSUER_PORT)]
     pub port: u16,
     /// Address to bind. Anything but loopback exposes the issuer to the network.
     #[arg(long, default_value = "127.0.0.1")]

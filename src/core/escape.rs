@@ -1,7 +1,7 @@
 //! Making untrusted text safe to print: a terminal must not obey control sequences hidden in a claim, and a
 //! Markdown support ticket must not render links, images or HTML that a token carried.
 //!
-//! Pure string functions; JSON output needs none of this (serde escapes it).
+//! Pure string functions around one gate, [`for_output`], for text, Markdown, JSON and error messages alike.
 
 use std::borrow::Cow;
 
@@ -17,41 +17,51 @@ fn is_bidi_control(c: char) -> bool {
     matches!(u32::from(c), 0x202a..=0x202e | 0x2066..=0x2069 | 0x200e | 0x200f | 0x061c)
 }
 
-/// Text for a terminal: every unsafe character becomes a visible escape (`\n`, `\x1b`, `\u{202e}`).
-pub fn terminal(text: &str) -> Cow<'_, str> {
-    if !text.chars().any(is_unsafe) {
+/// Where untrusted text is printed; [`for_output`] makes it safe there.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Output {
+    /// One line for a terminal (a value, a message on stderr): every unsafe character, line breaks too,
+    /// becomes a visible escape (`\n`, `\x1b`, `\u{202e}`).
+    Line,
+    /// Text of several lines (a readable report, a Markdown file): line breaks are kept, every other unsafe
+    /// character becomes a visible escape. Already escaped text passes unchanged.
+    Lines,
+    /// Serialized JSON: serde escapes C0 controls inside strings, but not DEL, C1 or bidirectional controls;
+    /// those become `\uXXXX` escapes, which decode to the same value. Line breaks are kept: in serialized
+    /// JSON they only separate lines of pretty output.
+    Json,
+}
+
+/// The one gate every CLI output goes through (stdout, stderr, report files): `text` with each character
+/// that a terminal could obey or reorder replaced by an escape that fits `output`.
+pub fn for_output(text: &str, output: Output) -> Cow<'_, str> {
+    let must_escape = |c: char| is_unsafe(c) && !(c == '\n' && output != Output::Line);
+    if !text.chars().any(must_escape) {
         return Cow::Borrowed(text);
     }
     let mut out = String::with_capacity(text.len() + 8);
     for c in text.chars() {
         match c {
+            c if !must_escape(c) => out.push(c),
+            c if output == Output::Json => out.push_str(&format!("\\u{:04x}", u32::from(c))),
             '\n' => out.push_str("\\n"),
             '\r' => out.push_str("\\r"),
             '\t' => out.push_str("\\t"),
-            c if u32::from(c) < 0x80 && is_unsafe(c) => out.push_str(&format!("\\x{:02x}", u32::from(c))),
-            c if is_unsafe(c) => out.push_str(&format!("\\u{{{:x}}}", u32::from(c))),
-            c => out.push(c),
+            c if u32::from(c) < 0x80 => out.push_str(&format!("\\x{:02x}", u32::from(c))),
+            c => out.push_str(&format!("\\u{{{:x}}}", u32::from(c))),
         }
     }
     Cow::Owned(out)
 }
 
-/// Serialized JSON for a terminal that stays valid JSON: serde escapes C0 controls inside strings, but not DEL,
-/// C1 or bidirectional controls; those become `\uXXXX` escapes, which decode to the same value. Newlines are
-/// kept: in serialized JSON they only separate lines of pretty output.
+/// One line for a terminal: [`for_output`] with [`Output::Line`].
+pub fn terminal(text: &str) -> Cow<'_, str> {
+    for_output(text, Output::Line)
+}
+
+/// Serialized JSON for a terminal that stays the same JSON: [`for_output`] with [`Output::Json`].
 pub fn json_text(json: &str) -> Cow<'_, str> {
-    if !json.chars().any(|c| c != '\n' && is_unsafe(c)) {
-        return Cow::Borrowed(json);
-    }
-    let mut out = String::with_capacity(json.len() + 8);
-    for c in json.chars() {
-        if c != '\n' && is_unsafe(c) {
-            out.push_str(&format!("\\u{:04x}", u32::from(c)));
-        } else {
-            out.push(c);
-        }
-    }
-    Cow::Owned(out)
+    for_output(json, Output::Json)
 }
 
 /// A Markdown code span holding `text` literally: controls are escaped as for the terminal, and the fence is
@@ -110,6 +120,15 @@ mod tests {
         assert!(safe.contains("\\u202e"), "{safe}");
         assert_eq!(serde_json::from_str::<serde_json::Value>(&safe).unwrap(), value);
         assert!(matches!(json_text("{\"plain\": 1}"), Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn several_lines_keep_their_breaks_and_lose_every_other_control() {
+        let hostile = "a\u{1b}]0;x\u{7}\nb\u{85}\u{202e}\u{2066}\tc";
+        let safe = for_output(hostile, Output::Lines);
+        assert_eq!(safe, "a\\x1b]0;x\\x07\nb\\u{85}\\u{202e}\\u{2066}\\tc");
+        assert_eq!(for_output(&safe, Output::Lines), safe, "escaping twice changes nothing");
+        assert!(!for_output(hostile, Output::Line).contains('\n'));
     }
 
     #[test]

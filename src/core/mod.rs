@@ -13,6 +13,7 @@ pub mod issuer;
 pub mod jwt;
 pub mod keyimport;
 pub mod oidc;
+pub mod protocol;
 pub mod ratelimit;
 pub mod secret;
 pub mod sign;

@@ -1,6 +1,8 @@
 //! OpenID Connect discovery: the addresses derived from an issuer, and reading the documents fetched from
 //! them (a discovery document's `jwks_uri`, a JWKS), each checked before it is trusted.
 
+pub mod key_fetch;
+
 use super::http::trusted_url;
 use serde_json::Value;
 

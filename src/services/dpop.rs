@@ -51,5 +51,9 @@ async fn attempt(
 /// The server's nonce, when it answered `use_dpop_nonce`.
 fn asked_nonce(answer: &HttpAnswer) -> Option<String> {
     let body: serde_json::Value = serde_json::from_slice(&answer.body).ok()?;
-    (body.get("error")? == "use_dpop_nonce").then(|| answer.header("dpop-nonce").map(str::to_owned))?
+    (body.get("error")? == "use_dpop_nonce").then(|| {
+        answer
+            .header(crate::core::protocol::header::DPOP_NONCE)
+            .map(str::to_owned)
+    })?
 }

@@ -1,41 +1,15 @@
 //! HTTP: sends one [`HttpRequest`] on a shared client and answers with every status, header and body (also
-//! for error statuses), or a typed [`HttpError`]. Key fetches (JWKS, discovery) are built on it. A request to
-//! an environment whose user turned TLS verification off goes on a second client that accepts any
-//! certificate; no other request ever does.
+//! for error statuses), or a typed [`HttpError`]. Key fetches (JWKS, discovery) drive the core's [`KeyFetch`]
+//! steps on it. A request to an environment whose user turned TLS verification off goes on a second client
+//! that accepts any certificate; no other request ever does.
 
 use crate::core::http::{HttpAnswer, HttpError, HttpRequest, MAX_REDIRECTS, Redirects, same_origin_redirect};
-use crate::core::oidc;
+use crate::core::oidc::key_fetch::{KeyFetch, Progress};
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 use url::Url;
 
-/// Keys fetched from a trusted address.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FetchedJwks {
-    /// The address that answered, after redirects.
-    pub final_url: String,
-    /// The JWKS text.
-    pub jwks: String,
-}
-
-/// Why keys could not be fetched; each message says what to try.
-#[derive(Debug, thiserror::Error)]
-pub enum FetchError {
-    /// No answer (timeout, connection, TLS, redirect refused…).
-    #[error(transparent)]
-    Http(#[from] HttpError),
-    /// An answer that is not 2xx.
-    #[error("{url} answered HTTP {status}: check the address (for Auth0: https://TENANT/)")]
-    Status {
-        /// The address that answered.
-        url: String,
-        /// The status code.
-        status: u16,
-    },
-    /// A body that is not the expected document, or an address that is not trusted.
-    #[error("{0}")]
-    Document(String),
-}
+pub use crate::core::oidc::key_fetch::{FetchedJwks, KeyFetchError as FetchError};
 
 /// Builds the client. Redirects are followed by [`send`] itself, per request, so one client serves every
 /// request however it treats redirects.
@@ -193,30 +167,22 @@ fn transport_error(url: &str, error: &reqwest::Error) -> HttpError {
 
 /// Fetches a JWKS from a trusted address (https, or http on loopback; same-origin redirects only).
 pub async fn fetch_jwks(client: &reqwest::Client, url: &str) -> Result<FetchedJwks, FetchError> {
-    let body = get_document(client, url).await?;
-    let jwks = oidc::jwks_text(&body.body, &body.final_url).map_err(FetchError::Document)?;
-    Ok(FetchedJwks {
-        final_url: body.final_url,
-        jwks,
-    })
+    drive(client, KeyFetch::jwks(url)?).await
 }
 
 /// Discovers the JWKS of an issuer the user named: its discovery document, then the `jwks_uri` it gives,
 /// which must pass the same rule.
 pub async fn discover_jwks(client: &reqwest::Client, issuer: &str) -> Result<FetchedJwks, FetchError> {
-    let config = get_document(client, &oidc::discovery_url(issuer)).await?;
-    let jwks_uri = oidc::jwks_uri(&config.body, &config.final_url).map_err(FetchError::Document)?;
-    fetch_jwks(client, &jwks_uri).await
+    drive(client, KeyFetch::discover(issuer)?).await
 }
 
-async fn get_document(client: &reqwest::Client, url: &str) -> Result<HttpAnswer, FetchError> {
-    let url = crate::core::http::trusted_url(url).map_err(FetchError::Document)?;
-    let answer = send(client, &HttpRequest::get_document(url.as_str())).await?;
-    if !answer.is_success() {
-        return Err(FetchError::Status {
-            url: answer.final_url,
-            status: answer.status,
-        });
+/// Sends each request the key fetch asks for until it has the keys or fails.
+async fn drive(client: &reqwest::Client, mut fetch: KeyFetch) -> Result<FetchedJwks, FetchError> {
+    loop {
+        let answer = send(client, &fetch.request()).await;
+        match fetch.answer(answer)? {
+            Progress::Next(next) => fetch = next,
+            Progress::Keys(keys) => return Ok(keys),
+        }
     }
-    Ok(answer)
 }

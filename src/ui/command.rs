@@ -21,6 +21,21 @@ pub fn next_request_id() -> RequestId {
     NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
 }
 
+/// Who asked for a keyring job, and for what; [`SecretsEvent::Done`] goes back there.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Owner {
+    /// The inspector's key form, saving its secret.
+    Inspector,
+    /// The Delegation form's "Copy as curl" with the client secret.
+    DelegationCurl,
+    /// The Token exchange form's "Copy as curl" with the client secret.
+    ExchangeCurl,
+    /// The Token exchange form's "Generate a DPoP key".
+    ExchangeDpopKey,
+    /// The Secrets tab, and the history's kept tokens (listed and deleted there).
+    Secrets,
+}
+
 /// Something a panel or the app wants done.
 #[derive(Debug)]
 pub enum Command {
@@ -185,6 +200,8 @@ pub enum SecretsCommand {
     List,
     /// Create a keyring item; refused (with advice) when an item with that name exists.
     Store {
+        /// Who asked.
+        owner: Owner,
         /// Item name.
         name: String,
         /// The value.
@@ -203,6 +220,8 @@ pub enum SecretsCommand {
     /// Copy a request as a curl command with its client secret read from a keyring item into the body (the
     /// user asked to include secrets); the text stays in the backend and is cleared from the clipboard later.
     CopyCurl {
+        /// The form it was copied from.
+        owner: Owner,
         /// The request as sent by the UI, without the secret.
         request: HttpRequest,
         /// The item holding the client secret.
@@ -228,6 +247,8 @@ pub enum SecretsCommand {
     DeleteKeptTokens(Vec<String>),
     /// Generate a key or HMAC secret straight into the keyring.
     Generate {
+        /// Who asked.
+        owner: Owner,
         /// Item name.
         name: String,
         /// What to generate.
@@ -267,6 +288,17 @@ pub enum HttpOwner {
     DelegationBurst,
     /// The Token exchange form.
     Exchange,
+}
+
+impl HttpOwner {
+    /// Who a "Copy as curl" of this part's requests answers to (the inspector's key form has none).
+    pub fn curl_owner(self) -> Option<Owner> {
+        match self {
+            Self::InspectorKeys => None,
+            Self::Delegation | Self::DelegationBurst => Some(Owner::DelegationCurl),
+            Self::Exchange => Some(Owner::ExchangeCurl),
+        }
+    }
 }
 
 /// Which part of the window a browser sign-in belongs to; its answer goes back there.
@@ -358,6 +390,27 @@ pub enum Event {
     Http(HttpEvent),
     /// The local issuer.
     Issuer(IssuerEvent),
+    /// Tokens the local issuer minted for a form.
+    Minted(MintedEvent),
+}
+
+/// Tokens minted by the local issuer, for whoever asked.
+#[derive(Debug)]
+pub enum MintedEvent {
+    /// A "Sign in as" finished: the ID token (it goes to the Delegation form), or why not.
+    SignedIn {
+        /// The application signed in to.
+        client_id: String,
+        /// The token or the error.
+        result: Result<String, String>,
+    },
+    /// A subject token for the exchange form was minted, or why not.
+    SubjectToken {
+        /// What was asked for.
+        kind: crate::core::protocol::SubjectTokenType,
+        /// The token or the error.
+        result: Result<String, String>,
+    },
 }
 
 /// Events for the app itself.
@@ -411,10 +464,13 @@ pub enum SecretsEvent {
         /// The value or the error.
         result: Result<SecretString, String>,
     },
-    /// A secret was copied to the clipboard (or not): a message for the user, or the error.
-    Copied(Result<String, String>),
-    /// A change to the keyring finished: a message for the user, or the error.
-    Changed(Result<String, String>),
+    /// A copy to the clipboard or a change to the keyring finished: a message for the user, or the error.
+    Done {
+        /// Who asked.
+        owner: Owner,
+        /// The message or the error.
+        result: Result<String, String>,
+    },
     /// A workspace was exported (`Ok(None)`: no file chosen).
     WorkspaceExported(Result<Option<PathBuf>, String>),
     /// A workspace file was read, validated and compared with the keyring, and waits for the user's
@@ -432,15 +488,6 @@ pub enum SecretsEvent {
 /// Network answers.
 #[derive(Debug)]
 pub enum HttpEvent {
-    /// The DPoP proof a request was sent with (the last one, when it was sent again with a nonce).
-    DpopProof {
-        /// The request.
-        id: RequestId,
-        /// Who sent it.
-        owner: HttpOwner,
-        /// The proof JWT (public: it carries no secret and is bound to one request).
-        proof: String,
-    },
     /// A request finished: any status with its body, or why there is no answer.
     Answered {
         /// The request.
@@ -449,6 +496,9 @@ pub enum HttpEvent {
         owner: HttpOwner,
         /// The answer.
         result: Result<HttpAnswer, HttpError>,
+        /// The DPoP proof it was sent with (the last one, when it was sent again with a nonce); public: it
+        /// carries no secret and is bound to one request.
+        dpop_proof: Option<String>,
     },
     /// A sign-in listens for the browser: its authorize URL (public: the PKCE verifier is not in it), and
     /// whether a browser could be opened on it (if not, the user opens the URL; the sign-in keeps waiting).
@@ -502,7 +552,7 @@ pub enum IssuerCommand {
     },
     /// Mint a subject token the local issuer's exchange accepts (an Apple code, a Facebook token, a Google ID
     /// token) for the provider's demo user.
-    MintSubjectToken(crate::core::issuer::social::SubjectType),
+    MintSubjectToken(crate::core::protocol::SubjectTokenType),
     /// Mint the ID token a sign-in of a tenant user at a client would give.
     SignIn {
         /// The application.
@@ -552,20 +602,6 @@ pub enum IssuerEvent {
     Buckets(Vec<crate::core::issuer::buckets::LiveBucket>),
     /// The live browser sessions, newest first, each with its public handle (none while stopped).
     Sessions(Vec<(String, crate::core::issuer::session::Session)>),
-    /// A "Sign in as" finished: the ID token, or why not.
-    SignedIn {
-        /// The application signed in to.
-        client_id: String,
-        /// The token or the error.
-        result: Result<String, String>,
-    },
     /// An edited tenant is served (and was saved to this file, when the window keeps files), or why not.
     TenantApplied(Result<Option<PathBuf>, String>),
-    /// A subject token for the exchange form was minted, or why not.
-    SubjectTokenMinted {
-        /// What was asked for.
-        kind: crate::core::issuer::social::SubjectType,
-        /// The token or the error.
-        result: Result<String, String>,
-    },
 }

@@ -50,7 +50,7 @@ impl Tab {
 }
 
 /// The local issuer's default port (the same as `tokenbench serve`).
-pub const DEFAULT_ISSUER_PORT: u16 = 4000;
+use crate::core::protocol::DEFAULT_ISSUER_PORT;
 
 /// Light, dark, or whatever the system uses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]

@@ -62,6 +62,37 @@ pub fn launch(options: LaunchOptions) -> App {
 }
 
 /// Focuses the input with this role and label and types `text` into it.
+/// Launches the app with the local issuer starting with it on any free port (so parallel test runs never
+/// collide), and waits until it listens.
+pub fn launch_with_issuer(mut options: LaunchOptions) -> App {
+    options.settings.issuer_autostart = true;
+    options.settings.issuer_port = 0;
+    let mut harness = launch(options);
+    run_until(&mut harness, "the issuer to start", |h| {
+        h.state().issuer.base_url().is_some()
+    });
+    harness
+}
+
+/// Clicks "Sign in as alice" in the Local issuer tab and waits for the app to show the Delegation form holding
+/// her token.
+pub fn sign_in_as_alice(harness: &mut App) {
+    // Not through the navigation: "Local issuer" also names the forms' environment.
+    harness.state_mut().settings.tab = Tab::LocalIssuer;
+    harness.run();
+    harness.get_by_role_and_label(Role::Button, "Sign in as alice").click();
+    run_until(harness, "the sign-in", |h| h.state().settings.tab == Tab::Delegation);
+    harness.run();
+}
+
+/// The text the last frame put on the clipboard, if any.
+pub fn copied_text(harness: &App) -> Option<String> {
+    harness.output().platform_output.commands.iter().find_map(|c| match c {
+        egui::OutputCommand::CopyText(text) => Some(text.clone()),
+        _ => None,
+    })
+}
+
 /// Typed text goes to whatever has focus, so the field must hold focus before anything is typed.
 pub fn type_into(harness: &mut App, role: Role, label: &str, text: &str) {
     let deadline = Instant::now() + Duration::from_secs(10);

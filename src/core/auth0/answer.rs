@@ -2,6 +2,10 @@
 //! inspector), the OAuth error explained with what to do, and the rate-limit headers.
 
 use crate::core::http::HttpAnswer;
+use crate::core::protocol::header::{
+    DPOP_NONCE, RETRY_AFTER, X_RATELIMIT_LIMIT, X_RATELIMIT_REMAINING, X_RATELIMIT_RESET,
+};
+use crate::core::ratelimit::headers::{is_injected_fault, wait_advice};
 use serde_json::Value;
 
 /// Body members that hold a token or a SAS, in the order they are shown.
@@ -15,11 +19,11 @@ pub const TOKEN_FIELDS: [&str; 5] = [
 
 /// Headers worth highlighting.
 pub const RATE_LIMIT_HEADERS: [&str; 5] = [
-    "x-ratelimit-limit",
-    "x-ratelimit-remaining",
-    "x-ratelimit-reset",
-    "retry-after",
-    "dpop-nonce",
+    X_RATELIMIT_LIMIT,
+    X_RATELIMIT_REMAINING,
+    X_RATELIMIT_RESET,
+    RETRY_AFTER,
+    DPOP_NONCE,
 ];
 
 /// Which endpoint answered, for error explanations.
@@ -89,16 +93,23 @@ fn explain(answer: &HttpAnswer, json: Option<&Value>, endpoint: Endpoint) -> Str
         (_, Some("use_dpop_nonce"), _) => "use_dpop_nonce: the server wants a nonce in the DPoP proof; send again \
             and the proof carries the DPoP-Nonce it returned"
             .to_owned(),
-        (429, _, _) => format!(
-            "429 too many requests: wait until X-RateLimit-Reset ({}) and send again",
-            answer.header("x-ratelimit-reset").unwrap_or("not given")
-        ),
+        (429, _, _) => too_many_requests(answer),
         (_, Some(code), _) => format!("{code}: {description}"),
         (status, None, _) if json.is_none() => format!(
             "HTTP {status} with a body that is not JSON: this is probably not an Auth0 endpoint (check the \
              environment's URL) or a proxy answered"
         ),
         (status, None, _) => format!("HTTP {status} without an OAuth error code"),
+    }
+}
+
+/// A 429 explained: when to send again, and whether the local issuer's fault injection forced it.
+fn too_many_requests(answer: &HttpAnswer) -> String {
+    let advice = wait_advice(&answer.headers);
+    if is_injected_fault(&answer.headers) {
+        format!("429 too many requests, injected by the local issuer (turn it off under Faults): {advice}")
+    } else {
+        format!("429 too many requests: {advice}")
     }
 }
 
@@ -143,5 +154,28 @@ mod tests {
         assert!(limited.explanation.unwrap().contains("1700000060"));
         let html = read(&answer(502, "<html>"), Endpoint::Token);
         assert!(html.explanation.unwrap().contains("not JSON"));
+    }
+
+    #[test]
+    fn a_429_names_retry_after_when_no_reset_is_given_and_says_when_it_was_injected() {
+        let mut injected = answer(429, r#"{"error":"too_many_requests"}"#);
+        injected.headers = vec![
+            ("retry-after".into(), "5".into()),
+            ("x-tokenbench-fault".into(), "injected".into()),
+        ];
+        let text = read(&injected, Endpoint::Token).explanation.unwrap();
+        assert!(
+            text.contains("Retry-After: 5 s") && !text.contains("not given"),
+            "{text}"
+        );
+        assert!(text.contains("injected by the local issuer"), "{text}");
+        let mut real = answer(429, r#"{"error":"too_many_requests"}"#);
+        real.headers.push(("Retry-After".into(), "5".into()));
+        let text = read(&real, Endpoint::Delegation).explanation.unwrap();
+        assert!(
+            text.contains("1700000060") && text.contains("Retry-After: 5 s"),
+            "{text}"
+        );
+        assert!(!text.contains("injected"), "{text}");
     }
 }

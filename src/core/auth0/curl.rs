@@ -1,19 +1,31 @@
 //! A request as a curl command that reproduces it exactly. Secrets are replaced by shell variables
-//! (`$CLIENT_SECRET`) unless the user asks to include them; quoting is done by `shlex`. A request sent without
-//! certificate checks gets `--insecure`, as it was sent.
+//! (`${CLIENT_SECRET:?…}`, which stops the shell with what to set when the variable is not) unless the user asks
+//! to include them; quoting is done by `shlex`. A request sent without certificate checks gets `--insecure`, as
+//! it was sent. The command stays one line, so it can be pasted back into a form.
 
 use crate::core::http::HttpRequest;
 
-/// A secret in a request: the variable that stands for it, and its value.
+/// A secret in a request: the variable that stands for it, what it holds, and its value.
 pub struct SecretValue<'a> {
     /// Shell variable name, e.g. `CLIENT_SECRET`.
     pub variable: &'static str,
+    /// What to put in it, for the shell's message when it is unset, e.g. "the client secret".
+    pub meaning: &'static str,
     /// The value as sent.
     pub value: &'a str,
 }
 
+impl SecretValue<'_> {
+    /// The shell reference: expands the variable, or stops the command with what to set.
+    pub fn reference(&self) -> String {
+        let variable = self.variable;
+        format!("${{{variable}:?set {variable} to {} first}}", self.meaning)
+    }
+}
+
 /// The curl command. With `include_secrets` false, each secret (as it appears in the JSON or form body or a
-/// header) becomes `"$VARIABLE"`, so the command runs once the variables are exported.
+/// header) becomes `"${VARIABLE:?…}"`, so the command runs once the variables are exported and, run as pasted,
+/// stops before sending with the shell saying which variable to set.
 pub fn command(request: &HttpRequest, secrets: &[SecretValue<'_>], include_secrets: bool) -> String {
     let mut words = vec![
         "curl".to_owned(),
@@ -53,7 +65,7 @@ fn redact(quoted: &str, secrets: &[SecretValue<'_>], include: bool) -> String {
         let json = json.trim_matches('"').to_owned();
         let form: String = url::form_urlencoded::byte_serialize(secret.value.as_bytes()).collect();
         let single = if quoted.starts_with('\'') { "'" } else { "\"" };
-        let reference = format!("{single}\"${}\"{single}", secret.variable);
+        let reference = format!("{single}\"{}\"{single}", secret.reference());
         for form in [json, form, secret.value.to_owned()] {
             if !form.is_empty() {
                 text = text.replace(&form, &reference);
@@ -86,11 +98,15 @@ mod tests {
         let r = request(r#"{"client_id":"a","client_secret":"s3cr'et"}"#);
         let secrets = [SecretValue {
             variable: "CLIENT_SECRET",
+            meaning: "the client secret",
             value: "s3cr'et",
         }];
         let redacted = command(&r, &secrets, false);
         assert!(!redacted.contains("s3cr"), "{redacted}");
-        assert!(redacted.contains("\"$CLIENT_SECRET\""), "{redacted}");
+        assert!(
+            redacted.contains("\"${CLIENT_SECRET:?set CLIENT_SECRET to the client secret first}\""),
+            "{redacted}"
+        );
         let words = shlex::split(&command(&r, &secrets, true)).unwrap();
         assert_eq!(words.last().unwrap(), r#"{"client_id":"a","client_secret":"s3cr'et"}"#);
     }
@@ -110,9 +126,40 @@ mod tests {
         let r = request(r#"{"client_secret":"xyz"}"#);
         let secrets = [SecretValue {
             variable: "CLIENT_SECRET",
+            meaning: "the client secret",
             value: "xyz",
         }];
         let words = shlex::split(&command(&r, &secrets, false)).unwrap();
-        assert_eq!(words.last().unwrap(), r#"{"client_secret":"$CLIENT_SECRET"}"#);
+        assert_eq!(
+            words.last().unwrap(),
+            r#"{"client_secret":"${CLIENT_SECRET:?set CLIENT_SECRET to the client secret first}"}"#
+        );
+    }
+
+    #[test]
+    fn run_as_pasted_without_the_variable_the_shell_stops_and_says_what_to_set() {
+        let r = request(r#"{"id_token":"eyJ.a.b"}"#);
+        let secrets = [SecretValue {
+            variable: "INPUT_TOKEN",
+            meaning: "the id_token",
+            value: "eyJ.a.b",
+        }];
+        // `echo` stands in for curl: the guard must stop the line before it runs.
+        let line = command(&r, &secrets, false).replacen("curl", "echo", 1);
+        let run = |token: Option<&str>| {
+            let mut shell = std::process::Command::new("sh");
+            shell.arg("-c").arg(&line).env_remove("INPUT_TOKEN");
+            if let Some(token) = token {
+                shell.env("INPUT_TOKEN", token);
+            }
+            shell.output().unwrap()
+        };
+        let unset = run(None);
+        assert!(!unset.status.success());
+        assert!(unset.stdout.is_empty(), "nothing ran");
+        let said = String::from_utf8_lossy(&unset.stderr);
+        assert!(said.contains("set INPUT_TOKEN to the id_token first"), "{said}");
+        let set = run(Some("eyJ.x.y"));
+        assert!(String::from_utf8_lossy(&set.stdout).contains(r#"{"id_token":"eyJ.x.y"}"#));
     }
 }

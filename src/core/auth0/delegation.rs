@@ -4,77 +4,14 @@
 
 use super::{BodyEncoding, FieldError, encode_body, endpoint, push};
 use crate::core::http::{DEFAULT_MAX_BODY, HttpRequest, Method, Redirects};
+use crate::core::protocol::api_type::api_type_names;
 use std::time::Duration;
 
-/// The only grant type `/delegation` accepts.
-pub const JWT_BEARER: &str = "urn:ietf:params:oauth:grant-type:jwt-bearer";
+// Re-exported for the delegation panel, which still names them here.
+use crate::core::protocol::grant::JWT_BEARER;
 
 /// Scope presets offered next to the free-text field.
 pub const SCOPE_PRESETS: [&str; 3] = ["openid", "openid profile email", "passthrough"];
-
-/// One `api_type`: its name, what it produces, and the add-on parameters people usually send with it.
-pub struct ApiType {
-    /// The wire value.
-    pub name: &'static str,
-    /// One line on what comes back.
-    pub description: &'static str,
-    /// Free-form parameter names to suggest.
-    pub suggested_params: &'static [&'static str],
-}
-
-/// The `api_type` catalogue (Auth0 docs, Lock and ruby-auth0 enumerations).
-pub const API_TYPES: [ApiType; 10] = [
-    ApiType {
-        name: "app",
-        description: "a JWT for the target application, signed with its secret",
-        suggested_params: &[],
-    },
-    ApiType {
-        name: "firebase",
-        description: "a Firebase custom token (SDK v3+) or legacy v2 token",
-        suggested_params: &[],
-    },
-    ApiType {
-        name: "azure_blob",
-        description: "an Azure Storage shared access signature (query string)",
-        suggested_params: &["blobContainer", "blobName"],
-    },
-    ApiType {
-        name: "azure_sb",
-        description: "an Azure Service Bus shared access signature",
-        suggested_params: &[],
-    },
-    ApiType {
-        name: "aws",
-        description: "temporary AWS STS credentials for a role",
-        suggested_params: &["role", "principal"],
-    },
-    ApiType {
-        name: "salesforce_api",
-        description: "a Salesforce access token (JWT bearer flow)",
-        suggested_params: &["community_name", "community_url_section"],
-    },
-    ApiType {
-        name: "salesforce_sandbox_api",
-        description: "a Salesforce sandbox access token",
-        suggested_params: &["community_name", "community_url_section"],
-    },
-    ApiType {
-        name: "sap_api",
-        description: "an SAP OData access token (SAML bearer flow)",
-        suggested_params: &[],
-    },
-    ApiType {
-        name: "wams",
-        description: "a Windows Azure Mobile Services token",
-        suggested_params: &[],
-    },
-    ApiType {
-        name: "layer",
-        description: "a Layer identity token",
-        suggested_params: &[],
-    },
-];
 
 /// Which token the request carries.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
@@ -246,16 +183,10 @@ impl DelegationForm {
 
 /// "unknown api_type 'fierbase'. Choose from: app, firebase, …".
 pub fn api_type_advice(typed: &str) -> String {
-    let names: Vec<&str> = API_TYPES.iter().map(|a| a.name).collect();
     format!(
         "unknown api_type \"{typed}\". Choose from: {}, or leave it empty for the server's default",
-        names.join(", ")
+        api_type_names()
     )
-}
-
-/// The catalogue entry for a name.
-pub fn api_type(name: &str) -> Option<&'static ApiType> {
-    API_TYPES.iter().find(|a| a.name == name.trim())
 }
 
 #[cfg(test)]

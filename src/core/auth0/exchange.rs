@@ -4,12 +4,10 @@
 
 use super::{BodyEncoding, FieldError, encode_body, endpoint, push};
 use crate::core::http::{DEFAULT_MAX_BODY, HttpRequest, Method, Redirects};
-use crate::core::issuer::social::SubjectType as Provider;
+use crate::core::protocol::SubjectTokenType as Provider;
+use crate::core::protocol::grant::TOKEN_EXCHANGE;
 use crate::core::secret::SecretString;
 use std::time::Duration;
-
-/// The token-exchange grant type.
-pub const TOKEN_EXCHANGE: &str = "urn:ietf:params:oauth:grant-type:token-exchange";
 
 /// The scope Auth0.swift 3.x sends by default.
 pub const DEFAULT_SCOPE: &str = "openid profile email offline_access";

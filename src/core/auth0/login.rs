@@ -5,6 +5,7 @@
 use super::{FieldError, endpoint, push};
 use crate::core::http::{DEFAULT_MAX_BODY, HttpRequest, Method, Redirects};
 use crate::core::jwt::decode::base64url;
+use crate::core::protocol::grant;
 use crate::core::secret::SecretString;
 use aws_lc_rs::digest::{SHA256, digest};
 use std::time::Duration;
@@ -117,7 +118,7 @@ impl Login {
     /// The code exchange at `/oauth/token` (a public client: no secret).
     pub fn token_request(&self, code: &str, attempt: &Attempt, redirect_uri: &str, timeout: Duration) -> HttpRequest {
         let body = url::form_urlencoded::Serializer::new(String::new())
-            .append_pair("grant_type", "authorization_code")
+            .append_pair("grant_type", grant::AUTHORIZATION_CODE)
             .append_pair("client_id", self.request.client_id.trim())
             .append_pair("code", code)
             .append_pair("code_verifier", attempt.verifier.expose())

@@ -218,27 +218,12 @@ impl Issuer {
             login_hint: params.get("login_hint").map(str::to_owned),
         };
         let fail = |request: &AuthRequest, e: OAuthError| Box::new(request.error(e.error, &e.description));
-        if mode.is_none() {
-            let e = OAuthError::invalid_request(format!(
-                "Unsupported response_mode. Choose from: {}",
-                RESPONSE_MODES.join(", ")
-            ));
+        if let Err(e) = check_response(mode, default_mode, response_type) {
+            if mode == Some(ResponseMode::Query) {
+                // Tokens asked for in a query: the error goes back in the fragment.
+                request.response_mode = default_mode;
+            }
             return Err(fail(&request, e));
-        }
-        if mode == Some(ResponseMode::Query) && default_mode == ResponseMode::Fragment {
-            let e = OAuthError::invalid_request(
-                "Tokens are never sent in the query string: use response_mode fragment, form_post or web_message",
-            );
-            request.response_mode = default_mode;
-            return Err(fail(&request, e));
-        }
-        if response_type.is_none() {
-            let error = OAuthError::other(
-                400,
-                "unsupported_response_type",
-                format!("Unsupported response type: choose from {}", RESPONSE_TYPES.join(", ")),
-            );
-            return Err(fail(&request, error));
         }
         self.check_details(params, client, &mut request)
             .map_err(|e| fail(&request, e))?;
@@ -408,6 +393,33 @@ fn parse_mode(text: &str) -> Option<ResponseMode> {
 /// Whether a session authenticated at `auth_time` is recent enough for `max_age` at `ctx.now`.
 pub fn fresh_enough(request: &AuthRequest, auth_time: i64, ctx: &Ctx<'_>) -> bool {
     request.max_age.is_none_or(|max| ctx.now - auth_time <= max)
+}
+
+/// The response mode and type are ones the issuer serves, and tokens are never asked for in a query string.
+fn check_response(
+    mode: Option<ResponseMode>,
+    default_mode: ResponseMode,
+    response_type: Option<ResponseType>,
+) -> Result<(), OAuthError> {
+    if mode.is_none() {
+        return Err(OAuthError::invalid_request(format!(
+            "Unsupported response_mode. Choose from: {}",
+            RESPONSE_MODES.join(", ")
+        )));
+    }
+    if mode == Some(ResponseMode::Query) && default_mode == ResponseMode::Fragment {
+        return Err(OAuthError::invalid_request(
+            "Tokens are never sent in the query string: use response_mode fragment, form_post or web_message",
+        ));
+    }
+    if response_type.is_none() {
+        return Err(OAuthError::other(
+            400,
+            "unsupported_response_type",
+            format!("Unsupported response type: choose from {}", RESPONSE_TYPES.join(", ")),
+        ));
+    }
+    Ok(())
 }
 
 #[cfg(test)]

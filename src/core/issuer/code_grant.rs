@@ -3,6 +3,7 @@
 //! refresh token it gave (RFC 6749 §4.1.2).
 
 use super::error::{OAuthError, Reply};
+use super::session::CodeGrant;
 use super::token::{Caller, LoginClaims, UserGrant};
 use super::{Ctx, Issuer, Params};
 use aws_lc_rs::digest::{SHA256, digest};
@@ -17,35 +18,9 @@ impl Issuer {
     ) -> Result<Reply, OAuthError> {
         let code = params.require("code")?;
         let invalid = || OAuthError::invalid_grant(403, "Invalid authorization code");
-        let grant = {
-            let mut state = self.login_state();
-            let entry = state.codes.get_mut(code).ok_or_else(invalid)?;
-            if let Some(given) = entry.spent.take() {
-                if let Some(refresh) = given {
-                    self.revoke_refresh(&refresh);
-                }
-                entry.spent = Some(None);
-                return Err(invalid());
-            }
-            if entry.expires <= ctx.now || entry.request.client_id != caller.client.client_id {
-                return Err(invalid());
-            }
-            entry.spent = Some(None);
-            entry.clone()
-        };
+        let grant = self.spend_code(code, caller, ctx.now)?;
         who.1 = Some(grant.user_id.clone());
-        if params.get("redirect_uri") != Some(grant.request.redirect_uri.as_str()) {
-            return Err(OAuthError::invalid_grant(
-                403,
-                "redirect_uri does not match the one sent to /authorize: send the same value",
-            ));
-        }
-        if let Some(challenge) = &grant.request.challenge {
-            let verifier = params.get("code_verifier").unwrap_or_default();
-            if !verifier_matches(verifier, challenge.s256, &challenge.value) {
-                return Err(OAuthError::invalid_grant(403, "Failed to verify code verifier"));
-            }
-        }
+        check_binding(&grant, params)?;
         let user = self.tenant.user(&grant.user_id).ok_or_else(invalid)?.clone();
         let request = &grant.request;
         let user_grant = UserGrant {
@@ -70,6 +45,43 @@ impl Issuer {
         }
         Ok(reply)
     }
+
+    /// Takes a code once: a replayed code revokes the refresh token it gave; an expired code or one issued
+    /// to another client is refused.
+    fn spend_code(&self, code: &str, caller: &Caller, now: i64) -> Result<CodeGrant, OAuthError> {
+        let invalid = || OAuthError::invalid_grant(403, "Invalid authorization code");
+        let mut state = self.login_state();
+        let entry = state.codes.get_mut(code).ok_or_else(invalid)?;
+        if let Some(given) = entry.spent.take() {
+            if let Some(refresh) = given {
+                self.revoke_refresh(&refresh);
+            }
+            entry.spent = Some(None);
+            return Err(invalid());
+        }
+        if entry.expires <= now || entry.request.client_id != caller.client.client_id {
+            return Err(invalid());
+        }
+        entry.spent = Some(None);
+        Ok(entry.clone())
+    }
+}
+
+/// The code is bound to the `redirect_uri` and the PKCE challenge sent to `/authorize`.
+fn check_binding(grant: &CodeGrant, params: &Params) -> Result<(), OAuthError> {
+    if params.get("redirect_uri") != Some(grant.request.redirect_uri.as_str()) {
+        return Err(OAuthError::invalid_grant(
+            403,
+            "redirect_uri does not match the one sent to /authorize: send the same value",
+        ));
+    }
+    if let Some(challenge) = &grant.request.challenge {
+        let verifier = params.get("code_verifier").unwrap_or_default();
+        if !verifier_matches(verifier, challenge.s256, &challenge.value) {
+            return Err(OAuthError::invalid_grant(403, "Failed to verify code verifier"));
+        }
+    }
+    Ok(())
 }
 
 /// RFC 7636 §4.6: a 43-128 character verifier whose `S256` (or `plain`) form is the challenge.

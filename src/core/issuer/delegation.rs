@@ -8,17 +8,12 @@ use crate::core::jwt::decode::base64_any;
 use crate::core::jwt::input::Inspection;
 use crate::core::jwt::key::{KeyMaterial, parse_key_text};
 use crate::core::jwt::{Expectations, analyse};
+use crate::core::protocol::api_type::{API_TYPES, api_type_names};
+use crate::core::protocol::grant::{DELEGATION_ID_TOKEN, DELEGATION_REFRESH_TOKEN, JWT_BEARER};
+use crate::core::protocol::header::{X_RATELIMIT_LIMIT, X_RATELIMIT_REMAINING, X_RATELIMIT_RESET};
 use crate::core::ratelimit::Decision;
-use crate::core::tenant::client::{GRANT_DELEGATION_ID_TOKEN, GRANT_DELEGATION_REFRESH_TOKEN};
 use crate::core::tenant::{Addon, Client, SigningAlg};
 use serde_json::{Map, Value};
-
-/// The only `grant_type` `/delegation` accepts.
-pub const JWT_BEARER: &str = "urn:ietf:params:oauth:grant-type:jwt-bearer";
-
-/// Every `api_type` Auth0 knows, for messages.
-pub const API_TYPES: &str = "app, firebase, azure_blob, azure_sb, aws, salesforce_api, salesforce_sandbox_api, \
-                             sap_api, wams, layer";
 
 /// Longest input token considered (Auth0 tokens are far shorter).
 const MAX_TOKEN_LEN: usize = 16 * 1024;
@@ -84,8 +79,8 @@ impl Issuer {
             .tenant
             .client(client_id)
             .ok_or_else(|| OAuthError::unauthorized_client("invalid client"))?;
-        if !client.allows_grant(GRANT_DELEGATION_ID_TOKEN) && !client.allows_grant(GRANT_DELEGATION_REFRESH_TOKEN) {
-            return Err(OAuthError::grant_not_allowed(GRANT_DELEGATION_ID_TOKEN));
+        if !client.allows_grant(DELEGATION_ID_TOKEN) && !client.allows_grant(DELEGATION_REFRESH_TOKEN) {
+            return Err(OAuthError::grant_not_allowed(DELEGATION_ID_TOKEN));
         }
         Ok(client.clone())
     }
@@ -96,11 +91,11 @@ impl Issuer {
                 "send exactly one of id_token or refresh_token",
             )),
             (Some(token), None) => {
-                grant_allowed(caller, GRANT_DELEGATION_ID_TOKEN)?;
+                grant_allowed(caller, DELEGATION_ID_TOKEN)?;
                 self.check_id_token(caller, token, ctx)
             }
             (None, Some(token)) => {
-                grant_allowed(caller, GRANT_DELEGATION_REFRESH_TOKEN)?;
+                grant_allowed(caller, DELEGATION_REFRESH_TOKEN)?;
                 self.refresh_subject(caller, token)
             }
         }
@@ -226,9 +221,9 @@ fn grant_allowed(client: &Client, grant: &str) -> Result<(), OAuthError> {
 /// `X-RateLimit-Limit`, `-Remaining` and `-Reset` for a decision.
 pub fn rate_limit_headers(decision: &Decision) -> [(&'static str, String); 3] {
     [
-        ("x-ratelimit-limit", decision.limit.to_string()),
-        ("x-ratelimit-remaining", decision.remaining.to_string()),
-        ("x-ratelimit-reset", decision.reset.to_string()),
+        (X_RATELIMIT_LIMIT, decision.limit.to_string()),
+        (X_RATELIMIT_REMAINING, decision.remaining.to_string()),
+        (X_RATELIMIT_RESET, decision.reset.to_string()),
     ]
 }
 
@@ -239,9 +234,10 @@ fn resolve_api_type(params: &Params, target: &Client) -> Result<String, OAuthErr
         Some(given) => given.to_owned(),
         None => target.addons.list.first().map_or("app", Addon::api_type).to_owned(),
     };
-    if !API_TYPES.split(", ").any(|t| t == api_type) {
+    if !API_TYPES.iter().any(|known| known.name == api_type) {
         return Err(OAuthError::invalid_request(format!(
-            "unknown api_type '{api_type}'. Choose from: {API_TYPES}"
+            "unknown api_type '{api_type}'. Choose from: {}",
+            api_type_names()
         )));
     }
     Ok(api_type)

@@ -3,12 +3,13 @@
 //! server's nonce. Access tokens bound to the key carry `cnf.jkt`, its RFC 7638 thumbprint.
 
 use super::error::OAuthError;
-use crate::core::jwt::decode::base64url;
-use aws_lc_rs::digest::{SHA256, digest};
+use crate::core::protocol::header::DPOP_NONCE;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use serde_json::{Map, Value, json};
+use serde_json::{Map, Value};
 use std::collections::BTreeMap;
+
+pub use crate::core::jwt::thumbprint::p256_thumbprint as thumbprint;
 
 /// How far a proof's `iat` may be from now, in seconds.
 pub const IAT_WINDOW: i64 = 60;
@@ -179,13 +180,6 @@ fn check_claims(claims: &Map<String, Value>, method: &str, url: &str, now: i64) 
     Ok(())
 }
 
-/// The RFC 7638 SHA-256 thumbprint of an EC P-256 public key.
-pub fn thumbprint(x: &str, y: &str) -> String {
-    // Members in lexicographic order, no whitespace, as RFC 7638 §3 requires.
-    let canonical = json!({ "crv": "P-256", "kty": "EC", "x": x, "y": y }).to_string();
-    base64url(digest(&SHA256, canonical.as_bytes()).as_ref())
-}
-
 /// The 400 that asks for a proof with the server's nonce, with the nonce in `DPoP-Nonce`.
 pub fn use_nonce(nonce: &str) -> super::Reply {
     let error = OAuthError::other(
@@ -194,7 +188,7 @@ pub fn use_nonce(nonce: &str) -> super::Reply {
         "Authorization server requires nonce in DPoP proof",
     );
     let mut reply = super::Reply::from(error);
-    reply.headers.push(("dpop-nonce", nonce.to_owned()));
+    reply.headers.push((DPOP_NONCE, nonce.to_owned()));
     reply
 }
 
@@ -203,11 +197,29 @@ mod tests {
     use super::*;
 
     #[test]
-    fn thumbprint_matches_rfc_7638_member_order() {
-        // serde_json with preserve_order keeps insertion order, which here is already lexicographic.
-        let canonical = json!({ "crv": "P-256", "kty": "EC", "x": "a", "y": "b" }).to_string();
-        assert_eq!(canonical, r#"{"crv":"P-256","kty":"EC","x":"a","y":"b"}"#);
-        assert_eq!(thumbprint("a", "b").len(), 43);
+    fn a_client_proof_passes_these_checks_and_carries_the_nonce() {
+        use crate::core::auth0::dpop::{ProofInput, proof, thumbprint as client_thumbprint};
+        use crate::core::secret::SecretString;
+        use aws_lc_rs::signature::{ECDSA_P256_SHA256_FIXED_SIGNING, EcdsaKeyPair};
+        let rng = aws_lc_rs::rand::SystemRandom::new();
+        let doc = EcdsaKeyPair::generate_pkcs8(&ECDSA_P256_SHA256_FIXED_SIGNING, &rng).unwrap();
+        let key = SecretString::new(crate::core::jwt::decode::pem_block("PRIVATE KEY", doc.as_ref()));
+        let input = ProofInput {
+            method: "POST",
+            url: "http://127.0.0.1:4000/oauth/token?x=1",
+            now: 1_700_000_000,
+            jti: "j1",
+            nonce: Some("n1"),
+        };
+        let token = proof(&key, &input).unwrap();
+        let checked = verify(&token, "POST", "http://127.0.0.1:4000/oauth/token", 1_700_000_000).unwrap();
+        assert_eq!(checked.nonce.as_deref(), Some("n1"));
+        assert_eq!(checked.jti, "j1");
+        assert_eq!(
+            client_thumbprint(&key).unwrap(),
+            checked.jkt,
+            "the client's thumbprint is the server's cnf.jkt"
+        );
     }
 
     #[test]

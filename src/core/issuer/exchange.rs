@@ -81,7 +81,10 @@ impl Issuer {
         let reply = self.user_tokens(caller, &grant, ctx)?;
         let mut reply = self.with_refresh_token(reply, &caller.client, &grant, ctx);
         if self.tenant.settings.dpop_nonce_required {
-            headers.push(("dpop-nonce", self.dpop.nonce(ctx.now, ctx.random)));
+            headers.push((
+                crate::core::protocol::header::DPOP_NONCE,
+                self.dpop.nonce(ctx.now, ctx.random),
+            ));
         }
         reply.headers.extend(headers);
         Ok(reply)
@@ -237,7 +240,7 @@ fn subject_type(params: &Params) -> Result<SubjectType, OAuthError> {
 }
 
 fn enabled_for(kind: SubjectType, caller: &Caller) -> Result<(), OAuthError> {
-    if kind.enabled_in(&caller.client.native_social_login) {
+    if caller.client.native_social_login.enables(kind) {
         return Ok(());
     }
     let provider = kind.provider();

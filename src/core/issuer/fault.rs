@@ -1,7 +1,9 @@
 //! The answers an injected fault forces (tenant `settings.faults`): Auth0-shaped 429 with `Retry-After`,
 //! 500 and 503 bodies, and a JSON body cut in half. The service applies the latency and drops connections.
+//! Every forced reply carries `X-Tokenbench-Fault: injected` so a client can tell it from a real failure.
 
 use super::{OAuthError, Reply};
+use crate::core::protocol::header::{FAULT_INJECTED, RETRY_AFTER, X_TOKENBENCH_FAULT};
 use crate::core::tenant::{Failure, Fault};
 
 /// The reply that replaces the real answer, for the failures that skip the request entirely (forced
@@ -28,8 +30,9 @@ pub fn forced_reply(fault: &Fault) -> Option<Reply> {
     };
     let mut reply = Reply::from(error);
     if fault.failure == Failure::TooManyRequests {
-        reply.headers.push(("retry-after", fault.retry_after.to_string()));
+        reply.headers.push((RETRY_AFTER, fault.retry_after.to_string()));
     }
+    reply.headers.push((X_TOKENBENCH_FAULT, FAULT_INJECTED.to_owned()));
     Some(reply)
 }
 
@@ -62,7 +65,13 @@ mod tests {
             (reply.status, reply.body["error"].as_str()),
             (429, Some("too_many_requests"))
         );
-        assert_eq!(reply.headers, [("retry-after", "7".to_owned())]);
+        assert_eq!(
+            reply.headers,
+            [
+                ("retry-after", "7".to_owned()),
+                ("x-tokenbench-fault", "injected".to_owned())
+            ]
+        );
         assert!(forced_reply(&fault(Failure::MalformedBody)).is_none());
         let cut = truncated_body(&Reply::ok(serde_json::json!({"access_token": "é".repeat(9)})));
         assert!(serde_json::from_str::<serde_json::Value>(&cut).is_err() && cut.starts_with("{\"access_token"));

@@ -5,7 +5,6 @@
 
 use super::keys::{KeyError, SigningKey};
 use crate::core::jwt::decode::base64url;
-use crate::core::tenant::client::NativeSocialLogin;
 use aws_lc_rs::hmac;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -26,62 +25,8 @@ const MAX_ARTIFACT_LEN: usize = 16 * 1024;
 /// Used nonces remembered before the ones expiring first are dropped.
 const MAX_USED_NONCES: usize = 100_000;
 
-/// A native-social `subject_token_type`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum SubjectType {
-    /// `http://auth0.com/oauth/token-type/apple-authz-code`.
-    AppleCode,
-    /// `http://auth0.com/oauth/token-type/facebook-info-session-access-token`.
-    FacebookToken,
-    /// `http://auth0.com/oauth/token-type/google-id-token`.
-    GoogleIdToken,
-}
-
-impl SubjectType {
-    /// Every type, in the order messages list them.
-    pub const ALL: [Self; 3] = [Self::AppleCode, Self::FacebookToken, Self::GoogleIdToken];
-
-    /// The `subject_token_type` URI.
-    pub fn uri(self) -> &'static str {
-        match self {
-            Self::AppleCode => "http://auth0.com/oauth/token-type/apple-authz-code",
-            Self::FacebookToken => "http://auth0.com/oauth/token-type/facebook-info-session-access-token",
-            Self::GoogleIdToken => "http://auth0.com/oauth/token-type/google-id-token",
-        }
-    }
-
-    /// The type with this URI.
-    pub fn parse(uri: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|t| t.uri() == uri)
-    }
-
-    /// The provider's key in `native_social_login`.
-    pub fn provider(self) -> &'static str {
-        match self {
-            Self::AppleCode => "apple",
-            Self::FacebookToken => "facebook",
-            Self::GoogleIdToken => "google",
-        }
-    }
-
-    /// The connection (and `user_id` prefix) users of this provider get.
-    pub fn connection(self) -> &'static str {
-        match self {
-            Self::AppleCode => "apple",
-            Self::FacebookToken => "facebook",
-            Self::GoogleIdToken => "google-oauth2",
-        }
-    }
-
-    /// Whether a client's device settings enable this provider.
-    pub fn enabled_in(self, settings: &NativeSocialLogin) -> bool {
-        match self {
-            Self::AppleCode => settings.apple.enabled,
-            Self::FacebookToken => settings.facebook.enabled,
-            Self::GoogleIdToken => settings.google.enabled,
-        }
-    }
-}
+/// The native-social subject token types, shared with the client forms.
+pub use crate::core::protocol::subject::SubjectTokenType as SubjectType;
 
 /// Which opaque artifact: the prefix keeps an Apple code from passing as a Facebook token.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -3,6 +3,7 @@
 use super::authorize::{RESPONSE_MODES, RESPONSE_TYPES};
 use super::error::Reply;
 use super::{Ctx, Issuer};
+use crate::core::protocol::grant;
 use serde_json::json;
 
 impl Issuer {
@@ -27,9 +28,8 @@ impl Issuer {
                 "nickname", "email", "email_verified", "picture"],
             "response_types_supported": RESPONSE_TYPES,
             "response_modes_supported": RESPONSE_MODES,
-            "grant_types_supported": ["authorization_code", "implicit", "client_credentials", "password",
-                "http://auth0.com/oauth/grant-type/password-realm", "refresh_token",
-                "urn:ietf:params:oauth:grant-type:token-exchange"],
+            "grant_types_supported": [grant::AUTHORIZATION_CODE, grant::IMPLICIT, grant::CLIENT_CREDENTIALS,
+                grant::PASSWORD, grant::PASSWORD_REALM, grant::REFRESH_TOKEN, grant::TOKEN_EXCHANGE],
             "subject_types_supported": ["public"],
             "id_token_signing_alg_values_supported": ["HS256", "RS256"],
             "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post", "none"],

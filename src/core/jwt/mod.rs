@@ -10,6 +10,7 @@ pub mod key;
 pub mod report;
 pub mod sas;
 pub mod select;
+pub mod thumbprint;
 pub mod time;
 pub mod verify;
 

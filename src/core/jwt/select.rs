@@ -1,5 +1,6 @@
-//! Choosing the verification key for a token: family checks (HS/RS confusion), `kid` lookup in a JWKS,
-//! and the header's own `x5c` certificate.
+//! Choosing the verification key for a token: family checks (HS/RS confusion), `kid` lookup in a JWKS (keys
+//! sharing a `kid` told apart by key type, `use` and `alg`), never an HMAC key from a fetched JWKS, and the
+//! header's own `x5c` certificate.
 
 use super::decode::DecodedJwt;
 use super::key::{KeyMaterial, certificate_pem, family_name, jwk_family, pem_decoding_key, secret_is_public_key};
@@ -87,15 +88,29 @@ pub fn select_key(jwt: &DecodedJwt, alg: Algorithm, key: Option<&KeyMaterial>) -
         Some(KeyMaterial::Jwks {
             keys,
             unreadable,
-            origin,
+            origin: Some(origin),
             ..
-        }) => jwks_key(keys, unreadable, kid, alg).map(|mut selected| {
-            if let Some(origin) = origin {
-                selected.description = format!("{} from {origin}", selected.description);
+        }) => {
+            if alg.family() == AlgorithmFamily::Hmac {
+                return Err(published_hmac_key(alg, origin));
             }
-            Some(selected)
-        }),
+            jwks_key(keys, unreadable, kid, alg).map(|mut selected| {
+                selected.description = format!("{} from {origin}", selected.description);
+                Some(selected)
+            })
+        }
+        Some(KeyMaterial::Jwks { keys, unreadable, .. }) => jwks_key(keys, unreadable, kid, alg).map(Some),
     }
+}
+
+/// Why an HMAC token is never checked with a key from a fetched JWKS (a URL or discovery): what a JWKS
+/// publishes is public, so an `oct` key in it is a secret everyone has.
+fn published_hmac_key(alg: Algorithm, origin: &str) -> String {
+    format!(
+        "an HMAC key published in a JWKS is public: anyone could have signed this token; {alg:?} needs the shared \
+         secret: pass --secret or --secret-base64 (in the window: the secret field), never keys fetched from \
+         {origin}"
+    )
 }
 
 fn x5c_key(jwt: &DecodedJwt, alg: Algorithm) -> Result<Option<SelectedKey>, String> {
@@ -138,43 +153,82 @@ fn jwks_key(
     kid: Option<&str>,
     alg: Algorithm,
 ) -> Result<SelectedKey, String> {
+    let Some(kid) = kid else {
+        return key_without_kid(keys, alg);
+    };
+    let named: Vec<&Jwk> = keys
+        .iter()
+        .filter(|k| k.common.key_id.as_deref() == Some(kid))
+        .collect();
+    if named.is_empty() {
+        return Err(unknown_kid(keys, unreadable, kid));
+    }
+    match fitting(&named, alg).as_slice() {
+        [only] => jwk_decoding_key(only, alg),
+        [] => match named.iter().find(|k| jwk_family(k) == Some(alg.family())) {
+            // Of the right type but not for this use or alg: the key step says which.
+            Some(jwk) => jwk_decoding_key(jwk, alg),
+            None => Err(format!(
+                "the JWKS key kid={kid} is {}, but the token is {alg:?}, which needs {}",
+                named
+                    .first()
+                    .and_then(|k| jwk_family(k))
+                    .map_or("of an unknown type", family_name),
+                family_name(alg.family())
+            )),
+        },
+        many => Err(format!(
+            "the JWKS has {} keys with kid={kid} that could verify {alg:?}: a kid must name one key; the issuer \
+             must give each key its own kid",
+            many.len()
+        )),
+    }
+}
+
+/// The keys that can verify `alg`: of the right key type (`kty`), published for signatures (`use`,
+/// `key_ops`), and meant for this algorithm when the JWK names one (`alg`).
+fn fitting<'a>(keys: &[&'a Jwk], alg: Algorithm) -> Vec<&'a Jwk> {
+    keys.iter()
+        .copied()
+        .filter(|k| jwk_family(k) == Some(alg.family()) && usable_for_verify(k).is_ok() && alg_fits(k, alg))
+        .collect()
+}
+
+/// Whether the JWK's own `alg` member, when present, is the token's algorithm.
+fn alg_fits(jwk: &Jwk, alg: Algorithm) -> bool {
+    jwk.common
+        .key_algorithm
+        .is_none_or(|key_alg| format!("{key_alg:?}") == format!("{alg:?}"))
+}
+
+fn unknown_kid(keys: &[Jwk], unreadable: &[(String, String)], kid: &str) -> String {
+    if let Some((_, why)) = unreadable.iter().find(|(name, _)| name == kid) {
+        return format!("the JWKS has kid={kid} but it could not be read: {why}");
+    }
     let kids: Vec<&str> = keys.iter().filter_map(|k| k.common.key_id.as_deref()).collect();
-    match kid {
-        Some(kid) => {
-            if let Some(jwk) = keys.iter().find(|k| k.common.key_id.as_deref() == Some(kid)) {
-                return jwk_decoding_key(jwk, alg);
-            }
-            if let Some((_, why)) = unreadable.iter().find(|(name, _)| name == kid) {
-                return Err(format!("the JWKS has kid={kid} but it could not be read: {why}"));
-            }
-            Err(format!(
-                "the token says kid={kid}, the JWKS has kid={}: the key was rotated or this is another tenant's JWKS",
-                if kids.is_empty() {
-                    "(none)".to_owned()
-                } else {
-                    kids.join(", ")
-                }
-            ))
+    format!(
+        "the token says kid={kid}, the JWKS has kid={}: the key was rotated or this is another tenant's JWKS",
+        if kids.is_empty() {
+            "(none)".to_owned()
+        } else {
+            kids.join(", ")
         }
-        None => {
-            let of_family: Vec<&Jwk> = keys.iter().filter(|k| jwk_family(k) == Some(alg.family())).collect();
-            let candidates: Vec<&Jwk> = of_family
-                .iter()
-                .copied()
-                .filter(|k| usable_for_verify(k).is_ok())
-                .collect();
-            match candidates.as_slice() {
-                [only] => jwk_decoding_key(only, alg),
-                [] => Err(match of_family.first().map(|k| usable_for_verify(k)) {
-                    Some(Err(why)) => format!("the JWKS has no usable {} key: {why}", family_name(alg.family())),
-                    _ => format!("the JWKS has no {} key", family_name(alg.family())),
-                }),
-                many => Err(format!(
-                    "the token has no kid and the JWKS has {} possible keys: the issuer must say which key signed it",
-                    many.len()
-                )),
-            }
-        }
+    )
+}
+
+fn key_without_kid(keys: &[Jwk], alg: Algorithm) -> Result<SelectedKey, String> {
+    let of_family: Vec<&Jwk> = keys.iter().filter(|k| jwk_family(k) == Some(alg.family())).collect();
+    match fitting(&of_family, alg).as_slice() {
+        [only] => jwk_decoding_key(only, alg),
+        [] => match of_family.first() {
+            Some(jwk) => jwk_decoding_key(jwk, alg)
+                .map_err(|why| format!("the JWKS has no usable {} key: {why}", family_name(alg.family()))),
+            None => Err(format!("the JWKS has no {} key", family_name(alg.family()))),
+        },
+        many => Err(format!(
+            "the token has no kid and the JWKS has {} possible keys: the issuer must say which key signed it",
+            many.len()
+        )),
     }
 }
 
@@ -184,6 +238,12 @@ fn jwk_decoding_key(jwk: &Jwk, alg: Algorithm) -> Result<SelectedKey, String> {
         .key_id
         .as_deref()
         .map_or("the JWK".to_owned(), |k| format!("the JWK kid={k}"));
+    // A fetched JWKS never reaches here with an HMAC token, so an `oct` key here was given locally.
+    let description = if jwk_family(jwk) == Some(AlgorithmFamily::Hmac) {
+        format!("{name} (an oct key: a shared secret from a local key file or pasted key, never a fetched one)")
+    } else {
+        name.clone()
+    };
     usable_for_verify(jwk).map_err(|why| format!("{name} cannot be used: {why}"))?;
     if let Some(key_alg) = jwk.common.key_algorithm
         && format!("{key_alg:?}") != format!("{alg:?}")
@@ -195,7 +255,7 @@ fn jwk_decoding_key(jwk: &Jwk, alg: Algorithm) -> Result<SelectedKey, String> {
     DecodingKey::from_jwk(jwk)
         .map(|key| SelectedKey {
             key,
-            description: name.clone(),
+            description,
             self_asserted: false,
         })
         .map_err(|e| format!("{name} cannot be used: {e}"))

@@ -1,6 +1,12 @@
 //! Reading rate-limit headers from an answer: Auth0's `X-RateLimit-Limit/-Remaining/-Reset` (reset in epoch
 //! seconds), the IETF draft's `RateLimit: limit=…, remaining=…, reset=…` (reset in seconds from now) and
 //! `RateLimit-Policy`, and `Retry-After` (seconds or an HTTP date). Garbled values are reported, not guessed.
+//! The only place that reads these headers: the client forms, the window and the issuer's log all call here.
+
+use crate::core::protocol::header::{
+    FAULT_INJECTED, RATELIMIT, RATELIMIT_LIMIT, RATELIMIT_POLICY, RATELIMIT_REMAINING, RATELIMIT_RESET, RETRY_AFTER,
+    X_RATELIMIT_LIMIT, X_RATELIMIT_REMAINING, X_RATELIMIT_RESET, X_TOKENBENCH_FAULT,
+};
 
 /// One header value: absent, read, or present but unreadable (with the text as received).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -41,37 +47,74 @@ pub struct RateLimitState {
 }
 
 /// Reads the headers of an answer received at `now` (epoch seconds). Header names are case-insensitive.
-pub fn read(headers: &[(String, String)], now: i64) -> RateLimitState {
-    let get = |name: &str| {
-        headers
-            .iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.trim())
-    };
-    let ietf = get("ratelimit").map(structured_members).unwrap_or_default();
+pub fn read<N: AsRef<str>, V: AsRef<str>>(headers: &[(N, V)], now: i64) -> RateLimitState {
+    let get = |name: &str| header(headers, name);
+    let ietf = get(RATELIMIT).map(structured_members).unwrap_or_default();
     let member = |key: &str| ietf.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str());
     let limit = number(
-        get("x-ratelimit-limit")
+        get(X_RATELIMIT_LIMIT)
             .or_else(|| member("limit"))
-            .or(get("ratelimit-limit")),
+            .or(get(RATELIMIT_LIMIT)),
     );
     let remaining = number(
-        get("x-ratelimit-remaining")
+        get(X_RATELIMIT_REMAINING)
             .or_else(|| member("remaining"))
-            .or(get("ratelimit-remaining")),
+            .or(get(RATELIMIT_REMAINING)),
     );
-    let reset_at = match get("x-ratelimit-reset") {
+    let reset_at = match get(X_RATELIMIT_RESET) {
         Some(text) => epoch(text),
-        None => delta(member("reset").or(get("ratelimit-reset")), now),
+        None => delta(member("reset").or(get(RATELIMIT_RESET)), now),
     };
     RateLimitState {
         limit,
         remaining,
         reset_at,
-        retry_at: get("retry-after").map_or(Field::Missing, |text| retry_after(text, now)),
-        policy: get("ratelimit-policy").map(str::to_owned),
+        retry_at: get(RETRY_AFTER).map_or(Field::Missing, |text| retry_after(text, now)),
+        policy: get(RATELIMIT_POLICY).map(str::to_owned),
         received_at: now,
     }
+}
+
+/// Auth0's `X-RateLimit-Limit`, `-Remaining` and `-Reset` exactly as sent, when all three are.
+pub fn x_ratelimit_values<N: AsRef<str>, V: AsRef<str>>(headers: &[(N, V)]) -> Option<(String, String, String)> {
+    let get = |name: &str| header(headers, name).map(str::to_owned);
+    Some((
+        get(X_RATELIMIT_LIMIT)?,
+        get(X_RATELIMIT_REMAINING)?,
+        get(X_RATELIMIT_RESET)?,
+    ))
+}
+
+/// When to send again after a 429, in words: `X-RateLimit-Reset`, `Retry-After`, or both when both are sent.
+pub fn wait_advice<N: AsRef<str>, V: AsRef<str>>(headers: &[(N, V)]) -> String {
+    let retry = header(headers, RETRY_AFTER).map(|text| {
+        if text.bytes().all(|b| b.is_ascii_digit()) {
+            format!("Retry-After: {text} s")
+        } else {
+            format!("Retry-After: {text}")
+        }
+    });
+    match (header(headers, X_RATELIMIT_RESET), retry) {
+        (Some(reset), Some(retry)) => format!("wait until X-RateLimit-Reset ({reset}; {retry}) and send again"),
+        (Some(reset), None) => format!("wait until X-RateLimit-Reset ({reset}) and send again"),
+        (None, Some(retry)) => format!("wait as the answer says ({retry}) and send again"),
+        (None, None) => {
+            "the answer gives neither X-RateLimit-Reset nor Retry-After: wait a minute and send again".to_owned()
+        }
+    }
+}
+
+/// Whether the local issuer marked the answer as forced by an injected fault (`X-Tokenbench-Fault: injected`).
+pub fn is_injected_fault<N: AsRef<str>, V: AsRef<str>>(headers: &[(N, V)]) -> bool {
+    header(headers, X_TOKENBENCH_FAULT).is_some_and(|v| v.eq_ignore_ascii_case(FAULT_INJECTED))
+}
+
+/// The first header of that name (case-insensitive), trimmed.
+fn header<'a, N: AsRef<str>, V: AsRef<str>>(headers: &'a [(N, V)], name: &str) -> Option<&'a str> {
+    headers
+        .iter()
+        .find(|(n, _)| n.as_ref().eq_ignore_ascii_case(name))
+        .map(|(_, v)| v.as_ref().trim())
 }
 
 impl RateLimitState {
@@ -240,6 +283,40 @@ mod tests {
         );
         assert!(past.problems()[0].contains("in the past"));
         assert_eq!(past.next_allowed(NOW), Some(NOW));
+    }
+
+    #[test]
+    fn the_auth0_triple_is_given_as_sent_only_when_complete() {
+        let sent = headers(&[
+            ("X-RateLimit-Limit", "10"),
+            ("x-ratelimit-remaining", " 9 "),
+            ("x-ratelimit-reset", "1700000060"),
+        ]);
+        assert_eq!(
+            x_ratelimit_values(&sent),
+            Some(("10".into(), "9".into(), "1700000060".into()))
+        );
+        assert_eq!(x_ratelimit_values(&[("x-ratelimit-limit", "10")]), None);
+    }
+
+    #[test]
+    fn wait_advice_uses_retry_after_when_there_is_no_reset_and_both_when_both() {
+        let retry = wait_advice(&[("retry-after", "5")]);
+        assert_eq!(retry, "wait as the answer says (Retry-After: 5 s) and send again");
+        let both = wait_advice(&[("Retry-After", "5"), ("X-RateLimit-Reset", "1700000060")]);
+        assert!(
+            both.contains("1700000060") && both.contains("Retry-After: 5 s"),
+            "{both}"
+        );
+        assert!(wait_advice(&[("x-ratelimit-reset", "1700000060")]).contains("(1700000060)"));
+        assert!(wait_advice::<&str, &str>(&[]).contains("neither"));
+    }
+
+    #[test]
+    fn the_fault_marker_is_read_case_insensitively() {
+        assert!(is_injected_fault(&[("X-Tokenbench-Fault", "Injected")]));
+        assert!(!is_injected_fault(&[("x-tokenbench-fault", "no")]));
+        assert!(!is_injected_fault::<&str, &str>(&[]));
     }
 
     #[test]

@@ -265,30 +265,26 @@ fn validate_grants(tenant: &Tenant, errors: &mut Vec<String>) {
 /// Every secret the tenant references, with the keyring item a generated value goes to.
 pub fn secret_slots(tenant: &Tenant) -> Vec<SecretSlot> {
     let t = tenant.name.as_str();
-    let slot = |path: String, spec: &SecretSpec, shape, item: String| SecretSlot {
-        path,
-        spec: spec.clone(),
-        shape,
-        item,
-    };
-    let mut slots = vec![slot(
-        signing_key_path(),
-        &tenant.signing_key,
-        SecretShape::RsaKey,
-        item_name("signing_key", &[t]),
-    )];
-    slots.push(slot(
-        social_artifact_key_path(),
-        &tenant.social_artifact_key,
-        SecretShape::Random,
-        item_name("hmac_secret", &[t, "social_artifacts"]),
-    ));
-    slots.push(slot(
-        google_signing_key_path(),
-        &tenant.google_signing_key,
-        SecretShape::RsaKey,
-        item_name("signing_key", &[t, "google"]),
-    ));
+    let mut slots = vec![
+        slot(
+            signing_key_path(),
+            &tenant.signing_key,
+            SecretShape::RsaKey,
+            item_name("signing_key", &[t]),
+        ),
+        slot(
+            social_artifact_key_path(),
+            &tenant.social_artifact_key,
+            SecretShape::Random,
+            item_name("hmac_secret", &[t, "social_artifacts"]),
+        ),
+        slot(
+            google_signing_key_path(),
+            &tenant.google_signing_key,
+            SecretShape::RsaKey,
+            item_name("signing_key", &[t, "google"]),
+        ),
+    ];
     for c in &tenant.clients {
         let id = c.client_id.as_str();
         slots.push(slot(
@@ -298,22 +294,7 @@ pub fn secret_slots(tenant: &Tenant) -> Vec<SecretSlot> {
             item_name("client_secret", &[t, id]),
         ));
         for addon in &c.addons.list {
-            let name = addon.api_type();
-            let item = |field: &str| item_name("addon_key", &[name, t, id, field]);
-            let mut add = |field: &str, spec: &SecretSpec, shape| {
-                slots.push(slot(addon_path(id, name, field), spec, shape, item(field)))
-            };
-            match addon {
-                Addon::Firebase(f) => {
-                    f.private_key
-                        .iter()
-                        .for_each(|s| add("private_key", s, SecretShape::RsaKey));
-                    f.secret.iter().for_each(|s| add("secret", s, SecretShape::Random));
-                }
-                Addon::AzureBlob(b) => add("storageAccessKey", &b.storageAccessKey, SecretShape::Base64Key),
-                Addon::AzureSb(s) => add("sasKey", &s.sasKey, SecretShape::Base64Key),
-                Addon::Aws(_) | Addon::Unsimulated(..) => {}
-            }
+            addon_slots(addon, (t, id), &mut slots);
         }
     }
     for u in &tenant.users {
@@ -327,6 +308,35 @@ pub fn secret_slots(tenant: &Tenant) -> Vec<SecretSlot> {
         }
     }
     slots
+}
+
+fn slot(path: String, spec: &SecretSpec, shape: SecretShape, item: String) -> SecretSlot {
+    SecretSlot {
+        path,
+        spec: spec.clone(),
+        shape,
+        item,
+    }
+}
+
+/// The secrets of one add-on of client `id` in tenant `t`.
+fn addon_slots(addon: &Addon, (t, id): (&str, &str), slots: &mut Vec<SecretSlot>) {
+    let name = addon.api_type();
+    let mut add = |field: &str, spec: &SecretSpec, shape| {
+        let item = item_name("addon_key", &[name, t, id, field]);
+        slots.push(slot(addon_path(id, name, field), spec, shape, item));
+    };
+    match addon {
+        Addon::Firebase(f) => {
+            f.private_key
+                .iter()
+                .for_each(|s| add("private_key", s, SecretShape::RsaKey));
+            f.secret.iter().for_each(|s| add("secret", s, SecretShape::Random));
+        }
+        Addon::AzureBlob(b) => add("storageAccessKey", &b.storageAccessKey, SecretShape::Base64Key),
+        Addon::AzureSb(s) => add("sasKey", &s.sasKey, SecretShape::Base64Key),
+        Addon::Aws(_) | Addon::Unsimulated(..) => {}
+    }
 }
 
 /// Resolved-secrets key of the tenant signing key.

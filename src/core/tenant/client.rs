@@ -3,27 +3,16 @@
 
 use super::addons::Addons;
 use super::secret::SecretSpec;
+use crate::core::protocol::SubjectTokenType;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-/// The legacy grant that lets a client call `/delegation` with an `id_token`.
-pub const GRANT_DELEGATION_ID_TOKEN: &str = "http://auth0.com/oauth/legacy/grant-type/delegation/id_token";
-/// The legacy grant that lets a client call `/delegation` with a `refresh_token`.
-pub const GRANT_DELEGATION_REFRESH_TOKEN: &str = "http://auth0.com/oauth/legacy/grant-type/delegation/refresh_token";
-/// Machine-to-machine tokens.
-pub const GRANT_CLIENT_CREDENTIALS: &str = "client_credentials";
-/// Resource owner password.
-pub const GRANT_PASSWORD: &str = "password";
-/// Resource owner password with a named connection (realm).
-pub const GRANT_PASSWORD_REALM: &str = "http://auth0.com/oauth/grant-type/password-realm";
-/// Refresh tokens at `/oauth/token`.
-pub const GRANT_REFRESH_TOKEN: &str = "refresh_token";
-/// Native social token exchange.
-pub const GRANT_TOKEN_EXCHANGE: &str = "urn:ietf:params:oauth:grant-type:token-exchange";
-/// The authorization code flow (`/authorize` with `response_type` containing `code`).
-pub const GRANT_AUTHORIZATION_CODE: &str = "authorization_code";
-/// The implicit flow (`/authorize` with `token` or `id_token` and no `code`).
-pub const GRANT_IMPLICIT: &str = "implicit";
+pub use crate::core::protocol::grant::{
+    AUTHORIZATION_CODE as GRANT_AUTHORIZATION_CODE, CLIENT_CREDENTIALS as GRANT_CLIENT_CREDENTIALS,
+    DELEGATION_ID_TOKEN as GRANT_DELEGATION_ID_TOKEN, DELEGATION_REFRESH_TOKEN as GRANT_DELEGATION_REFRESH_TOKEN,
+    IMPLICIT as GRANT_IMPLICIT, PASSWORD as GRANT_PASSWORD, PASSWORD_REALM as GRANT_PASSWORD_REALM,
+    REFRESH_TOKEN as GRANT_REFRESH_TOKEN, TOKEN_EXCHANGE as GRANT_TOKEN_EXCHANGE,
+};
 
 /// Every grant type the local issuer knows.
 pub const KNOWN_GRANTS: [&str; 9] = [
@@ -184,6 +173,17 @@ pub struct NativeSocialLogin {
     /// Keys this version does not know.
     #[serde(flatten, skip_serializing_if = "Map::is_empty")]
     pub unknown: Map<String, Value>,
+}
+
+impl NativeSocialLogin {
+    /// Whether these device settings enable the provider of this subject token type.
+    pub fn enables(&self, kind: SubjectTokenType) -> bool {
+        match kind {
+            SubjectTokenType::AppleCode => self.apple.enabled,
+            SubjectTokenType::FacebookToken => self.facebook.enabled,
+            SubjectTokenType::GoogleIdToken => self.google.enabled,
+        }
+    }
 }
 
 /// `{"enabled": bool}`.

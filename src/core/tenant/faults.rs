@@ -1,6 +1,7 @@
 //! Fault injection, a tenant setting (`settings.faults`): per endpoint, added latency and one way to fail
 //! (a forced 429/500/503, a truncated body, a dropped connection), so a client's retry and error handling
-//! can be tried offline. Off by default. Pure: the issuer service applies them.
+//! can be tried offline. Off by default. Pure: the issuer service applies them. Every answer a fault forced
+//! (status or truncated body) carries `X-Tokenbench-Fault: injected`, which the client forms read to say so.
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};

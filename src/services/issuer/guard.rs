@@ -13,8 +13,8 @@ use std::net::IpAddr;
 /// Headers a browser may send cross-origin (spa-js sends `Auth0-Client`, and `DPoP` when bound).
 const ALLOW_HEADERS: &str = "Content-Type, Authorization, Auth0-Client, DPoP";
 /// Headers a browser may read.
-const EXPOSE_HEADERS: &str =
-    "DPoP-Nonce, WWW-Authenticate, X-RateLimit-Limit, X-RateLimit-Remaining, X-RateLimit-Reset, Retry-After";
+const EXPOSE_HEADERS: &str = "DPoP-Nonce, WWW-Authenticate, X-RateLimit-Limit, X-RateLimit-Remaining, \
+                              X-RateLimit-Reset, Retry-After, X-Tokenbench-Fault";
 
 /// `host[:port]` of a URL, lowercase, the port left out when it is the scheme's default.
 pub fn authority(url: &url::Url) -> Option<String> {

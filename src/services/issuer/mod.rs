@@ -17,6 +17,8 @@ use crate::core::issuer::certificate::common_name;
 use crate::core::issuer::fault::{forced_reply, truncated_body};
 use crate::core::issuer::{Ctx, Issuer, OAuthError, Params, Reply, SigningKey};
 use crate::core::jwt::decode::base64url;
+use crate::core::protocol::header::{FAULT_INJECTED, X_TOKENBENCH_FAULT};
+use crate::core::ratelimit::headers::x_ratelimit_values;
 use crate::core::tenant::{Failure, Fault, FaultEndpoint, Faults, SecretShape, Tenant};
 use crate::services::clock::Clock;
 use crate::services::secrets::SecretStore;
@@ -211,7 +213,7 @@ impl IssuerState {
     }
 
     /// A fresh subject token of `kind` for the provider's demo user, which this issuer's exchange accepts.
-    pub fn mint_subject_token(&self, kind: crate::core::issuer::social::SubjectType) -> Result<String, String> {
+    pub fn mint_subject_token(&self, kind: crate::core::protocol::SubjectTokenType) -> Result<String, String> {
         let sub = crate::core::issuer::artifacts::demo_subject(kind);
         self.locally(|issuer, ctx| issuer.mint_subject_token(kind, sub, None, ctx))
     }
@@ -414,12 +416,16 @@ async fn handle(state: IssuerState, request: Request, target: Target) -> Respons
     }
 }
 
-/// 200 with the reply's JSON cut in half (the "malformed body" fault).
+/// 200 with the reply's JSON cut in half (the "malformed body" fault), marked as injected.
 fn malformed_response(reply: &Reply) -> Response {
     let mut response = (StatusCode::OK, truncated_body(reply)).into_response();
     let headers = response.headers_mut();
     headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    headers.insert(
+        header::HeaderName::from_static(X_TOKENBENCH_FAULT),
+        HeaderValue::from_static(FAULT_INJECTED),
+    );
     response
 }
 
@@ -474,15 +480,7 @@ fn answer(
 }
 
 fn report(state: &IssuerState, method: &Method, path: &str, params: &Params, reply: &Reply, fault: Option<String>) {
-    let find = |name: &str| reply.headers.iter().find(|(k, _)| *k == name).map(|(_, v)| v.clone());
-    let rate_limit = match (
-        find("x-ratelimit-limit"),
-        find("x-ratelimit-remaining"),
-        find("x-ratelimit-reset"),
-    ) {
-        (Some(l), Some(r), Some(s)) => Some((l, r, s)),
-        _ => None,
-    };
+    let rate_limit = x_ratelimit_values(&reply.headers);
     (state.sink)(RequestRecord {
         method: method.to_string(),
         path: path.to_owned(),

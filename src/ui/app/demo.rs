@@ -1,13 +1,10 @@
 //! What each step of the guided demo does to the real forms, and how the app sees that a step has happened.
 
 use super::TokenbenchApp;
-use crate::core::auth0::delegation::InputToken;
-use crate::core::auth0::exchange::{ExchangeForm, SubjectType};
 use crate::core::history::RequestForm;
 use crate::ui::Tab;
 use crate::ui::command::{AppCommand, Command, IssuerCommand};
-use crate::ui::panels::demo::Step;
-use crate::ui::panels::request::Target;
+use crate::ui::demo::Step;
 
 /// The SPA alice signs in at; it may delegate to every add-on of the demo tenant.
 const SPA: &str = "demo-spa";
@@ -35,7 +32,7 @@ impl TokenbenchApp {
     /// from here on ticks the step.
     pub(super) fn prepare(&mut self, step: Step, commands: &mut Vec<Command>) {
         let mark = match step {
-            Step::SignIn => i64::try_from(self.sign_ins).unwrap_or(i64::MAX),
+            Step::SignIn => i64::try_from(self.delegation.sign_ins()).unwrap_or(i64::MAX),
             Step::FastForward => self.clock_control.as_ref().map_or(0, |c| c.skew()),
             Step::ExchangeApple
             | Step::DelegateFirebase
@@ -47,17 +44,8 @@ impl TokenbenchApp {
         match step {
             Step::SignIn => sign_in(commands),
             Step::ExchangeApple => {
-                self.exchange.form = ExchangeForm {
-                    client_id: "demo-native".to_owned(),
-                    subject_type: SubjectType::AppleCode,
-                    first_name: "Ada".to_owned(),
-                    last_name: "Lovelace".to_owned(),
-                    ..ExchangeForm::default()
-                };
-                self.exchange.sender.target = Target::LocalIssuer;
-                self.exchange.use_dpop = false;
-                self.exchange.client_secret = Default::default();
-                self.exchange.mint_subject_token(commands);
+                self.exchange
+                    .prepare_local_apple("demo-native", ("Ada", "Lovelace"), commands);
                 self.settings.tab = Tab::TokenExchange;
             }
             Step::DelegateFirebase => self.delegate("demo-firebase", "firebase", commands),
@@ -76,25 +64,13 @@ impl TokenbenchApp {
         if self.delegation.form.token.trim().is_empty() {
             sign_in(commands);
         }
-        let form = &mut self.delegation.form;
-        form.input = InputToken::IdToken;
-        form.client_id = SPA.to_owned();
-        target.clone_into(&mut form.target);
-        api_type.clone_into(&mut form.api_type);
-        "openid".clone_into(&mut form.scope);
-        form.params.clear();
-        self.delegation.sender.target = Target::LocalIssuer;
+        self.delegation.prepare_local(SPA, target, api_type);
         self.settings.tab = Tab::Delegation;
     }
 
     /// The Firebase answer's token diffed against alice's ID token, or a banner saying what to send first.
     fn diff_firebase_token(&mut self) {
-        let token = (self.delegation.form.target == "demo-firebase")
-            .then_some(self.delegation.sender.last.as_ref())
-            .flatten()
-            .and_then(|last| last.as_ref().ok())
-            .and_then(|(_, read)| read.tokens.first().map(|(_, token)| token.clone()));
-        match token {
+        match self.delegation.last_token_for("demo-firebase") {
             Some(token) => {
                 self.run_app_command(AppCommand::DiffInInspector {
                     pinned: self.delegation.form.token.clone(),
@@ -133,7 +109,7 @@ impl TokenbenchApp {
             return false;
         };
         match step {
-            Step::SignIn => i64::try_from(self.sign_ins).is_ok_and(|n| n > mark),
+            Step::SignIn => i64::try_from(self.delegation.sign_ins()).is_ok_and(|n| n > mark),
             Step::ExchangeApple => self.answered_since(mark, 200, |f, _| matches!(f, RequestForm::Exchange(_))),
             Step::DelegateFirebase => self.delegated_since(mark, "demo-firebase"),
             // Ticked when the diff is shown (see `diff_firebase_token`).
@@ -148,7 +124,7 @@ impl TokenbenchApp {
                 self.demo.is_done(Step::HitTheLimit)
                     && self.clock_control.as_ref().is_some_and(|c| c.skew() > mark)
                     && self
-                        .rate_limits
+                        .rate_book
                         .buckets
                         .values()
                         .all(|b| b.state.next_allowed(now).is_none_or(|at| at <= now))

@@ -5,7 +5,7 @@
 use super::TokenbenchApp;
 use crate::ui::Tab;
 use crate::ui::command::Command;
-use crate::ui::panels::demo::Step;
+use crate::ui::demo::Step;
 use std::time::{Duration, Instant};
 
 /// How long one step may take before the play gives up.

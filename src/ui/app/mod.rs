@@ -8,8 +8,8 @@ mod events;
 
 use super::backend::{Backend, BackendPaths};
 use super::command::{Command, FilesCommand, SecretsCommand, TokenOrigin};
-use super::panels::inspector::InspectorPanel;
-use super::panels::secrets::SecretsPanel;
+use super::inspector::InspectorPanel;
+use super::secrets::SecretsPanel;
 use super::settings::{Settings, Tab, ThemeChoice};
 use super::theme;
 use crate::core::history::History;
@@ -68,22 +68,22 @@ pub struct TokenbenchApp {
     /// The secrets panel.
     pub secrets: SecretsPanel,
     /// The local issuer panel.
-    pub issuer: super::panels::issuer::IssuerPanel,
+    pub issuer: super::issuer::IssuerPanel,
     /// The Delegation form.
-    pub delegation: super::panels::delegation::DelegationPanel,
+    pub delegation: super::forms::delegation::DelegationPanel,
     /// The Token exchange form.
-    pub exchange: super::panels::exchange::ExchangePanel,
+    pub exchange: super::forms::exchange::ExchangePanel,
     /// The History tab.
-    pub history_panel: super::panels::history::HistoryPanel,
+    pub history_panel: super::history::HistoryPanel,
     /// The Rate limits tab.
-    pub rate_limits: super::panels::rate_limits::RateLimitsPanel,
+    pub rate_limits: super::rate_limits::RateLimitsPanel,
+    /// What every answer's rate-limit headers said (the Rate limits tab and the forms' throttle line).
+    pub rate_book: super::rate_limits::book::RateBook,
     /// The guided demo's window.
-    pub demo: super::panels::demo::DemoPanel,
+    pub demo: super::demo::DemoPanel,
     /// The request timeout both forms share, as typed; a valid value is the setting.
-    pub request_timeout: super::panels::timeout::TimeoutField,
+    pub request_timeout: super::forms::timeout::TimeoutField,
     demo_script: Option<demo_play::DemoScript>,
-    /// Sign-ins completed (the demo's first step counts them).
-    sign_ins: u64,
     /// Kept tokens of long-dropped entries were deleted this session (tried once).
     orphans_swept: bool,
     /// Environments, saved forms, local tenant.
@@ -120,6 +120,7 @@ impl TokenbenchApp {
             settings.tab = Tab::Inspector;
         }
         apply_theme(ctx, settings.theme);
+        super::widgets::a11y::install(ctx);
         let mut app = Self {
             inspector: InspectorPanel::new(settings.leeway_seconds, options.token),
             backend: Backend::new(ctx.clone(), options.paths, options.secrets, options.clock.clone())?,
@@ -129,12 +130,13 @@ impl TokenbenchApp {
             exchange: Default::default(),
             history_panel: Default::default(),
             rate_limits: Default::default(),
+            rate_book: Default::default(),
             workspace: options.workspace,
             history: options.history,
             keyring_problem: None,
             keyring_names: Vec::new(),
             show_keyring_details: false,
-            request_timeout: super::panels::timeout::TimeoutField::new(settings.request_timeout_seconds),
+            request_timeout: super::forms::timeout::TimeoutField::new(settings.request_timeout_seconds),
             saved_settings: settings.clone(),
             settings,
             clock: options.clock,
@@ -150,19 +152,18 @@ impl TokenbenchApp {
                 images: None,
             }),
             history_unsaved: false,
-            demo: super::panels::demo::DemoPanel {
-                open: options.demo.is_some(),
-                ..Default::default()
-            },
+            demo: Default::default(),
             demo_script: options.demo.map(|steps| demo_play::DemoScript::new(steps, options.tab)),
-            sign_ins: 0,
             orphans_swept: false,
         };
+        if options.demo.is_some() {
+            app.demo.show();
+        }
         // Opens the keyring in the background and learns whether it is available.
         app.backend.run_secrets(SecretsCommand::List);
         if app.settings.issuer_autostart {
             // A fresh machine demos offline: the issuer starts with the window.
-            app.issuer.status = super::panels::issuer::IssuerStatus::Busy;
+            app.issuer.starting();
             let port = app.settings.issuer_port;
             let tenant_file = app.settings.issuer_tenant_file.clone();
             app.backend
@@ -321,7 +322,7 @@ impl TokenbenchApp {
         let Some(job) = &mut self.screenshot else { return };
         // The picture waits (up to a bound) for the issuer that starts with the window, so it shows it running,
         // and for a demo playing its steps.
-        let starting = self.issuer.status == super::panels::issuer::IssuerStatus::Busy || self.demo_script.is_some();
+        let starting = self.issuer.status == super::issuer::IssuerStatus::Busy || self.demo_script.is_some();
         if starting && job.started.elapsed() < std::time::Duration::from_secs(30) {
             ctx.request_repaint_after(std::time::Duration::from_millis(50));
             return;
@@ -392,39 +393,19 @@ impl TokenbenchApp {
         self.run_commands(commands);
     }
 
+    /// Draws the selected tab's panel: the one place tabs meet panels.
     fn panel_ui(&mut self, ui: &mut egui::Ui, commands: &mut Vec<Command>) {
-        let local_issuer = self.issuer.base_url().map(str::to_owned);
-        let local_clients = self.issuer.clients();
-        let mut cx = super::panels::PanelContext {
-            now: self.clock.now(),
-            zone: &self.zone,
-            workspace: &mut self.workspace,
-            keyring_names: &self.keyring_names,
-            memory_only: self.keyring_problem.is_some(),
-            local_issuer: local_issuer.as_deref(),
-            local_clients: &local_clients,
-        };
-        match self.settings.tab {
-            Tab::Inspector => self.inspector.ui(ui, &cx, commands),
-            Tab::History => {
-                let keep = &mut self.settings.keep_history_tokens;
-                self.history_panel.ui(ui, &self.history, keep, cx.zone, commands);
-            }
+        use super::panel::Panel;
+        let local = self.local_issuer();
+        let mut cx = events::panel_context!(self, local);
+        match cx.settings.tab {
+            Tab::Inspector => self.inspector.ui(ui, &mut cx, commands),
+            Tab::History => self.history_panel.ui(ui, &mut cx, commands),
             Tab::Secrets => self.secrets.ui(ui, &mut cx, commands),
-            Tab::LocalIssuer => self.issuer.ui(ui, &cx, &mut self.settings, commands),
-            Tab::Delegation => {
-                let key = self.delegation.rate_key(cx.local_issuer, cx.workspace);
-                let throttle = key
-                    .and_then(|(url, user)| {
-                        let environment = self.delegation.sender.target.title();
-                        self.rate_limits.throttled_until((environment, &url, &user), cx.now)
-                    })
-                    .map(|until| (until, cx.now));
-                self.delegation
-                    .ui(ui, &cx, throttle, &mut self.request_timeout, commands);
-            }
-            Tab::TokenExchange => self.exchange.ui(ui, &cx, &mut self.request_timeout, commands),
-            Tab::RateLimits => self.rate_limits.ui(ui, cx.now, cx.zone, commands),
+            Tab::LocalIssuer => self.issuer.ui(ui, &mut cx, commands),
+            Tab::Delegation => self.delegation.ui(ui, &mut cx, commands),
+            Tab::TokenExchange => self.exchange.ui(ui, &mut cx, commands),
+            Tab::RateLimits => self.rate_limits.ui(ui, &mut cx, commands),
         }
     }
 }

@@ -6,7 +6,7 @@ use crate::core::tenant::{DEMO_TENANT, Faults, Tenant, parse};
 use crate::services::clock::Clock;
 use crate::services::issuer::{BucketKey, IssuerConfig, IssuerHandle, RequestRecord, StartError, start};
 use crate::services::storage;
-use crate::ui::command::{Event, IssuerEvent};
+use crate::ui::command::{Event, IssuerEvent, MintedEvent};
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
@@ -213,16 +213,16 @@ pub fn sign_in(slot: &IssuerSlot, out: &Outbox, client_id: String, user_id: &str
         Some(handle) => handle.state.sign_in(&client_id, user_id),
         None => Err("the local issuer is not running: start it first".to_owned()),
     };
-    out.send(Event::Issuer(IssuerEvent::SignedIn { client_id, result }));
+    out.send(Event::Minted(MintedEvent::SignedIn { client_id, result }));
 }
 
-/// Mints a subject token for the exchange form; reports `SubjectTokenMinted`.
-pub fn mint_subject_token(slot: &IssuerSlot, out: &Outbox, kind: crate::core::issuer::social::SubjectType) {
+/// Mints a subject token for the exchange form; reports [`MintedEvent::SubjectToken`].
+pub fn mint_subject_token(slot: &IssuerSlot, out: &Outbox, kind: crate::core::protocol::SubjectTokenType) {
     let result = match lock(slot).as_ref() {
         Some(handle) => handle.state.mint_subject_token(kind),
         None => Err("the local issuer is not running: start it first".to_owned()),
     };
-    out.send(Event::Issuer(IssuerEvent::SubjectTokenMinted { kind, result }));
+    out.send(Event::Minted(MintedEvent::SubjectToken { kind, result }));
 }
 
 /// Reports the running issuer's live buckets (none when it is stopped).

@@ -21,23 +21,26 @@ pub struct KeyedSend {
     pub items: KeyringItems,
 }
 
-/// Adds the client secret, signs, sends, and retries once with the server's nonce; reports the proof, then
-/// the answer.
+/// Adds the client secret, signs, sends, and retries once with the server's nonce; reports the answer with
+/// the proof it was sent with.
 pub async fn send(mut job: KeyedSend, client: &reqwest::Client, store: StoreSlot, clock: Arc<dyn Clock>, out: &Outbox) {
-    let result = send_inner(&mut job, client, store, clock, out).await;
+    let mut dpop_proof = None;
+    let result = send_inner(&mut job, client, store, clock, &mut dpop_proof).await;
     out.send(Event::Http(HttpEvent::Answered {
         id: job.id,
         owner: job.owner,
         result,
+        dpop_proof,
     }));
 }
 
+/// Completes and sends the request; `dpop_proof` keeps the last proof it was sent with.
 async fn send_inner(
     job: &mut KeyedSend,
     client: &reqwest::Client,
     store: StoreSlot,
     clock: Arc<dyn Clock>,
-    out: &Outbox,
+    dpop_proof: &mut Option<String>,
 ) -> Result<HttpAnswer, HttpError> {
     if let Some(secret) = read_item(store.clone(), job.items.client_secret.clone(), "client secret").await? {
         crate::core::auth0::body::add_param(&mut job.request, "client_secret", secret.expose())
@@ -46,15 +49,8 @@ async fn send_inner(
     let Some(key) = read_item(store, job.items.dpop_key.clone(), "DPoP key").await? else {
         return http::send(client, &job.request).await;
     };
-    let (id, owner) = (job.id, job.owner);
-    let shown = |proof: &str| {
-        out.send(Event::Http(HttpEvent::DpopProof {
-            id,
-            owner,
-            proof: proof.to_owned(),
-        }));
-    };
-    crate::services::dpop::send_with_proof(client, &job.request, &key, clock.as_ref(), shown).await
+    let kept = |proof: &str| *dpop_proof = Some(proof.to_owned());
+    crate::services::dpop::send_with_proof(client, &job.request, &key, clock.as_ref(), kept).await
 }
 
 /// Reads a keyring item off the async threads; `what` names it in the error, which says what to do.

@@ -14,7 +14,7 @@ pub use secrets::StoreSlot;
 use super::command::NO_FILE_CHOSEN;
 
 use super::command::{
-    AppEvent, Event, FilesCommand, FilesEvent, HttpCommand, HttpEvent, HttpOwner, IssuerCommand, RequestId,
+    AppEvent, Event, FilesCommand, FilesEvent, HttpCommand, HttpEvent, HttpOwner, IssuerCommand, Owner, RequestId,
     SecretsCommand, SecretsEvent,
 };
 use crate::core::http::{HttpError, HttpRequest};
@@ -168,13 +168,17 @@ impl Backend {
         let lane = &self.keyring_lane;
         match command {
             SecretsCommand::List => lane.run(move || secrets::list(&slot, &out)),
-            SecretsCommand::Store { name, value } => lane.run(move || secrets::save(&slot, &out, name, value)),
+            SecretsCommand::Store { owner, name, value } => {
+                lane.run(move || secrets::save(&slot, &out, owner, name, value))
+            }
             SecretsCommand::Replace { name, value } => lane.run(move || secrets::replace(&slot, &out, name, value)),
             SecretsCommand::Fetch { name, purpose } => lane.run(move || secrets::fetch(&slot, &out, name, purpose)),
             SecretsCommand::Copy(name) => lane.run(move || secrets::copy(&slot, &out, name)),
-            SecretsCommand::CopyCurl { request, client_secret } => {
-                lane.run(move || secrets::copy_curl(&slot, &out, request, &client_secret))
-            }
+            SecretsCommand::CopyCurl {
+                owner,
+                request,
+                client_secret,
+            } => lane.run(move || secrets::copy_curl(&slot, &out, owner, request, &client_secret)),
             SecretsCommand::Delete(name) => lane.run(move || secrets::delete(&slot, &out, name)),
             SecretsCommand::KeepToken { name, value } => {
                 lane.run(move || secrets::keep_token(&slot, &out, name, value))
@@ -182,14 +186,19 @@ impl Backend {
             SecretsCommand::DeleteKeptTokens(names) => {
                 lane.run(move || secrets::delete_kept_tokens(&slot, &out, names))
             }
-            SecretsCommand::Generate { name, kind } => lane.run(move || secrets::generate(&slot, &out, name, kind)),
+            SecretsCommand::Generate { owner, name, kind } => {
+                lane.run(move || secrets::generate(&slot, &out, owner, name, kind))
+            }
             SecretsCommand::ImportKeyFile(Some(path)) => lane.run(move || secrets::import_key(&slot, &out, &path)),
             SecretsCommand::ImportKeyFile(None) => {
                 // The dialog waits for the user, so it runs beside the lane; the import then joins the queue.
                 let lane = lane.clone();
                 self.blocking(move || match secrets::pick_key_file() {
                     Some(path) => lane.run(move || secrets::import_key(&slot, &out, &path)),
-                    None => out.send(Event::Secrets(SecretsEvent::Changed(Err(NO_FILE_CHOSEN.to_owned())))),
+                    None => out.send(Event::Secrets(SecretsEvent::Done {
+                        owner: Owner::Secrets,
+                        result: Err(NO_FILE_CHOSEN.to_owned()),
+                    })),
                 });
             }
             SecretsCommand::SignJwt { id, item, draft } => {
@@ -234,6 +243,7 @@ impl Backend {
                         id,
                         owner,
                         result: Err(HttpError::Cancelled),
+                        dpop_proof: None,
                     }));
                 }
             }
@@ -311,6 +321,7 @@ impl Backend {
                     id: job.id,
                     owner: job.owner,
                     result: Err(e),
+                    dpop_proof: None,
                 })),
             }
         });
@@ -325,7 +336,12 @@ impl Backend {
                 Ok(client) => http::send(client, &request).await,
                 Err(e) => Err(e),
             };
-            out.send(Event::Http(HttpEvent::Answered { id, owner, result }));
+            out.send(Event::Http(HttpEvent::Answered {
+                id,
+                owner,
+                result,
+                dpop_proof: None,
+            }));
         });
         self.running.insert(id, task.abort_handle());
     }

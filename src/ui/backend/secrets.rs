@@ -8,7 +8,7 @@ use crate::core::secret::{KeyKind, SecretString};
 use crate::core::workspace::Workspace;
 use crate::services::secrets::{self as store_ops, SecretError, SecretStore, open_store};
 use crate::services::{clipboard, keygen, storage};
-use crate::ui::command::{Event, RequestId, SecretPurpose, SecretsEvent, WorkspaceImport};
+use crate::ui::command::{Event, Owner, RequestId, SecretPurpose, SecretsEvent, WorkspaceImport};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
 
@@ -62,12 +62,21 @@ pub fn copy(slot: &StoreSlot, out: &Outbox, name: String) {
                 clipboard::CLEAR_AFTER.as_secs()
             )
         });
-    out.send(Event::Secrets(SecretsEvent::Copied(result)));
+    out.send(Event::Secrets(SecretsEvent::Done {
+        owner: Owner::Secrets,
+        result,
+    }));
 }
 
 /// Copies a request as curl with its client secret read from `item`; like [`copy`], the text never reaches
 /// the UI and is cleared from the clipboard later.
-pub fn copy_curl(slot: &StoreSlot, out: &Outbox, mut request: crate::core::http::HttpRequest, item: &str) {
+pub fn copy_curl(
+    slot: &StoreSlot,
+    out: &Outbox,
+    owner: Owner,
+    mut request: crate::core::http::HttpRequest,
+    item: &str,
+) {
     let result = store(slot)
         .0
         .get(item)
@@ -82,19 +91,19 @@ pub fn copy_curl(slot: &StoreSlot, out: &Outbox, mut request: crate::core::http:
                 clipboard::CLEAR_AFTER.as_secs()
             )
         });
-    out.send(Event::Secrets(SecretsEvent::Copied(result)));
+    out.send(Event::Secrets(SecretsEvent::Done { owner, result }));
 }
 
-/// Runs a change, reports it, then sends the new list.
-fn change(slot: &StoreSlot, out: &Outbox, job: impl FnOnce(&dyn SecretStore) -> Result<String, String>) {
+/// Runs a change, reports it to `owner`, then sends the new list.
+fn change(slot: &StoreSlot, out: &Outbox, owner: Owner, job: impl FnOnce(&dyn SecretStore) -> Result<String, String>) {
     let result = { job(store(slot).0.as_ref()) };
-    out.send(Event::Secrets(SecretsEvent::Changed(result)));
+    out.send(Event::Secrets(SecretsEvent::Done { owner, result }));
     list(slot, out);
 }
 
 /// Creates an item; refused when one with that name exists.
-pub fn save(slot: &StoreSlot, out: &Outbox, name: String, value: SecretString) {
-    change(slot, out, |s| {
+pub fn save(slot: &StoreSlot, out: &Outbox, owner: Owner, name: String, value: SecretString) {
+    change(slot, out, owner, |s| {
         store_ops::create(s, &name, &value)
             .map(|()| format!("Saved {name}"))
             .map_err(|e| e.to_string())
@@ -103,7 +112,7 @@ pub fn save(slot: &StoreSlot, out: &Outbox, name: String, value: SecretString) {
 
 /// Replaces an item's value (the user asked for it with Replace… and confirmed).
 pub fn replace(slot: &StoreSlot, out: &Outbox, name: String, value: SecretString) {
-    change(slot, out, |s| {
+    change(slot, out, Owner::Secrets, |s| {
         s.set(&name, &value)
             .map(|()| format!("Replaced the value of {name}"))
             .map_err(|e| e.to_string())
@@ -112,7 +121,7 @@ pub fn replace(slot: &StoreSlot, out: &Outbox, name: String, value: SecretString
 
 /// Deletes an item.
 pub fn delete(slot: &StoreSlot, out: &Outbox, name: String) {
-    change(slot, out, |s| {
+    change(slot, out, Owner::Secrets, |s| {
         s.delete(&name)
             .map(|()| format!("Deleted {name}"))
             .map_err(|e| e.to_string())
@@ -124,9 +133,10 @@ pub fn delete(slot: &StoreSlot, out: &Outbox, name: String) {
 pub fn keep_token(slot: &StoreSlot, out: &Outbox, name: String, value: SecretString) {
     let result = store(slot).0.set(&name, &value);
     if let Err(e) = result {
-        out.send(Event::Secrets(SecretsEvent::Changed(Err(format!(
-            "the request's token was not kept in {name}: {e}"
-        )))));
+        out.send(Event::Secrets(SecretsEvent::Done {
+            owner: Owner::Secrets,
+            result: Err(format!("the request's token was not kept in {name}: {e}")),
+        }));
     }
     list(slot, out);
 }
@@ -138,17 +148,20 @@ pub fn delete_kept_tokens(slot: &StoreSlot, out: &Outbox, names: Vec<String>) {
     for name in &names {
         match store.delete(name) {
             Ok(()) | Err(SecretError::NotFound(_)) => {}
-            Err(e) => out.send(Event::Secrets(SecretsEvent::Changed(Err(format!(
-                "the kept token {name} was not deleted: {e}; delete it in the Secrets tab"
-            ))))),
+            Err(e) => out.send(Event::Secrets(SecretsEvent::Done {
+                owner: Owner::Secrets,
+                result: Err(format!(
+                    "the kept token {name} was not deleted: {e}; delete it in the Secrets tab"
+                )),
+            })),
         }
     }
     list(slot, out);
 }
 
 /// Generates a key into the keyring.
-pub fn generate(slot: &StoreSlot, out: &Outbox, name: String, kind: KeyKind) {
-    change(slot, out, |s| {
+pub fn generate(slot: &StoreSlot, out: &Outbox, owner: Owner, name: String, kind: KeyKind) {
+    change(slot, out, owner, |s| {
         // Checked before generating too: an RSA key takes a moment, and the answer would be the same.
         store_ops::ensure_absent(s, &name).map_err(|e| format!("nothing was generated: {e}"))?;
         let value = keygen::generate(kind).map_err(|e| e.to_string())?;
@@ -164,7 +177,7 @@ pub fn pick_key_file() -> Option<PathBuf> {
 
 /// Imports a key file: every item is validated before any is stored, so nothing is half-imported.
 pub fn import_key(slot: &StoreSlot, out: &Outbox, path: &Path) {
-    change(slot, out, |s| import_key_file(s, path));
+    change(slot, out, Owner::Secrets, |s| import_key_file(s, path));
 }
 
 fn import_key_file(store: &dyn SecretStore, path: &Path) -> Result<String, String> {

@@ -75,10 +75,10 @@ pub fn badge(ui: &mut egui::Ui, text: &str, colour: Color32) -> egui::Response {
     ui.label(RichText::new(text).strong().color(colour))
 }
 
-/// An inline error message next to a field.
+/// An inline error message next to a field, announced by screen readers when it appears or changes.
 pub fn inline_error(ui: &mut egui::Ui, message: &str) {
     let colour = crate::ui::theme::error(ui.visuals().dark_mode);
-    ui.label(RichText::new(message).color(colour));
+    super::a11y::announce(ui.label(RichText::new(message).color(colour)));
 }
 
 /// A warning that stays while its cause does (e.g. TLS verification turned off).
@@ -87,11 +87,33 @@ pub fn inline_warning(ui: &mut egui::Ui, message: &str) {
     ui.label(RichText::new(message).color(colour));
 }
 
-/// Selectable monospace text that keeps its indentation (pretty JSON). A justified layout, as inside
-/// `ui.columns`, would strip the leading spaces of every row, so the text is laid out left-aligned here.
+/// Selectable monospace text that keeps its indentation (pretty JSON). Each line is its own label, its
+/// leading spaces turned into a left margin: a long value then wraps under its own indentation instead of at
+/// column 0, where it would read as a new key. A justified layout, as inside `ui.columns`, would strip
+/// leading spaces anyway, so the indentation is never text.
 pub fn code_block(ui: &mut egui::Ui, text: &str) -> egui::Response {
-    let galley = code_galley(ui, text);
-    ui.add(egui::Label::new(galley).selectable(true))
+    let font = egui::TextStyle::Monospace.resolve(ui.style());
+    let space_width = ui.fonts_mut(|fonts| fonts.glyph_width(&font, ' '));
+    ui.vertical(|ui| {
+        ui.spacing_mut().item_spacing = egui::Vec2::ZERO;
+        for line in text.lines() {
+            code_line(ui, line, space_width);
+        }
+    })
+    .response
+}
+
+/// One line of a [`code_block`]: a margin as wide as its leading spaces, then the rest, wrapped in the width
+/// left.
+fn code_line(ui: &mut egui::Ui, line: &str, space_width: f32) -> egui::Response {
+    let rest = line.trim_start_matches(' ');
+    let spaces = line.len() - rest.len();
+    ui.horizontal_top(|ui| {
+        ui.add_space(space_width * spaces as f32);
+        let galley = code_galley(ui, rest);
+        ui.add(egui::Label::new(galley).selectable(true))
+    })
+    .inner
 }
 
 fn code_galley(ui: &egui::Ui, text: &str) -> std::sync::Arc<egui::Galley> {
@@ -108,31 +130,40 @@ fn code_galley(ui: &egui::Ui, text: &str) -> std::sync::Arc<egui::Galley> {
 
 #[cfg(test)]
 mod tests {
-    use super::code_galley;
+    use super::code_line;
 
     #[test]
-    fn pretty_json_keeps_its_indentation_inside_justified_columns() {
-        let text = "{\n  \"a\": {\n    \"b\": 1\n  }\n}";
+    fn a_long_value_wraps_under_its_own_indentation_inside_justified_columns() {
+        let long_value = format!("  \"aud\": \"{}\",", "firebase-project-".repeat(20));
         let ctx = egui::Context::default();
-        let mut indents = Vec::new();
-        let mut output = ctx.run_ui(egui::RawInput::default(), |ui| {
+        let mut rects = Vec::new();
+        let input = egui::RawInput {
+            screen_rect: Some(egui::Rect::from_min_size(egui::Pos2::ZERO, egui::vec2(400.0, 800.0))),
+            ..Default::default()
+        };
+        let mut output = ctx.run_ui(input, |ui| {
             ui.columns(2, |columns| {
-                let galley = code_galley(&columns[0], text);
-                // Where each row's first visible character is drawn.
-                indents = galley
-                    .rows
-                    .iter()
-                    .filter_map(|row| row.glyphs.iter().find(|g| !g.chr.is_whitespace()))
-                    .map(|glyph| glyph.pos.x)
-                    .collect();
+                let ui = &mut columns[0];
+                ui.spacing_mut().item_spacing = egui::Vec2::ZERO;
+                for line in ["{", "  \"sub\": \"auth0|42\",", &long_value, "}"] {
+                    rects.push(code_line(ui, line, 7.0).rect);
+                }
             });
         });
         output.textures_delta.clear();
-        assert_eq!(indents.len(), 5, "{indents:?}");
-        assert!(indents[1] > indents[0], "the second row is indented: {indents:?}");
+        let [brace, key, value, _] = rects[..] else {
+            panic!("four lines: {rects:?}");
+        };
+        assert!((key.left() - brace.left() - 14.0).abs() < 0.5, "{rects:?}");
         assert!(
-            indents[2] > indents[1],
-            "the third row is indented further: {indents:?}"
+            value.height() > 2.0 * key.height(),
+            "the long value wraps onto several rows: {rects:?}"
+        );
+        // Every row of a left-aligned label starts at its left edge: the wrapped rows stay indented.
+        assert!((value.left() - key.left()).abs() < 0.5, "{rects:?}");
+        assert!(
+            value.right() <= brace.left() + 200.0 + 0.5,
+            "wrapped within the column: {rects:?}"
         );
     }
 }

@@ -5,7 +5,8 @@
 use super::ParsedCurl;
 use crate::core::auth0::BodyEncoding;
 use crate::core::auth0::delegation::{DelegationForm, InputToken};
-use crate::core::auth0::exchange::{ExchangeForm, SubjectType, TOKEN_EXCHANGE};
+use crate::core::auth0::exchange::{ExchangeForm, SubjectType};
+use crate::core::protocol::grant::TOKEN_EXCHANGE;
 use crate::core::secret::SecretString;
 use base64::Engine;
 use serde_json::Value;

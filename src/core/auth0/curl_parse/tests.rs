@@ -3,8 +3,9 @@
 
 use super::*;
 use crate::core::auth0::BodyEncoding;
-use crate::core::auth0::delegation::{DelegationForm, InputToken, JWT_BEARER};
+use crate::core::auth0::delegation::{DelegationForm, InputToken};
 use crate::core::auth0::exchange::{ExchangeForm, SubjectType};
+use crate::core::protocol::grant::JWT_BEARER;
 use std::time::Duration;
 
 fn names(unmapped: &[Unmapped]) -> Vec<&str> {
