@@ -227,7 +227,8 @@ fn the_rate_limit_view_and_the_send_warning_follow_real_answers_and_the_clock() 
     }
     harness.run();
     harness.get_by_label_contains("Rate limit reached");
-    harness.get_by_label_contains("passes at 22:13:26 (in 6 s)");
+    harness.get_by_label_contains("passes at 22:13:26 (sending now gets a 429)");
+    harness.get_by_label("in 6 s");
     harness.get_by_label("Rate limits").click();
     harness.run();
     harness.get_by_label(&format!("Local issuer · {base}/delegation · user auth0|alice"));

@@ -53,13 +53,13 @@ impl Step {
         match self {
             Self::SignIn => "The local issuer signs alice in at demo-spa; her ID token fills the Delegation form",
             Self::ExchangeApple => {
-                "A simulated Apple code fills the Token exchange form: click Send, then open the id_token"
+                "A simulated Apple code fills the Token exchange form: press Send, then open the id_token"
             }
-            Self::DelegateFirebase => "target demo-firebase, api_type firebase: click Send",
+            Self::DelegateFirebase => "target demo-firebase, api_type firebase: press Send",
             Self::InspectAndDiff => "The inspector shows the Firebase token diffed against alice's ID token",
-            Self::DelegateAzure => "target demo-azure-blob, api_type azure_blob: click Send; the answer is a SAS URL",
-            Self::HitTheLimit => "Burst: 15 copies at 50 per second: click Start burst, then open Rate limits",
-            Self::FastForward => "Click +1 min in the status bar: the bucket refills and the countdown ends",
+            Self::DelegateAzure => "target demo-azure-blob, api_type azure_blob: press Send; the answer is a SAS URL",
+            Self::HitTheLimit => "Burst: 15 copies at 50 per second: press Start burst, then open Rate limits",
+            Self::FastForward => "Press +1 min in the status bar: the bucket refills and the countdown ends",
         }
     }
 }
@@ -124,7 +124,7 @@ impl DemoPanel {
     }
 
     fn steps_ui(&mut self, ui: &mut egui::Ui) -> Option<Step> {
-        ui.label("The whole story offline, on the local issuer. Each button fills the real forms; you click Send.");
+        ui.label("The whole story offline, on the local issuer. Each button fills the real forms; you press Send.");
         let dark = ui.visuals().dark_mode;
         let mut clicked = None;
         let next = self.done.iter().position(|done| !done);

@@ -18,7 +18,7 @@ use crate::ui::panel::PanelContext;
 use crate::ui::theme;
 use crate::ui::widgets::a11y::{announce, choice};
 use crate::ui::widgets::fields::{code_block, copy_button, inline_error, inline_warning};
-use crate::ui::widgets::time::{clock_time, distance, readable_time};
+use crate::ui::widgets::time::{clock_time, distance};
 use std::time::{Duration, Instant};
 
 /// Which environment a form sends to: the local issuer (following its address) or a workspace environment.
@@ -344,12 +344,16 @@ impl Sender {
         commands: &mut Vec<Command>,
     ) -> bool {
         if let Some((until, now)) = throttle {
+            // Announced once: its text holds the time, not the countdown, which ticks in a label of its own.
             let text = format!(
                 "Rate limit reached: the last answer left no requests; the next one passes at {} (sending now \
                  gets a 429)",
-                readable_time(until, now, zone)
+                clock_time(until, now, zone)
             );
-            announce(ui.label(egui::RichText::new(text).color(theme::warning(ui.visuals().dark_mode))));
+            ui.horizontal_wrapped(|ui| {
+                announce(ui.label(egui::RichText::new(text).color(theme::warning(ui.visuals().dark_mode))));
+                ui.label(distance(until, now));
+            });
             ui.ctx().request_repaint_after(Duration::from_secs(1));
         }
         let mut send = false;
