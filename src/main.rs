@@ -22,6 +22,7 @@ fn main() -> ExitCode {
         Some(Command::Secrets(command)) => ExitCode::from(cli::secrets::run(command)),
         Some(Command::Serve(serve)) => ExitCode::from(cli::serve::run(serve)),
         Some(Command::Mint(mint)) => ExitCode::from(cli::mint::run(mint)),
+        Some(Command::Har(har)) => ExitCode::from(cli::har::run(har)),
         None => open_window(args),
     }
 }

@@ -1,5 +1,9 @@
 //! `tokenbench inspect`: the inspector on the command line, with JSON output and meaningful exit codes.
 //! Everything it prints or writes (report, JSON, Markdown file, errors) passes [`escape::for_output`].
+//! `--lines` and `--scan` (many tokens, NDJSON) live in [`bulk`].
+
+mod bulk;
+mod parallel;
 
 use super::input::{CappedReadError, MAX_STDIN_BYTES, read_capped};
 use super::{EXIT_CHECK_FAILED, EXIT_OK, EXIT_USAGE};
@@ -60,6 +64,23 @@ pub struct InspectArgs {
     /// Also write a Markdown report (without the signature) to FILE.
     #[arg(long, value_name = "FILE")]
     pub report: Option<PathBuf>,
+    /// Inspect one token per line of FILE (`-` or nothing: standard input) and print one compact `--json`
+    /// object per line (NDJSON), in input order; blank and non-JWT lines get an error object.
+    #[arg(
+        long,
+        value_name = "FILE",
+        num_args = 0..=1,
+        default_missing_value = "-",
+        conflicts_with_all = ["token", "report", "scan"]
+    )]
+    pub lines: Option<PathBuf>,
+    /// Find every JWT in a log or ticket (FILE, or `-` for standard input) and print one JSON line per token:
+    /// line, column, byte offset, the token's first 10 characters and its `--json` object.
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["token", "report"])]
+    pub scan: Option<PathBuf>,
+    /// With --scan: also print each whole token (`"token"`). Tokens are credentials: mind where the output goes.
+    #[arg(long, requires = "scan")]
+    pub show_tokens: bool,
 }
 
 impl InspectArgs {
@@ -102,15 +123,12 @@ fn run_inner(args: &InspectArgs) -> anyhow::Result<u8> {
              one the token names itself"
         );
     }
+    if args.lines.is_some() || args.scan.is_some() {
+        return run_bulk(args);
+    }
     let raw = read_token(args.token.as_deref())?;
-    let key = load_key(args)?;
-    let expect = Expectations {
-        issuer: args.iss.clone(),
-        audience: args.aud.clone(),
-        leeway: args.leeway,
-    };
-    let now = args.at.unwrap_or_else(|| SystemClock.now());
-    let analysis = analyse(&raw, key.as_ref(), &expect, now);
+    let settings = Settings::from_args(args)?;
+    let analysis = settings.analyse(&raw);
     let zone = local_zone();
     if args.json {
         let json = serde_json::to_string_pretty(&json_report(&analysis))?;
@@ -139,12 +157,56 @@ fn run_inner(args: &InspectArgs) -> anyhow::Result<u8> {
     Ok(exit_code(&analysis, args.has_expectation()))
 }
 
-fn exit_code(analysis: &Analysis, checked: bool) -> u8 {
-    let decodes = match &analysis.inspection {
+/// What every token of one run is analysed with: the key (loaded once), the expectations and "now".
+struct Settings {
+    key: Option<KeyMaterial>,
+    expect: Expectations,
+    now: i64,
+    /// Whether a key, issuer or audience was given, so that a failed check counts.
+    checked: bool,
+}
+
+impl Settings {
+    fn from_args(args: &InspectArgs) -> anyhow::Result<Self> {
+        Ok(Self {
+            key: load_key(args)?,
+            expect: Expectations {
+                issuer: args.iss.clone(),
+                audience: args.aud.clone(),
+                leeway: args.leeway,
+            },
+            now: args.at.unwrap_or_else(|| SystemClock.now()),
+            checked: args.has_expectation(),
+        })
+    }
+
+    fn analyse(&self, raw: &str) -> Analysis {
+        analyse(raw, self.key.as_ref(), &self.expect, self.now)
+    }
+}
+
+fn run_bulk(args: &InspectArgs) -> anyhow::Result<u8> {
+    let settings = Settings::from_args(args)?;
+    if (args.iss.is_some() || args.aud.is_some()) && settings.key.is_none() {
+        say(NO_KEY);
+    }
+    match (&args.lines, &args.scan) {
+        (Some(source), _) => bulk::run_lines(source, &settings),
+        (None, Some(source)) => bulk::run_scan(source, args.show_tokens, &settings),
+        (None, None) => bail!("give --lines FILE or --scan FILE"),
+    }
+}
+
+/// Whether the input is a JWT whose three segments decode.
+fn decodes(analysis: &Analysis) -> bool {
+    match &analysis.inspection {
         Inspection::Jwt(jwt) => jwt.first_error().is_none(),
         _ => false,
-    };
-    if !decodes {
+    }
+}
+
+fn exit_code(analysis: &Analysis, checked: bool) -> u8 {
+    if !decodes(analysis) {
         match (&analysis.inspection, not_a_jwt_message(&analysis.inspection)) {
             (_, Some(message)) => say(&format!("not a JWT: {message}")),
             (Inspection::Jwt(jwt), None) => say(&format!(

@@ -2,6 +2,7 @@
 
 pub mod delegate;
 pub mod exchange;
+pub mod har;
 pub mod input;
 pub mod inspect;
 pub mod login;
@@ -61,6 +62,8 @@ pub enum Command {
     Secrets(secrets::SecretsCommand),
     /// Run the local issuer, an offline Auth0-like tenant (/delegation, /oauth/token, JWKS, discovery).
     Serve(serve::ServeArgs),
+    /// Read a browser's HAR capture: entries, tokens, rate limits, findings; write a sanitised copy.
+    Har(har::HarArgs),
     /// Mint ID tokens, simulated Apple codes, Facebook tokens and Google id tokens for a tenant, or any JWT.
     #[command(subcommand)]
     Mint(mint::MintCommand),
@@ -83,6 +86,8 @@ pub enum TabArg {
     Secrets,
     /// Past requests.
     History,
+    /// HAR captures opened for support.
+    Captures,
 }
 
 impl From<TabArg> for crate::ui::Tab {
@@ -97,6 +102,7 @@ impl From<TabArg> for crate::ui::Tab {
             A::RateLimits => Tab::RateLimits,
             A::Secrets => Tab::Secrets,
             A::History => Tab::History,
+            A::Captures => Tab::Captures,
         }
     }
 }

@@ -7,6 +7,7 @@ pub mod auth0;
 pub mod der;
 pub mod encode;
 pub mod escape;
+pub mod har;
 pub mod history;
 pub mod http;
 pub mod issuer;

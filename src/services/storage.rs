@@ -193,6 +193,20 @@ pub fn save_json<T: Serialize>(path: &Path, value: &T) -> Result<(), StorageErro
 /// then the folder is flushed so the rename itself survives a crash. On unix the file is readable by its owner
 /// only (0600), and folders created for it are 0700: settings and workspaces name tenants and keyring items.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), StorageError> {
+    write_atomic_with(path, |file| {
+        file.write_all(bytes).map_err(|source| StorageError::Io {
+            path: path.to_path_buf(),
+            source,
+        })
+    })
+}
+
+/// [`write_atomic`] for content written piece by piece (a sanitised capture of 100 MiB is never held whole):
+/// `write` fills the temporary file; when it fails, the temporary file is removed and the target left as it was.
+pub fn write_atomic_with<T, E: From<StorageError>>(
+    path: &Path,
+    write: impl FnOnce(&mut std::fs::File) -> Result<T, E>,
+) -> Result<T, E> {
     let io = |source| StorageError::Io {
         path: path.to_path_buf(),
         source,
@@ -203,18 +217,23 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), StorageError> {
         .unwrap_or(Path::new("."));
     create_private_dir(dir).map_err(io)?;
     let temp = temp_path(path);
-    let result = (|| {
-        // `create_new`: never write into a file someone else is writing.
-        let mut file = private_file_options().open(&temp)?;
-        file.write_all(bytes)?;
-        file.sync_all()?;
-        std::fs::rename(&temp, path)
-    })();
-    if result.is_err() {
+    // `create_new`: never write into a file someone else is writing.
+    let mut file = private_file_options().open(&temp).map_err(io)?;
+    let written = write(&mut file);
+    let finished = match written {
+        Ok(value) => file
+            .sync_all()
+            .and_then(|()| std::fs::rename(&temp, path))
+            .map(|()| value)
+            .map_err(|e| E::from(io(e))),
+        Err(e) => Err(e),
+    };
+    if finished.is_err() {
         let _ = std::fs::remove_file(&temp);
     }
-    result.map_err(io)?;
-    sync_dir(dir).map_err(io)
+    let value = finished?;
+    sync_dir(dir).map_err(io)?;
+    Ok(value)
 }
 
 /// Creates a folder and its missing parents, owner-only on unix (existing folders are left as they are).

@@ -91,6 +91,8 @@ pub enum AppCommand {
     ClearHistory,
     /// Show the History tab with this entry (by id) highlighted.
     ShowInHistory(u64),
+    /// Show the Captures tab with this entry (from 1) of the open capture highlighted.
+    ShowInCaptures(usize),
     /// Open the guided demo's step list.
     ShowDemo,
     /// Add an environment to the workspace (from a pasted curl command) and save it, unless it is invalid.
@@ -115,6 +117,15 @@ pub enum TokenOrigin {
         /// The token the request carried, if any.
         input: Option<String>,
     },
+    /// Seen in a HAR capture.
+    Capture {
+        /// The capture file.
+        file: PathBuf,
+        /// The entry, from 1.
+        entry: usize,
+        /// Where in the entry: "response body · id_token".
+        place: String,
+    },
 }
 
 impl TokenOrigin {
@@ -133,6 +144,10 @@ impl TokenOrigin {
                 input.chars().take(24).collect::<String>()
             ),
             Self::Response { field, input: None } => format!("The {field} of a response"),
+            Self::Capture { file, entry, place } => {
+                let name = file.file_name().unwrap_or(file.as_os_str()).to_string_lossy();
+                format!("entry {entry} · {place} of {name}")
+            }
         }
     }
 }
@@ -142,8 +157,23 @@ impl TokenOrigin {
 pub enum FilesCommand {
     /// Show an open dialog and read the chosen file as a token.
     OpenTokenFile,
-    /// Read a dropped file as a token.
+    /// Read a dropped file as a token, or as a capture when its JSON starts with `{"log"`.
     ReadTokenFile(PathBuf),
+    /// Read a HAR capture (`None`: ask with an open dialog), answered by [`CaptureEvent`]s; a read under way
+    /// is cancelled first.
+    OpenHar(Option<PathBuf>),
+    /// Stop the capture read under way (checked between entries).
+    CancelHar,
+    /// List what sanitising `source` would remove, without writing anything ([`CaptureEvent::SanitizePreview`]).
+    PreviewSanitizeHar(PathBuf),
+    /// Write a sanitised copy of `source` (`target: None` asks where with a save dialog), through a temporary
+    /// file renamed into place ([`CaptureEvent::Sanitized`]).
+    SanitizeHar {
+        /// The capture.
+        source: PathBuf,
+        /// Where the copy goes.
+        target: Option<PathBuf>,
+    },
     /// Write the Markdown report.
     ExportReport {
         /// The report text (already without signature).
@@ -392,6 +422,73 @@ pub enum Event {
     Issuer(IssuerEvent),
     /// Tokens the local issuer minted for a form.
     Minted(MintedEvent),
+    /// HAR captures being read or sanitised.
+    Capture(CaptureEvent),
+}
+
+/// One entry of a capture as the Captures tab shows it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CapturedEntry {
+    /// The entry made compact.
+    pub entry: crate::core::har::Entry,
+    /// The value of each of `entry.tokens` that is a JWT (to open it in the inspector), in the same order.
+    pub values: Vec<Option<String>>,
+}
+
+/// How a capture read ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ReadOutcome {
+    /// Every entry was read (single entries may have been skipped).
+    Complete,
+    /// The user stopped it.
+    Cancelled,
+    /// The file is unreadable, not HAR, or truncated: why (the entries before were kept).
+    Failed(String),
+}
+
+/// Answers about HAR captures. `read` is the read they belong to; answers of an older read are stale.
+#[derive(Debug)]
+pub enum CaptureEvent {
+    /// The open dialog gave no file back.
+    NoFileChosen,
+    /// A read started.
+    Started {
+        /// The read.
+        read: RequestId,
+        /// The file.
+        path: PathBuf,
+    },
+    /// Entries read so far, sent early and then every few hundred entries.
+    Progress {
+        /// The read.
+        read: RequestId,
+        /// Entries read so far, skipped ones included.
+        entries_read: usize,
+        /// New rows.
+        rows: Vec<CapturedEntry>,
+        /// New skipped entries.
+        errors: Vec<crate::core::har::EntryError>,
+    },
+    /// The read ended.
+    Finished {
+        /// The read.
+        read: RequestId,
+        /// Entries read, skipped ones included.
+        entries_read: usize,
+        /// Problems across the rows read.
+        findings: Vec<crate::core::har::findings::HarFinding>,
+        /// How it ended.
+        outcome: ReadOutcome,
+    },
+    /// What sanitising would remove, or why the file cannot be sanitised.
+    SanitizePreview {
+        /// The capture.
+        source: PathBuf,
+        /// The report or the error.
+        result: Result<crate::core::har::sanitize::SanitizeReport, String>,
+    },
+    /// The sanitised copy was written (`Ok(None)`: no file chosen), or why not.
+    Sanitized(Result<Option<PathBuf>, String>),
 }
 
 /// Tokens minted by the local issuer, for whoever asked.

@@ -5,6 +5,7 @@
 
 pub mod app;
 pub mod backend;
+pub mod captures;
 pub mod command;
 pub mod demo;
 pub mod forms;

@@ -21,11 +21,13 @@ pub enum Tab {
     Secrets,
     /// Past requests.
     History,
+    /// Browser HAR captures read for support.
+    Captures,
 }
 
 impl Tab {
     /// Every tab, in navigation order.
-    pub const ALL: [Tab; 7] = [
+    pub const ALL: [Tab; 8] = [
         Tab::Delegation,
         Tab::TokenExchange,
         Tab::LocalIssuer,
@@ -33,6 +35,7 @@ impl Tab {
         Tab::RateLimits,
         Tab::Secrets,
         Tab::History,
+        Tab::Captures,
     ];
 
     /// The navigation label.
@@ -45,6 +48,7 @@ impl Tab {
             Tab::RateLimits => "Rate limits",
             Tab::Secrets => "Secrets",
             Tab::History => "History",
+            Tab::Captures => "Captures",
         }
     }
 }

@@ -9,6 +9,7 @@ pub mod input;
 pub mod key;
 pub mod report;
 pub mod sas;
+pub mod scan;
 pub mod select;
 pub mod thumbprint;
 pub mod time;

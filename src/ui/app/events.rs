@@ -82,6 +82,7 @@ impl TokenbenchApp {
             Event::Http(event) => self.route_http(event, commands),
             Event::Issuer(event) => deliver!(self.issuer, IssuerPanelEvent::Issuer(event), commands),
             Event::Minted(event) => self.route_minted(event, commands),
+            Event::Capture(event) => deliver!(self.captures, event, commands),
         }
     }
 
@@ -258,6 +259,10 @@ impl TokenbenchApp {
                 self.history_panel.focus(id);
                 self.settings.tab = Tab::History;
             }
+            AppCommand::ShowInCaptures(entry) => {
+                self.captures.focus(entry);
+                self.settings.tab = Tab::Captures;
+            }
             AppCommand::LoadForm { form, token } => self.load_form(*form, token),
             AppCommand::ClearHistory => {
                 let items = self.history.clear();
@@ -319,7 +324,7 @@ impl TokenbenchApp {
         match tab {
             Tab::Delegation => deliver!(self.delegation, DelegationEvent::KeptToken(token), commands),
             Tab::TokenExchange => deliver!(self.exchange, ExchangeEvent::KeptToken(token), commands),
-            Tab::LocalIssuer | Tab::Inspector | Tab::RateLimits | Tab::Secrets | Tab::History => {}
+            Tab::LocalIssuer | Tab::Inspector | Tab::RateLimits | Tab::Secrets | Tab::History | Tab::Captures => {}
         }
     }
 

@@ -77,6 +77,8 @@ pub struct TokenbenchApp {
     pub history_panel: super::history::HistoryPanel,
     /// The Rate limits tab.
     pub rate_limits: super::rate_limits::RateLimitsPanel,
+    /// The Captures tab.
+    pub captures: super::captures::CapturesPanel,
     /// What every answer's rate-limit headers said (the Rate limits tab and the forms' throttle line).
     pub rate_book: super::rate_limits::book::RateBook,
     /// The guided demo's window.
@@ -130,6 +132,7 @@ impl TokenbenchApp {
             exchange: Default::default(),
             history_panel: Default::default(),
             rate_limits: Default::default(),
+            captures: Default::default(),
             rate_book: Default::default(),
             workspace: options.workspace,
             history: options.history,
@@ -185,7 +188,7 @@ impl TokenbenchApp {
             self.offer_paste(text);
         }
         for file in dropped {
-            commands.push(Command::Files(FilesCommand::ReadTokenFile(file.path().to_path_buf())));
+            commands.push(dropped_file_command(file.path()));
         }
         self.shortcuts(ctx, commands);
     }
@@ -223,6 +226,7 @@ impl TokenbenchApp {
             Key::Num5,
             Key::Num6,
             Key::Num7,
+            Key::Num8,
         ];
         for (key, tab) in digits.into_iter().zip(Tab::ALL) {
             if pressed(key) {
@@ -406,7 +410,20 @@ impl TokenbenchApp {
             Tab::Delegation => self.delegation.ui(ui, &mut cx, commands),
             Tab::TokenExchange => self.exchange.ui(ui, &mut cx, commands),
             Tab::RateLimits => self.rate_limits.ui(ui, &mut cx, commands),
+            Tab::Captures => self.captures.ui(ui, &mut cx, commands),
         }
+    }
+}
+
+/// A dropped `.har` file is read as a capture; any other file as a token, unless its JSON starts with
+/// `{"log"` (the backend looks, and reads it as a capture then).
+fn dropped_file_command(path: &std::path::Path) -> Command {
+    let path = path.to_path_buf();
+    let is_har = path.extension().is_some_and(|ext| ext.eq_ignore_ascii_case("har"));
+    if is_har {
+        Command::Files(FilesCommand::OpenHar(Some(path)))
+    } else {
+        Command::Files(FilesCommand::ReadTokenFile(path))
     }
 }
 

@@ -1,6 +1,7 @@
 //! The backend: owns the async runtime and runs every command off the UI thread. Each answer is sent as an
 //! event first, then a repaint is requested, so the next frame sees it.
 
+mod captures;
 mod issuer;
 mod keyed;
 mod lane;
@@ -14,8 +15,8 @@ pub use secrets::StoreSlot;
 use super::command::NO_FILE_CHOSEN;
 
 use super::command::{
-    AppEvent, Event, FilesCommand, FilesEvent, HttpCommand, HttpEvent, HttpOwner, IssuerCommand, Owner, RequestId,
-    SecretsCommand, SecretsEvent,
+    AppEvent, CaptureEvent, Event, FilesCommand, FilesEvent, HttpCommand, HttpEvent, HttpOwner, IssuerCommand, Owner,
+    RequestId, SecretsCommand, SecretsEvent,
 };
 use crate::core::http::{HttpError, HttpRequest};
 use crate::services::clock::Clock;
@@ -61,6 +62,8 @@ pub struct Backend {
     secrets: StoreSlot,
     issuer: issuer::IssuerSlot,
     clock: Arc<dyn Clock>,
+    /// The cancel flag of the capture read under way (a new read cancels the previous one).
+    capture_cancel: captures::CancelSlot,
 }
 
 /// Where the backend saves things; `None` keeps them in memory (tests).
@@ -101,6 +104,7 @@ impl Backend {
             secrets: Arc::new(store.map(OnceLock::from).unwrap_or_default()),
             issuer: Arc::default(),
             clock,
+            capture_cancel: Arc::default(),
         })
     }
 
@@ -127,7 +131,15 @@ impl Backend {
                     },
                 )
             }
-            FilesCommand::ReadTokenFile(path) => self.blocking(move || out.send(read_token_file(&path))),
+            FilesCommand::ReadTokenFile(path) => self.read_dropped_file(path),
+            FilesCommand::OpenHar(path) => self.open_har(path),
+            FilesCommand::CancelHar => captures::cancel(&self.capture_cancel),
+            FilesCommand::PreviewSanitizeHar(source) => {
+                self.blocking(move || out.send(captures::preview_sanitize(source)));
+            }
+            FilesCommand::SanitizeHar { source, target } => {
+                self.blocking(move || out.send(captures::write_sanitized(&source, target)));
+            }
             FilesCommand::ExportReport {
                 markdown,
                 file_name,
@@ -344,6 +356,35 @@ impl Backend {
             }));
         });
         self.running.insert(id, task.abort_handle());
+    }
+
+    /// A dropped file: a capture when its JSON starts with `{"log"`, else a token.
+    fn read_dropped_file(&self, path: PathBuf) {
+        let (out, slot) = (self.outbox.clone(), self.capture_cancel.clone());
+        self.blocking(move || {
+            if captures::looks_like_har(&path) {
+                captures::read_capture(&captures::CaptureRead::begin(&slot, path, out));
+            } else {
+                out.send(read_token_file(&path));
+            }
+        });
+    }
+
+    /// Reads a capture (`None`: asks with an open dialog first).
+    fn open_har(&self, path: Option<PathBuf>) {
+        let (out, slot) = (self.outbox.clone(), self.capture_cancel.clone());
+        self.blocking(move || {
+            let picked = path.or_else(|| {
+                rfd::FileDialog::new()
+                    .set_title("Open a HAR capture")
+                    .add_filter("HAR", &["har", "json"])
+                    .pick_file()
+            });
+            match picked {
+                Some(path) => captures::read_capture(&captures::CaptureRead::begin(&slot, path, out)),
+                None => out.send(Event::Capture(CaptureEvent::NoFileChosen)),
+            }
+        });
     }
 
     fn blocking(&self, job: impl FnOnce() + Send + 'static) {

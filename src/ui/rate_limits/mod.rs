@@ -9,9 +9,10 @@ use crate::core::ratelimit::headers::Field;
 use crate::ui::command::{AppCommand, Command};
 use crate::ui::panel::{Panel, PanelContext};
 use crate::ui::theme;
-use crate::ui::widgets::time::readable_time;
+use crate::ui::widgets::time::{clock_time, readable_time};
 pub use book::{Bucket, Point, RateBook, Source};
 use std::time::Duration;
+use timeline::PointKind;
 
 /// The Rate limits tab; what it shows is the app's [`RateBook`], read through the panel context.
 #[derive(Default)]
@@ -36,21 +37,80 @@ impl Panel for RateLimitsPanel {
                 egui::RichText::new("No rate-limited answers yet: send a Delegation request")
                     .color(theme::muted(ui.visuals().dark_mode)),
             );
-            return;
         }
         let mut counting = false;
         for ((environment, url, user), bucket) in &book.buckets {
             ui.add_space(theme::SECTION_GAP);
             ui.strong(format!("{environment} · {url} · user {user}"));
             counting |= bucket_ui(ui, bucket, now, zone);
-            if let Some(entry) = timeline::timeline_ui(ui, &format!("{environment} {url} {user}"), bucket, zone) {
+            let id = format!("{environment} {url} {user}");
+            if let Some(entry) = timeline::timeline_ui(ui, &id, bucket, zone, PointKind::Live) {
                 commands.push(Command::App(AppCommand::ShowInHistory(entry)));
             }
         }
         if counting {
             ui.ctx().request_repaint_after(Duration::from_secs(1));
         }
+        if let Some(file) = captures_ui(ui, book, zone, commands) {
+            cx.rate_book.remove_capture(&file);
+        }
     }
+}
+
+/// The timelines read from captures, apart from the live ones, each named after its file; returns the capture
+/// whose "Remove capture" was clicked.
+fn captures_ui(
+    ui: &mut egui::Ui,
+    book: &RateBook,
+    zone: &jiff::tz::TimeZone,
+    commands: &mut Vec<Command>,
+) -> Option<String> {
+    let mut removed = None;
+    for (file, buckets) in &book.captures {
+        ui.add_space(theme::SECTION_GAP);
+        ui.separator();
+        ui.horizontal(|ui| {
+            ui.heading(format!("Capture {file}"));
+            let button = ui
+                .button("Remove capture")
+                .on_hover_text("Take this capture's timelines off this tab")
+                .accessible_name(format!("Remove capture {file}"));
+            if button.clicked() {
+                removed = Some(file.clone());
+            }
+        });
+        ui.label("On the capture's own times; not counted with the live answers above");
+        for ((endpoint, user), bucket) in buckets {
+            ui.add_space(theme::SECTION_GAP);
+            ui.strong(format!("{file} · {endpoint} · {user}"));
+            capture_bucket_ui(ui, bucket, zone);
+            let id = format!("capture {file} {endpoint} {user}");
+            if let Some(entry) = timeline::timeline_ui(ui, &id, bucket, zone, PointKind::Capture) {
+                let entry = usize::try_from(entry).unwrap_or_default();
+                commands.push(Command::App(AppCommand::ShowInCaptures(entry)));
+            }
+        }
+    }
+    removed
+}
+
+/// A capture's bucket at its last answer: no countdowns, the capture's clock is not ours.
+fn capture_bucket_ui(ui: &mut egui::Ui, bucket: &Bucket, zone: &jiff::tz::TimeZone) {
+    let state = &bucket.state;
+    let last = bucket.timeline.last().map_or(0, |p| p.at);
+    let mut line = format!(
+        "At the last answer ({}): limit {}, remaining {}",
+        clock_time(last, last, zone),
+        shown(&state.limit),
+        shown(&state.remaining)
+    );
+    if let Field::Value(reset) = state.reset_at {
+        line.push_str(&format!(", reset at {}", clock_time(reset, last, zone)));
+    }
+    if let Some(at) = bucket.last_throttled {
+        line.push_str(&format!("; last 429 at {}", clock_time(at, last, zone)));
+    }
+    ui.label(line);
 }
 
 /// Draws one bucket; true when a countdown is running.

@@ -5,22 +5,30 @@
 use super::book::{Bucket, Point};
 use crate::ui::theme;
 use crate::ui::widgets::time::clock_time;
-use egui_plot::{HoverPosition, Line, MarkerShape, Plot, PlotPoint, Points};
+use egui_plot::{HoverPosition, Line, MarkerShape, PlotPoint};
 
 /// How close (in points on screen) a click must land to a point to pick it.
 const PICK_RADIUS: f32 = 12.0;
 
-/// Draws the timeline of `bucket`; returns the History entry of a clicked point.
-pub fn timeline_ui(ui: &mut egui::Ui, id: &str, bucket: &Bucket, zone: &jiff::tz::TimeZone) -> Option<u64> {
+/// What a point's entry is: a History entry (live answers) or an entry of a capture.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PointKind {
+    /// Live answers; a point opens its request in History.
+    Live,
+    /// A capture's answers; a point shows its entry in Captures.
+    Capture,
+}
+
+/// Draws the timeline of `bucket`; returns the entry (History or capture, per `kind`) of a clicked point.
+pub fn timeline_ui(
+    ui: &mut egui::Ui,
+    id: &str,
+    bucket: &Bucket,
+    zone: &jiff::tz::TimeZone,
+    kind: PointKind,
+) -> Option<u64> {
     let placed = placed(&bucket.timeline);
-    let ceiling = bucket
-        .state
-        .limit
-        .value()
-        .into_iter()
-        .chain(bucket.timeline.iter().filter_map(|p| p.remaining))
-        .max()
-        .unwrap_or(1);
+    let ceiling = ceiling(bucket);
     let dark = ui.visuals().dark_mode;
     let remaining: Vec<[f64; 2]> = placed.iter().map(|(x, p)| [*x, height(p)]).collect();
     let throttled: Vec<[f64; 2]> = placed
@@ -29,7 +37,7 @@ pub fn timeline_ui(ui: &mut egui::Ui, id: &str, bucket: &Bucket, zone: &jiff::tz
         .map(|(x, p)| [*x, height(p)])
         .collect();
     let label_zone = zone.clone();
-    let response = Plot::new(("timeline", id))
+    let response = egui_plot::Plot::new(("timeline", id))
         .height(140.0)
         .width(ui.available_width().min(640.0))
         .include_y(0.0)
@@ -42,11 +50,11 @@ pub fn timeline_ui(ui: &mut egui::Ui, id: &str, bucket: &Bucket, zone: &jiff::tz
         .show_grid([false, true])
         .y_axis_label("remaining")
         .x_axis_formatter(move |mark, _| local(mark.value.round() as i64, &label_zone))
-        .label_formatter(|position| hover_label(position, zone))
+        .label_formatter(move |position| hover_label(position, zone, kind))
         .show(ui, |plot_ui| {
             plot_ui.line(Line::new("remaining", remaining).color(theme::valid(dark)));
             plot_ui.points(
-                Points::new("429", throttled)
+                egui_plot::Points::new("429", throttled)
                     .shape(MarkerShape::Cross)
                     .radius(5.0)
                     .color(theme::error(dark)),
@@ -59,22 +67,40 @@ pub fn timeline_ui(ui: &mut egui::Ui, id: &str, bucket: &Bucket, zone: &jiff::tz
     response
         .response
         .widget_info(|| egui::WidgetInfo::labeled(egui::Role::Figure, true, label));
-    let listed = points_ui(ui, id, &bucket.timeline, zone);
+    let listed = points_ui(ui, id, &bucket.timeline, zone, kind);
     response.inner.or(listed)
 }
 
-/// Every point as a button that opens its request in History, newest first: the plot's points need a pointer.
-fn points_ui(ui: &mut egui::Ui, id: &str, timeline: &[Point], zone: &jiff::tz::TimeZone) -> Option<u64> {
+/// The top of the plot: the limit, or the most remaining seen.
+fn ceiling(bucket: &Bucket) -> u64 {
+    let limit = bucket.state.limit.value();
+    let remaining = bucket.timeline.iter().filter_map(|p| p.remaining);
+    limit.into_iter().chain(remaining).max().unwrap_or(1)
+}
+
+/// Every point as a button that opens its request in History (or its entry in Captures), newest first: the
+/// plot's points need a pointer.
+fn points_ui(
+    ui: &mut egui::Ui,
+    id: &str,
+    timeline: &[Point],
+    zone: &jiff::tz::TimeZone,
+    kind: PointKind,
+) -> Option<u64> {
+    let hint = match kind {
+        PointKind::Live => "Open this request in History",
+        PointKind::Capture => "Show this entry in Captures",
+    };
     let mut picked = None;
     egui::CollapsingHeader::new(format!("Requests on this timeline ({})", timeline.len()))
         .id_salt(("timeline_points", id))
         .show(ui, |ui| {
             ui.horizontal_wrapped(|ui| {
                 for point in timeline.iter().rev() {
-                    let text = point_name(point, zone);
+                    let text = point_name(point, zone, kind);
                     match point.entry {
                         Some(entry) => {
-                            let button = ui.button(text).on_hover_text("Open this request in History");
+                            let button = ui.button(text).on_hover_text(hint);
                             if button.clicked() {
                                 picked = Some(entry);
                             }
@@ -89,17 +115,19 @@ fn points_ui(ui: &mut egui::Ui, id: &str, timeline: &[Point], zone: &jiff::tz::T
     picked
 }
 
-/// "Request 17: 429 at 10:31:05", "Request 18: 3 remaining at 10:31:06"; "Not kept: …" without an entry.
-fn point_name(point: &Point, zone: &jiff::tz::TimeZone) -> String {
+/// "Request 17: 429 at 10:31:05", "Request 18: 3 remaining at 10:31:06"; "Not kept: …" without an entry;
+/// "Entry 12: …" in a capture.
+fn point_name(point: &Point, zone: &jiff::tz::TimeZone, kind: PointKind) -> String {
     let what = match (point.throttled, point.remaining) {
         (true, _) => "429".to_owned(),
         (false, Some(remaining)) => format!("{remaining} remaining"),
         (false, None) => "remaining unknown".to_owned(),
     };
     let at = local(point.at, zone);
-    match point.entry {
-        Some(entry) => format!("Request {entry}: {what} at {at}"),
-        None => format!("Not kept: {what} at {at}"),
+    match (point.entry, kind) {
+        (Some(entry), PointKind::Capture) => format!("Entry {entry}: {what} at {at}"),
+        (Some(entry), PointKind::Live) => format!("Request {entry}: {what} at {at}"),
+        (None, _) => format!("Not kept: {what} at {at}"),
     }
 }
 
@@ -133,10 +161,14 @@ fn picked(placed: &[(f64, Point)], click: egui::Pos2, to_screen: impl Fn(f64, f6
         .and_then(|(_, point)| point.entry)
 }
 
-fn hover_label(position: &HoverPosition<'_>, zone: &jiff::tz::TimeZone) -> Option<String> {
+fn hover_label(position: &HoverPosition<'_>, zone: &jiff::tz::TimeZone, kind: PointKind) -> Option<String> {
+    let click = match kind {
+        PointKind::Live => "click to open the request in History",
+        PointKind::Capture => "click to show the entry in Captures",
+    };
     match position {
         HoverPosition::NearDataPoint { position, .. } => Some(format!(
-            "{} remaining at {}\nclick to open the request in History",
+            "{} remaining at {}\n{click}",
             position.y,
             local(position.x.floor() as i64, zone)
         )),

@@ -1,0 +1,175 @@
+//! `tokenbench inspect --lines` and `--scan`: many tokens in one run, one JSON line each (NDJSON), with the
+//! key loaded (and a JWKS fetched) once and the tokens analysed on every core.
+//!
+//! `--lines`: line N of the output is what `tokenbench inspect LINE_N --json` prints, written compactly:
+//! the same bytes with the whitespace between JSON tokens removed (what `jq -c` gives), then one `\n`. A
+//! blank or non-JWT line gets its own error object; no line is skipped.
+//!
+//! `--scan`: one line per JWT found (see [`crate::core::jwt::scan`]):
+//! `{"line":…,"column":…,"offset":…,"token_prefix":"eyJhbGciOi…","result":{…}}`, where `result` is the
+//! `--json` object. Only the first 10 characters of the token (part of its header, never a claim or the
+//! signature) are shown; `--show-tokens` adds the whole token as `"token"`.
+//!
+//! Exit status: 0 when every line (or found token) decodes and passes the requested checks, 1 when any
+//! fails a check or is not a JWT, 2 for unreadable input, wrong arguments, or a scan that finds no JWT.
+
+use super::parallel::render_in_order;
+use super::{Settings, decodes, say};
+use crate::cli::{EXIT_CHECK_FAILED, EXIT_OK, EXIT_USAGE};
+use crate::core::escape::{self, Output};
+use crate::core::jwt::analysis::Analysis;
+use crate::core::jwt::report::json_report;
+use crate::core::jwt::scan::{FoundToken, find_jwts};
+use anyhow::{Context, anyhow, bail};
+use serde_json::json;
+use std::io::{IsTerminal, Read, Write};
+use std::path::Path;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+/// The most text `--lines` or `--scan` reads: 100,000 tokens are about 100 MiB.
+const MAX_BULK_BYTES: usize = 1 << 30;
+/// Characters of a found token shown without `--show-tokens`.
+const PREFIX_CHARS: usize = 10;
+
+/// How many results passed or failed, counted from every core.
+#[derive(Default)]
+struct Tally {
+    passed: AtomicUsize,
+    failed: AtomicUsize,
+    not_jwt: AtomicUsize,
+}
+
+impl Tally {
+    fn count(&self, analysis: &Analysis, checked: bool) {
+        let counter = if !decodes(analysis) {
+            &self.not_jwt
+        } else if checked && !analysis.passed() {
+            &self.failed
+        } else {
+            &self.passed
+        };
+        counter.fetch_add(1, Ordering::Relaxed);
+    }
+
+    fn exit_code(&self) -> u8 {
+        if self.failed.load(Ordering::Relaxed) + self.not_jwt.load(Ordering::Relaxed) == 0 {
+            EXIT_OK
+        } else {
+            EXIT_CHECK_FAILED
+        }
+    }
+
+    fn summary(&self, what: &str) -> String {
+        let [passed, failed, not_jwt] = [&self.passed, &self.failed, &self.not_jwt].map(|n| n.load(Ordering::Relaxed));
+        format!("{what}: {passed} passed, {failed} failed a check, {not_jwt} not a JWT or broken")
+    }
+}
+
+/// `--lines`: one result per input line, in order.
+pub fn run_lines(source: &Path, settings: &Settings) -> anyhow::Result<u8> {
+    let text = read_input(source)?;
+    let lines: Vec<&str> = text.lines().collect();
+    let tally = Tally::default();
+    let render = |line: &&str, out: &mut String| {
+        let analysis = settings.analyse(line);
+        tally.count(&analysis, settings.checked);
+        push_json_line(&json_report(&analysis), out);
+    };
+    write_all(&lines, render)?;
+    say(&tally.summary(&format!("{} lines", lines.len())));
+    Ok(tally.exit_code())
+}
+
+/// `--scan`: one result per JWT found in the text, in order of position.
+pub fn run_scan(source: &Path, show_tokens: bool, settings: &Settings) -> anyhow::Result<u8> {
+    let text = read_input(source)?;
+    let found = find_jwts(&text);
+    if found.is_empty() {
+        say(&format!(
+            "no JWT found in {}: a JWT is three base64url segments (eyJ….….…) whose header has \"alg\"",
+            shown_source(source)
+        ));
+        return Ok(EXIT_USAGE);
+    }
+    let tally = Tally::default();
+    let render = |found: &FoundToken<'_>, out: &mut String| {
+        let analysis = settings.analyse(found.token);
+        tally.count(&analysis, settings.checked);
+        push_json_line(&scan_line(found, &analysis, show_tokens), out);
+    };
+    write_all(&found, render)?;
+    say(&tally.summary(&format!("{} tokens found", found.len())));
+    Ok(tally.exit_code())
+}
+
+fn scan_line(found: &FoundToken<'_>, analysis: &Analysis, show_tokens: bool) -> serde_json::Value {
+    let prefix: String = found.token.chars().take(PREFIX_CHARS).collect();
+    let mut line = json!({
+        "line": found.line,
+        "column": found.column,
+        "offset": found.offset,
+        "token_prefix": format!("{prefix}…"),
+    });
+    if show_tokens {
+        line["token"] = found.token.into();
+    }
+    line["result"] = json_report(analysis);
+    line
+}
+
+/// Appends `value` as one compact JSON line, escaped for the terminal like every other output.
+fn push_json_line(value: &serde_json::Value, out: &mut String) {
+    out.push_str(&escape::for_output(&value.to_string(), Output::Json));
+    out.push('\n');
+}
+
+fn write_all<T: Sync>(items: &[T], render: impl Fn(&T, &mut String) + Sync) -> anyhow::Result<()> {
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, stdout.lock());
+    render_in_order(items, render, &mut out)
+        .and_then(|()| out.flush())
+        .context("could not write the results to standard output")
+}
+
+fn shown_source(source: &Path) -> String {
+    if source == Path::new("-") {
+        "standard input".to_owned()
+    } else {
+        source.display().to_string()
+    }
+}
+
+/// The text of FILE, or of standard input for `-`. Bytes that are not UTF-8 become U+FFFD.
+fn read_input(source: &Path) -> anyhow::Result<String> {
+    let shown = shown_source(source);
+    let bytes = if source == Path::new("-") {
+        let stdin = std::io::stdin();
+        if stdin.is_terminal() {
+            bail!(
+                "nothing is piped to standard input: give a FILE, or pipe the text (… | tokenbench inspect --lines -)"
+            );
+        }
+        read_bytes(stdin.lock(), &shown)?
+    } else {
+        let file = std::fs::File::open(source)
+            .with_context(|| format!("could not open {shown}: give a readable text file, or - for standard input"))?;
+        read_bytes(file, &shown)?
+    };
+    Ok(match String::from_utf8(bytes) {
+        Ok(text) => text,
+        Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
+    })
+}
+
+fn read_bytes(reader: impl Read, shown: &str) -> anyhow::Result<Vec<u8>> {
+    let mut bytes = Vec::new();
+    let cap = u64::try_from(MAX_BULK_BYTES).unwrap_or(u64::MAX).saturating_add(1);
+    reader
+        .take(cap)
+        .read_to_end(&mut bytes)
+        .map_err(|e| anyhow!("could not read {shown} ({e}): give a readable text file, or - for standard input"))?;
+    if bytes.len() > MAX_BULK_BYTES {
+        bail!("{shown} holds over 1 GiB: split it (split -l 100000 FILE) and inspect the parts");
+    }
+    Ok(bytes)
+}
