@@ -193,10 +193,10 @@ impl TokenbenchApp {
         self.shortcuts(ctx, commands);
     }
 
-    /// A paste outside any text field: a JWT goes straight into the inspector when it is open, otherwise it
-    /// is offered in a banner.
+    /// A paste outside any text field: a JWT, or text holding JWTs (a log), goes straight into the inspector
+    /// when it is open, otherwise it is offered in a banner.
     fn offer_paste(&mut self, text: String) {
-        if !matches!(inspect(&text), Inspection::Jwt(_)) {
+        if !matches!(inspect(&text), Inspection::Jwt(_)) && crate::core::jwt::scan::find_jwts(&text).is_empty() {
             return;
         }
         if self.settings.tab == Tab::Inspector {
@@ -284,7 +284,12 @@ impl TokenbenchApp {
         }
         if let Some(text) = self.paste_offer.clone() {
             ui.horizontal(|ui| {
-                ui.label("The clipboard holds a JWT");
+                let holds = if matches!(inspect(&text), Inspection::Jwt(_)) {
+                    "The clipboard holds a JWT"
+                } else {
+                    "The clipboard holds a text with JWTs in it"
+                };
+                ui.label(holds);
                 if ui.button("Inspect it").clicked() {
                     self.open_token(text.clone(), TokenOrigin::Pasted);
                     self.paste_offer = None;

@@ -3,6 +3,7 @@
 mod decoded;
 mod diff;
 mod encode;
+mod found;
 mod keys;
 mod verdict;
 
@@ -71,6 +72,10 @@ pub struct InspectorPanel {
     keys_set_up_for: String,
     /// Set when a token was loaded: the Token field takes the keyboard focus on the next frame.
     focus_token: bool,
+    /// The tokens found in a text that is not one token (a log, a ticket).
+    found: found::FoundTokens,
+    /// The text a found token was picked from, and where that text came from: "Back to the pasted text".
+    pasted: Option<(String, Option<TokenOrigin>)>,
 }
 
 impl InspectorPanel {
@@ -93,6 +98,24 @@ impl InspectorPanel {
         };
         self.notice = None;
         self.focus_token = true;
+        self.pasted = None;
+    }
+
+    /// Shows one token found in the text, keeping the text one click away.
+    fn inspect_found(&mut self, token: &str) {
+        let pasted = (std::mem::take(&mut self.token), self.origin.take());
+        self.load(token);
+        self.pasted = Some(pasted);
+    }
+
+    /// Shows again the text a found token was picked from.
+    fn back_to_pasted(&mut self) {
+        if let Some((text, origin)) = self.pasted.take() {
+            self.token = text;
+            self.origin = origin;
+            self.notice = None;
+            self.focus_token = true;
+        }
     }
 
     /// Shows a token signed in Encode mode in the decoder.
@@ -264,7 +287,15 @@ impl InspectorPanel {
         let Some((inputs, analysis)) = self.cache.take() else {
             return;
         };
-        self.result_ui(ui, &analysis, cx, commands);
+        let one_token = matches!(&analysis.inspection, Inspection::Jwt(jwt) if jwt.header.is_ok());
+        if one_token || !self.found.holds_tokens(&self.token) {
+            self.result_ui(ui, &analysis, cx, commands);
+        } else {
+            ui.add_space(theme::SECTION_GAP);
+            if let Some(token) = self.found.ui(ui, now) {
+                self.inspect_found(&token);
+            }
+        }
         let has_times = matches!(&analysis.inspection, Inspection::Jwt(jwt) if ["exp", "nbf", "iat"].iter().any(|c| jwt.claim_seconds(c).is_some()));
         self.cache = Some((inputs, analysis));
         if has_times {
@@ -398,6 +429,9 @@ impl InspectorPanel {
     fn input_ui(&mut self, ui: &mut egui::Ui) {
         if let Some(origin) = &self.origin {
             ui.label(egui::RichText::new(origin.describe()).italics());
+        }
+        if self.pasted.is_some() && found::back_ui(ui) {
+            self.back_to_pasted();
         }
         let label = ui.label("Token");
         let field = ui
