@@ -3,34 +3,14 @@
 //! Firefox, Chrome and Safari shapes).
 #![allow(clippy::unwrap_used, clippy::expect_used, reason = "a test fails loudly")]
 
+mod har_fixtures;
 mod process;
 
+use har_fixtures::fixture;
 use process::{text, tokenbench};
 use serde_json::Value;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Output;
-use std::sync::OnceLock;
-
-/// The fixtures, written once per test run.
-fn fixtures() -> &'static Path {
-    static DIR: OnceLock<tempfile::TempDir> = OnceLock::new();
-    DIR.get_or_init(|| {
-        let dir = tempfile::tempdir().unwrap();
-        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/support/make-har.py");
-        let status = std::process::Command::new("python3")
-            .arg(script)
-            .arg(dir.path())
-            .status()
-            .expect("python3 runs the fixture generator");
-        assert!(status.success());
-        dir
-    })
-    .path()
-}
-
-fn fixture(name: &str) -> PathBuf {
-    fixtures().join(name)
-}
 
 fn har(args: &[&str]) -> Output {
     tokenbench().arg("har").args(args).env("TZ", "UTC").output().unwrap()

@@ -4,6 +4,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, reason = "a test fails loudly")]
 
 mod common;
+mod process;
 
 use axum::routing::get;
 use axum::{Json, Router};
@@ -12,7 +13,6 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use common::{KeyKind, NOW, TestKey, hmac_token};
 use jsonwebtoken::Algorithm;
 use serde_json::{Value, json};
-use std::io::Write;
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
 use std::sync::OnceLock;
@@ -33,15 +33,7 @@ const JWE: &str = "eyJhbGciOiJSU0EtT0FFUCIsImVuYyI6IkEyNTZHQ00ifQ.a2V5.aXY.Y2lwa
 // ---------------------------------------------------------------------------------------------------------
 
 fn command(args: &[&str]) -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_tokenbench"));
-    cmd.arg("inspect")
-        .args(args)
-        .env_remove("RUST_LOG")
-        // The test server is local: never send its requests through a proxy from the environment.
-        .env("NO_PROXY", "127.0.0.1,localhost")
-        .env("no_proxy", "127.0.0.1,localhost")
-        .env("TZ", "UTC");
-    cmd
+    process::inspect(args)
 }
 
 /// Runs `tokenbench inspect ARGS` with an empty standard input.
@@ -54,19 +46,7 @@ fn run(args: &[&str]) -> Output {
 
 /// Runs `tokenbench inspect ARGS` with `input` piped to standard input.
 fn run_with_stdin(args: &[&str], input: &str) -> Output {
-    let mut child = command(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("the tokenbench binary starts");
-    child
-        .stdin
-        .take()
-        .expect("stdin is piped")
-        .write_all(input.as_bytes())
-        .expect("the token is written to stdin");
-    child.wait_with_output().expect("the tokenbench binary finishes")
+    process::output_with_stdin(command(args), input)
 }
 
 fn code(output: &Output) -> i32 {

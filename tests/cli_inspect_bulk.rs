@@ -4,12 +4,12 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, reason = "a test fails loudly")]
 
 mod common;
+mod process;
 
 use common::{KeyKind, NOW, hmac_token, jwks, key, raw_token};
 use jsonwebtoken::Algorithm;
 use serde_json::{Value, json};
 use std::collections::HashMap;
-use std::io::Write;
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
 
@@ -19,9 +19,7 @@ const KID: &str = "signing-key";
 const LINES: usize = 1_000;
 
 fn command(args: &[&str]) -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_tokenbench"));
-    cmd.arg("inspect").args(args).env_remove("RUST_LOG").env("TZ", "UTC");
-    cmd
+    process::inspect(args)
 }
 
 fn run(args: &[&str]) -> Output {
@@ -32,19 +30,7 @@ fn run(args: &[&str]) -> Output {
 }
 
 fn run_with_stdin(args: &[&str], input: &str) -> Output {
-    let mut child = command(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("the tokenbench binary starts");
-    let mut stdin = child.stdin.take().expect("stdin is piped");
-    let input = input.to_owned();
-    // Written from another thread: the output may fill its pipe before the input is all read.
-    let writer = std::thread::spawn(move || stdin.write_all(input.as_bytes()).expect("the input is written"));
-    let output = child.wait_with_output().expect("the tokenbench binary finishes");
-    writer.join().unwrap();
-    output
+    process::output_with_stdin(command(args), input)
 }
 
 #[track_caller]

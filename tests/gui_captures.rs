@@ -7,39 +7,20 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, reason = "a test fails loudly")]
 
 mod gui_support;
+mod har_fixtures;
 
 use egui::accesskit::Role;
 use egui_kittest::kittest::Queryable;
-use gui_support::{App, launch, run_until, type_into};
+use gui_support::{App, launch, run_until, type_into, unnamed_controls};
+use har_fixtures::fixture;
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 use tokenbench::core::har::entry::is_auth0_endpoint;
 use tokenbench::services::secrets::MemoryStore;
 use tokenbench::ui::Tab;
 use tokenbench::ui::backend::BackendPaths;
 use tokenbench::ui::command::{ReadOutcome, TokenOrigin};
-
-/// The fixtures, written once per test binary.
-fn fixtures() -> &'static Path {
-    static DIR: OnceLock<tempfile::TempDir> = OnceLock::new();
-    DIR.get_or_init(|| {
-        let dir = tempfile::tempdir().unwrap();
-        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/support/make-har.py");
-        let status = std::process::Command::new("python3")
-            .arg(script)
-            .arg(dir.path())
-            .status()
-            .expect("python3 runs the fixture generator");
-        assert!(status.success());
-        dir
-    })
-    .path()
-}
-
-fn fixture(name: &str) -> PathBuf {
-    fixtures().join(name)
-}
 
 fn app() -> App {
     let store = Arc::new(MemoryStore::default());
@@ -335,30 +316,6 @@ fn the_sanitised_copy_lists_what_goes_and_contains_no_planted_secret() {
         copy.contains("tenant.example.auth0.com"),
         "the copy is still the capture"
     );
-}
-
-/// Every interactive node in the window without a name, by role.
-fn unnamed_controls(harness: &App) -> Vec<String> {
-    use egui::accesskit::Action;
-    use egui_kittest::kittest::NodeT;
-    harness
-        .root()
-        .children_recursive()
-        .filter(|node| {
-            let data = node.accesskit_node().data();
-            data.supports_action(Action::Focus) || data.supports_action(Action::Click)
-        })
-        .filter(|node| {
-            let node = node.accesskit_node();
-            let name = if node.label_comes_from_value() {
-                node.value()
-            } else {
-                node.label()
-            };
-            name.unwrap_or_default().trim().is_empty()
-        })
-        .map(|node| format!("{:?}", node.accesskit_node().role()))
-        .collect()
 }
 
 #[test]

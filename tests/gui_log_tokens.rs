@@ -4,9 +4,9 @@
 
 mod gui_support;
 
-use egui::accesskit::{Action, Role};
-use egui_kittest::kittest::{NodeT, Queryable};
-use gui_support::{App, NOW, launch};
+use egui::accesskit::Role;
+use egui_kittest::kittest::Queryable;
+use gui_support::{App, NOW, launch, unnamed_controls};
 use std::sync::Arc;
 use tokenbench::services::secrets::MemoryStore;
 use tokenbench::ui::Tab;
@@ -70,31 +70,6 @@ fn paste(harness: &mut App, text: &str) {
 fn click(harness: &mut App, label: &str) {
     harness.get_by_role_and_label(Role::Button, label).click();
     harness.run();
-}
-
-/// Every node a screen reader can focus or click that has no name, by role and value.
-fn unnamed_controls(harness: &App) -> Vec<String> {
-    harness
-        .root()
-        .children_recursive()
-        .filter(|node| {
-            let data = node.accesskit_node().data();
-            data.supports_action(Action::Focus) || data.supports_action(Action::Click)
-        })
-        .filter(|node| {
-            let node = node.accesskit_node();
-            let name = if node.label_comes_from_value() {
-                node.value()
-            } else {
-                node.label()
-            };
-            name.unwrap_or_default().trim().is_empty()
-        })
-        .map(|node| {
-            let node = node.accesskit_node();
-            format!("{:?} (value {:?})", node.role(), node.value())
-        })
-        .collect()
 }
 
 #[test]

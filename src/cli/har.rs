@@ -45,18 +45,12 @@ pub struct HarArgs {
 
 /// Runs the subcommand and returns the exit status.
 pub fn run(args: &HarArgs) -> u8 {
-    match run_inner(args) {
-        Ok(code) => code,
-        Err(e) => {
-            say(&format!("{e:#}"));
-            EXIT_USAGE
-        }
-    }
+    super::exit_status("har", run_inner(args))
 }
 
-/// One message on stderr, escaped: it may quote the capture.
+/// One message on stderr, escaped.
 fn say(message: &str) {
-    eprintln!("tokenbench har: {}", escape::for_output(message, Output::Line));
+    super::say("har", message);
 }
 
 fn open(path: &Path) -> anyhow::Result<File> {

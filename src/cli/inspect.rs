@@ -99,18 +99,12 @@ impl InspectArgs {
 
 /// Runs the subcommand and returns the exit status. Errors are printed on stderr with what to do.
 pub fn run(args: &InspectArgs) -> u8 {
-    match run_inner(args) {
-        Ok(code) => code,
-        Err(e) => {
-            say(&format!("{e:#}"));
-            EXIT_USAGE
-        }
-    }
+    super::exit_status("inspect", run_inner(args))
 }
 
-/// Prints one message on stderr, escaped: it may quote a token, a key file or a fetched document.
+/// One message on stderr, escaped.
 fn say(message: &str) {
-    eprintln!("tokenbench inspect: {}", escape::for_output(message, Output::Line));
+    super::say("inspect", message);
 }
 
 /// What [`run_inner`] says when an issuer or audience is expected but no key was given.

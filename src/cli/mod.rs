@@ -21,6 +21,21 @@ pub const EXIT_CHECK_FAILED: u8 = 1;
 /// Exit status: the input is not a token, or the arguments are wrong.
 pub const EXIT_USAGE: u8 = 2;
 
+/// One message of `tokenbench COMMAND` on stderr, escaped: it may quote a token, a capture or a fetched
+/// document.
+pub(crate) fn say(command: &str, message: &str) {
+    let shown = crate::core::escape::for_output(message, crate::core::escape::Output::Line);
+    eprintln!("tokenbench {command}: {shown}");
+}
+
+/// The exit status of a subcommand's run: its own, or [`EXIT_USAGE`] after saying what went wrong.
+pub(crate) fn exit_status(command: &str, result: anyhow::Result<u8>) -> u8 {
+    result.unwrap_or_else(|e| {
+        say(command, &format!("{e:#}"));
+        EXIT_USAGE
+    })
+}
+
 /// tokenbench: inspect, verify, delegate and exchange Auth0 tokens.
 #[derive(Parser)]
 #[command(name = "tokenbench", version, about, long_about = None)]

@@ -178,3 +178,30 @@ pub fn use_fake_browser() -> bool {
     });
     true
 }
+
+/// Every node a screen reader can focus or click that has no name, by role and value.
+pub fn unnamed_controls(harness: &App) -> Vec<String> {
+    use egui::accesskit::Action;
+    use egui_kittest::kittest::NodeT;
+    harness
+        .root()
+        .children_recursive()
+        .filter(|node| {
+            let data = node.accesskit_node().data();
+            data.supports_action(Action::Focus) || data.supports_action(Action::Click)
+        })
+        .filter(|node| {
+            let node = node.accesskit_node();
+            let name = if node.label_comes_from_value() {
+                node.value()
+            } else {
+                node.label()
+            };
+            name.unwrap_or_default().trim().is_empty()
+        })
+        .map(|node| {
+            let node = node.accesskit_node();
+            format!("{:?} (value {:?})", node.role(), node.value())
+        })
+        .collect()
+}

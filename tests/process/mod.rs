@@ -33,6 +33,31 @@ pub fn tokenbench() -> Command {
     without_proxies(BIN)
 }
 
+/// `tokenbench inspect ARGS`, as [`tokenbench`], with times shown in UTC.
+pub fn inspect(args: &[&str]) -> Command {
+    let mut command = tokenbench();
+    command.arg("inspect").args(args).env("TZ", "UTC");
+    command
+}
+
+/// Runs `command` with `input` on its standard input, written from another thread (the output may fill its
+/// pipe before the input is all read).
+pub fn output_with_stdin(mut command: Command, input: &str) -> std::process::Output {
+    use std::io::Write;
+    let mut child = command
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the tokenbench binary starts");
+    let mut stdin = child.stdin.take().expect("stdin is piped");
+    let input = input.to_owned();
+    let writer = std::thread::spawn(move || stdin.write_all(input.as_bytes()).expect("the input is written"));
+    let output = child.wait_with_output().expect("the tokenbench binary finishes");
+    writer.join().expect("the input writer ends");
+    output
+}
+
 /// The demo tenant changed by `edit`, written to `dir/tenant.json`.
 pub fn tenant_file(dir: &Path, edit: impl FnOnce(&mut Value)) -> PathBuf {
     let mut tenant: Value = serde_json::from_str(tokenbench::core::tenant::DEMO_TENANT).unwrap();
