@@ -14,7 +14,7 @@ use common::{KeyKind, NOW, TestKey, hmac_token};
 use jsonwebtoken::Algorithm;
 use serde_json::{Value, json};
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Output};
 use std::sync::OnceLock;
 
 /// An HMAC secret of 40 bytes (above the 32-byte minimum for HS256).
@@ -38,10 +38,7 @@ fn command(args: &[&str]) -> Command {
 
 /// Runs `tokenbench inspect ARGS` with an empty standard input.
 fn run(args: &[&str]) -> Output {
-    command(args)
-        .stdin(Stdio::null())
-        .output()
-        .expect("the tokenbench binary runs")
+    process::inspect_output(args)
 }
 
 /// Runs `tokenbench inspect ARGS` with `input` piped to standard input.

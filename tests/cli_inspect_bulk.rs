@@ -11,7 +11,7 @@ use jsonwebtoken::Algorithm;
 use serde_json::{Value, json};
 use std::collections::HashMap;
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Output};
 
 const SECRET: &str = "a-forty-byte-secret-for-hs256-tests-only";
 const ISSUER: &str = "https://tenant.example.auth0.com/";
@@ -23,10 +23,7 @@ fn command(args: &[&str]) -> Command {
 }
 
 fn run(args: &[&str]) -> Output {
-    command(args)
-        .stdin(Stdio::null())
-        .output()
-        .expect("the tokenbench binary runs")
+    process::inspect_output(args)
 }
 
 fn run_with_stdin(args: &[&str], input: &str) -> Output {

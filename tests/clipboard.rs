@@ -87,7 +87,7 @@ fn copy_in_the_secrets_panel_puts_the_value_on_the_clipboard() {
         .expect("memory store works");
     let options = gui_support::options(Tab::Secrets, store, None, BackendPaths::default());
     let mut harness = launch(options);
-    run_until(&mut harness, "the listing", |h| !h.state().secrets.names.is_empty());
+    run_until(&mut harness, "the listing", |h| !h.state().keyring_names.is_empty());
     harness
         .get_by_role_and_label(Role::Button, "Copy hmac_secret/to-copy")
         .click();

@@ -259,8 +259,8 @@ fn a_dropped_file_whose_json_starts_with_log_is_read_as_a_capture() {
     assert!(harness.state().inspector.token.is_empty());
 }
 
-#[test]
-fn the_sanitised_copy_lists_what_goes_and_contains_no_planted_secret() {
+/// The capture fixture open, with "Save sanitised copy…" pressed and the list of removals shown.
+fn capture_with_removals_listed() -> App {
     let mut harness = open(&fixture("capture.har"));
     harness
         .get_by_role_and_label(Role::Button, "Save sanitised copy…")
@@ -270,6 +270,12 @@ fn the_sanitised_copy_lists_what_goes_and_contains_no_planted_secret() {
         h.state().captures.sanitize.report.is_some()
     });
     harness.run();
+    harness
+}
+
+#[test]
+fn the_sanitised_copy_lists_what_goes_and_contains_no_planted_secret() {
+    let mut harness = capture_with_removals_listed();
     harness.get_by_label_contains("values will be removed");
     assert!(
         harness
@@ -320,15 +326,7 @@ fn the_sanitised_copy_lists_what_goes_and_contains_no_planted_secret() {
 
 #[test]
 fn every_control_of_an_open_capture_and_its_timelines_has_a_name() {
-    let mut harness = open(&fixture("capture.har"));
-    harness
-        .get_by_role_and_label(Role::Button, "Save sanitised copy…")
-        .click();
-    harness.step();
-    run_until(&mut harness, "the list of removals", |h| {
-        h.state().captures.sanitize.report.is_some()
-    });
-    harness.run();
+    let mut harness = capture_with_removals_listed();
     let unnamed = unnamed_controls(&harness);
     assert!(unnamed.is_empty(), "unnamed on Captures: {unnamed:?}");
     harness.state_mut().settings.tab = Tab::RateLimits;

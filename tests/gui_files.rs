@@ -301,7 +301,7 @@ fn generated_keys_land_in_the_keyring_under_the_chosen_name() {
         .get_by_role_and_label(Role::Button, "Generate signing_key/local")
         .click();
     run_until(&mut harness, "the generated key", |h| {
-        h.state().secrets.names.contains(&"signing_key/local".to_owned())
+        h.state().keyring_names.contains(&"signing_key/local".to_owned())
     });
     let pem = store.get("signing_key/local").expect("stored");
     assert!(

@@ -32,7 +32,7 @@ fn a_secret_stored_from_a_field_is_listed_revealed_and_deleted() {
     );
     harness.get_by_role_and_label(Role::Button, "Save to keyring").click();
     run_until(&mut harness, "the item to be listed", |h| {
-        h.state().secrets.names.contains(&name)
+        h.state().keyring_names.contains(&name)
     });
     assert_eq!(
         store.get(&name).expect("stored").expose(),
@@ -57,7 +57,7 @@ fn a_secret_stored_from_a_field_is_listed_revealed_and_deleted() {
     harness.get_by_label_contains("This cannot be undone");
     harness.get_by_role_and_label(Role::Button, "Delete").click();
     run_until(&mut harness, "the item to disappear", |h| {
-        !h.state().secrets.names.contains(&name)
+        !h.state().keyring_names.contains(&name)
     });
     assert!(store.get(&name).is_err());
     assert!(harness.query_by_label("correct horse battery staple").is_none());
@@ -70,7 +70,7 @@ fn leaving_the_panel_hides_a_revealed_secret() {
         .set("hmac_secret/shown", &"visible-value".into())
         .expect("memory store works");
     let mut harness = app(store, None, Tab::Secrets);
-    run_until(&mut harness, "the listing", |h| !h.state().secrets.names.is_empty());
+    run_until(&mut harness, "the listing", |h| !h.state().keyring_names.is_empty());
     harness
         .get_by_role_and_label(Role::Button, "Reveal hmac_secret/shown")
         .click();
@@ -139,7 +139,7 @@ fn an_existing_item_is_replaced_only_through_replace_and_its_confirmation() {
     let name = format!("hmac_secret/taken-{}", std::process::id());
     store.set(&name, &"old value".into()).expect("store works");
     let mut harness = app(store.clone(), None, Tab::Inspector);
-    run_until(&mut harness, "the listing", |h| h.state().secrets.names.contains(&name));
+    run_until(&mut harness, "the listing", |h| h.state().keyring_names.contains(&name));
     save_from_the_inspector(&mut harness, &name, "new value");
     run_until(&mut harness, "the refusal", |h| {
         h.state().inspector.keys.keyring_message.is_some()
@@ -188,7 +188,7 @@ fn adding_an_environment_never_replaces_its_client_secret() {
         .set("client_secret/dev/abc", &"the-old-secret".into())
         .expect("memory store works");
     let mut harness = app(store.clone(), None, Tab::Secrets);
-    run_until(&mut harness, "the listing", |h| !h.state().secrets.names.is_empty());
+    run_until(&mut harness, "the listing", |h| !h.state().keyring_names.is_empty());
     type_into(&mut harness, Role::TextInput, "Environment name", "dev");
     type_into(&mut harness, Role::TextInput, "Tenant URL", "https://dev.auth0.com");
     type_into(&mut harness, Role::TextInput, "Client ID", "abc");
@@ -198,9 +198,9 @@ fn adding_an_environment_never_replaces_its_client_secret() {
     harness.get_by_label_contains("client_secret: client_secret/dev/abc already exists: use Replace…");
     assert!(harness.state().workspace.environments.is_empty());
     // Whatever was queued has run by the time a later listing comes back.
-    harness.state_mut().secrets.names.clear();
+    harness.state_mut().keyring_names.clear();
     harness.get_by_role_and_label(Role::Button, "Refresh").click();
-    run_until(&mut harness, "the listing", |h| !h.state().secrets.names.is_empty());
+    run_until(&mut harness, "the listing", |h| !h.state().keyring_names.is_empty());
     assert_eq!(
         store.get("client_secret/dev/abc").expect("kept").expose(),
         "the-old-secret"

@@ -40,6 +40,11 @@ pub fn inspect(args: &[&str]) -> Command {
     command
 }
 
+/// Runs `tokenbench inspect ARGS` with standard input closed.
+pub fn inspect_output(args: &[&str]) -> std::process::Output {
+    inspect(args).output().expect("the tokenbench binary runs")
+}
+
 /// Runs `command` with `input` on its standard input, written from another thread (the output may fill its
 /// pipe before the input is all read).
 pub fn output_with_stdin(mut command: Command, input: &str) -> std::process::Output {

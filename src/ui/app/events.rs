@@ -155,7 +155,7 @@ impl TokenbenchApp {
                 problem,
             } => {
                 self.keyring_listed(names.as_deref().ok(), persistent, problem, commands);
-                deliver!(self.secrets, SecretsPanelEvent::Listed(names), commands);
+                deliver!(self.secrets, SecretsPanelEvent::Listed(names.map(drop)), commands);
             }
             SecretsEvent::Fetched { name, purpose, result } => match purpose {
                 SecretPurpose::Reveal => deliver!(self.secrets, SecretsPanelEvent::Revealed { name, result }, commands),

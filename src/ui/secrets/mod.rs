@@ -49,8 +49,6 @@ impl Default for EnvironmentForm {
 /// issuer writes its tenant's secrets after the listing made at start.
 #[derive(Default)]
 pub struct SecretsPanel {
-    /// Item names from the last listing this panel received (the same listing as the app's `keyring_names`).
-    pub names: Vec<String>,
     /// The frame the panel was last drawn in: a panel not drawn in the frame before was hidden until now.
     drawn_in_frame: Option<u64>,
     /// Why the last listing failed.
@@ -116,8 +114,8 @@ impl SecretsPanel {
 /// What comes back to the Secrets panel.
 #[derive(Debug)]
 pub enum SecretsPanelEvent {
-    /// The keyring's item names, or why they could not be listed.
-    Listed(Result<Vec<String>, String>),
+    /// The keyring was listed (the names are the app's, in the panel context), or why it could not be.
+    Listed(Result<(), String>),
     /// A value to reveal, read after an explicit click, or why it could not be read.
     Revealed {
         /// The item.
@@ -139,10 +137,7 @@ impl Panel for SecretsPanel {
     /// A read workspace waits for the user's confirmation.
     fn apply(&mut self, event: SecretsPanelEvent, _cx: &mut PanelContext<'_>, _commands: &mut Vec<Command>) {
         match event {
-            SecretsPanelEvent::Listed(Ok(names)) => {
-                self.names = names;
-                self.list_error = None;
-            }
+            SecretsPanelEvent::Listed(Ok(())) => self.list_error = None,
             SecretsPanelEvent::Listed(Err(e)) => self.list_error = Some(e),
             SecretsPanelEvent::Revealed {
                 name,
