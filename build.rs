@@ -1,4 +1,8 @@
-//! Build script: link flags for the release binary's start-up (measured with scripts/bench).
+//! Build script: link flags for the release binary's start-up (measured with scripts/bench), and the commit
+//! `tokenbench --version` names.
+//!
+//! The version is "0.1.0 (commit 1a2b3c4d5e6f)" inside a git checkout with `git` on the path, and the bare
+//! package version otherwise (a crate from crates.io, a source tarball, no git).
 // Link flags for the start-up of `tokenbench inspect` (measured with scripts/bench).
 //
 // `-z pack-relative-relocs` stores the ~40,000 relative relocations of this PIE (vtables, panic locations,
@@ -15,12 +19,51 @@
 // Given here rather than as rustflags so that only the binary's link changes: dependencies keep their
 // build hashes, and debug builds are untouched.
 
+use std::path::Path;
+use std::process::Command;
+
 fn main() {
+    link_flags();
+    let version = std::env::var("CARGO_PKG_VERSION").unwrap_or_default();
+    let shown = match head_commit() {
+        Some(commit) => format!("{version} (commit {commit})"),
+        None => version,
+    };
+    println!("cargo:rustc-env=TOKENBENCH_VERSION={shown}");
+    println!("cargo:rerun-if-changed=build.rs");
+    watch_git_head();
+}
+
+fn link_flags() {
     let linux_gnu = std::env::var("CARGO_CFG_TARGET_OS").is_ok_and(|os| os == "linux")
         && std::env::var("CARGO_CFG_TARGET_ENV").is_ok_and(|env| env == "gnu");
     let release = std::env::var("PROFILE").is_ok_and(|profile| profile == "release");
     if linux_gnu && release {
         println!("cargo:rustc-link-arg-bins=-Wl,-z,pack-relative-relocs");
     }
-    println!("cargo:rerun-if-changed=build.rs");
+}
+
+/// The abbreviated commit of `HEAD`, or `None` outside a git checkout or without git.
+fn head_commit() -> Option<String> {
+    let output = Command::new("git")
+        .args(["rev-parse", "--short=12", "HEAD"])
+        .output()
+        .ok()?;
+    let commit = String::from_utf8(output.stdout).ok()?.trim().to_owned();
+    (output.status.success() && !commit.is_empty()).then_some(commit)
+}
+
+/// Reruns this script when `HEAD` moves: a checkout changes `.git/HEAD`, a commit changes the branch's ref.
+fn watch_git_head() {
+    let git = Path::new(".git");
+    if !git.is_dir() {
+        return;
+    }
+    println!("cargo:rerun-if-changed=.git/HEAD");
+    println!("cargo:rerun-if-changed=.git/packed-refs");
+    if let Ok(head) = std::fs::read_to_string(git.join("HEAD"))
+        && let Some(reference) = head.strip_prefix("ref: ")
+    {
+        println!("cargo:rerun-if-changed=.git/{}", reference.trim());
+    }
 }

@@ -14,6 +14,7 @@ use tokenbench::ui::{LaunchOptions, Settings};
 fn main() -> ExitCode {
     let args = Cli::parse();
     cli::init_logging(args.verbose);
+    cli::color::apply(args.color);
     match &args.command {
         Some(Command::Inspect(inspect)) => ExitCode::from(cli::inspect::run(inspect)),
         Some(Command::Delegate(delegate)) => ExitCode::from(cli::delegate::run(delegate)),
@@ -23,6 +24,8 @@ fn main() -> ExitCode {
         Some(Command::Serve(serve)) => ExitCode::from(cli::serve::run(serve)),
         Some(Command::Mint(mint)) => ExitCode::from(cli::mint::run(mint)),
         Some(Command::Har(har)) => ExitCode::from(cli::har::run(har)),
+        Some(Command::Completions(shell)) => ExitCode::from(cli::docs::run_completions(shell)),
+        Some(Command::Man(man)) => ExitCode::from(cli::docs::run_man(man)),
         None => open_window(args),
     }
 }

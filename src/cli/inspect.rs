@@ -10,7 +10,7 @@ use super::{EXIT_CHECK_FAILED, EXIT_OK, EXIT_USAGE};
 use crate::core::escape::{self, Output};
 use crate::core::jwt::analysis::{Analysis, analyse, not_a_jwt_message};
 use crate::core::jwt::key::{KeyInput, KeyMaterial, MAX_KEY_TEXT_BYTES, parse_key};
-use crate::core::jwt::report::{Style, json_report, text_report};
+use crate::core::jwt::report::{Style, json_report, report_lines, text_report};
 use crate::core::jwt::{Expectations, Inspection, SignatureStatus};
 use crate::services::clock::{Clock, SystemClock, local_zone};
 use crate::services::{http, storage};
@@ -128,10 +128,9 @@ fn run_inner(args: &InspectArgs) -> anyhow::Result<u8> {
         let json = serde_json::to_string_pretty(&json_report(&analysis))?;
         println!("{}", escape::for_output(&json, Output::Json));
     } else {
-        print!(
-            "{}",
-            escape::for_output(&text_report(&analysis, &zone, Style::Text), Output::Lines)
-        );
+        for line in report_lines(&analysis, &zone, Style::Text) {
+            anstream::println!("{}", super::color::report_line(&line));
+        }
     }
     if let Some(path) = &args.report {
         let markdown = text_report(&analysis, &zone, Style::Markdown);

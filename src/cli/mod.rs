@@ -1,6 +1,8 @@
 //! The command line: `tokenbench` opens the window; subcommands work without a display.
 
+pub mod color;
 pub mod delegate;
+pub mod docs;
 pub mod exchange;
 pub mod har;
 pub mod input;
@@ -38,7 +40,13 @@ pub(crate) fn exit_status(command: &str, result: anyhow::Result<u8>) -> u8 {
 
 /// tokenbench: inspect, verify, delegate and exchange Auth0 tokens.
 #[derive(Parser)]
-#[command(name = "tokenbench", version, about, long_about = None)]
+#[command(
+    name = "tokenbench",
+    version = env!("TOKENBENCH_VERSION"),
+    about,
+    long_about = None,
+    after_help = docs::EXIT_STATUS
+)]
 pub struct Cli {
     /// Open the window on this tab.
     #[arg(long, value_enum)]
@@ -56,6 +64,9 @@ pub struct Cli {
     /// More logging: -v for debug, -vv for trace (RUST_LOG overrides).
     #[arg(short, long, action = clap::ArgAction::Count, global = true)]
     pub verbose: u8,
+    /// Colour the output: auto (on a terminal, unless NO_COLOR is set), always or never.
+    #[arg(long, value_name = "WHEN", value_enum, default_value_t, global = true)]
+    pub color: color::ColorWhen,
     /// A subcommand; without one, the window opens.
     #[command(subcommand)]
     pub command: Option<Command>,
@@ -82,6 +93,10 @@ pub enum Command {
     /// Mint ID tokens, simulated Apple codes, Facebook tokens and Google id tokens for a tenant, or any JWT.
     #[command(subcommand)]
     Mint(mint::MintCommand),
+    /// Print the completion script for a shell (bash, zsh, fish, elvish, powershell).
+    Completions(docs::CompletionsArgs),
+    /// Print the man page (or a subcommand's), or write them all with --dir.
+    Man(docs::ManArgs),
 }
 
 /// The window's tabs, as named on the command line.

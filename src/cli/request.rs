@@ -3,7 +3,7 @@
 //! one `{"status","headers","body"}` object with `--json`), the status, time, rate-limit headers and the
 //! explanation of an error on stderr. Everything the server sent is escaped before it reaches a terminal.
 
-use super::{EXIT_CHECK_FAILED, EXIT_OK, EXIT_USAGE};
+use super::{EXIT_CHECK_FAILED, EXIT_OK, EXIT_USAGE, color};
 use crate::core::auth0::FieldError;
 use crate::core::auth0::answer::{Endpoint, RATE_LIMIT_HEADERS, read};
 use crate::core::escape;
@@ -140,10 +140,10 @@ pub fn print_answer(command: &str, answer: &HttpAnswer, endpoint: Endpoint, json
     } else {
         print_body(answer, read.json.as_ref());
     }
-    eprintln!("{}", status_line(answer));
+    anstream::eprintln!("{}", color::status_line(answer.status, &status_line(answer)));
     for name in RATE_LIMIT_HEADERS {
         if let Some(value) = answer.header(name) {
-            eprintln!("{name}: {}", escape::terminal(value));
+            anstream::eprintln!("{}: {}", color::header_name(name), escape::terminal(value));
         }
     }
     if let Some(explanation) = &read.explanation {

@@ -81,7 +81,52 @@ pub enum Style {
 
 /// A readable report. `zone` is the reader's local time zone.
 pub fn text_report(analysis: &Analysis, zone: &TimeZone, style: Style) -> String {
-    let mut out = Vec::new();
+    let lines = report_lines(analysis, zone, style);
+    let texts: Vec<&str> = lines.iter().map(|line| line.text.as_str()).collect();
+    texts.join("\n") + "\n"
+}
+
+/// What a line of [`report_lines`] is, so that a terminal can colour it without reading its text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LineKind {
+    /// Anything not listed below, including every piece of the token's own text.
+    Plain,
+    /// A section title (and its underline or `##`).
+    Heading,
+    /// The one-line verdict.
+    Verdict(VerdictKind),
+    /// A row of the checks table; `mark` is the byte range of its "pass", "FAIL" or "skip".
+    Check {
+        /// How the step ended.
+        status: CheckStatus,
+        /// Where the mark is in the line's text.
+        mark: std::ops::Range<usize>,
+    },
+}
+
+/// How the verdict reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum VerdictKind {
+    /// Every check passed.
+    Valid,
+    /// A step failed.
+    Failed,
+    /// Decoded, signature not checked.
+    Unchecked,
+}
+
+/// One line (or block) of a readable report, with what it is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReportLine {
+    /// What the line is.
+    pub kind: LineKind,
+    /// Its text; a heading or a JSON block spans several lines.
+    pub text: String,
+}
+
+/// The report as [`text_report`] writes it, line by line with each line's kind.
+pub fn report_lines(analysis: &Analysis, zone: &TimeZone, style: Style) -> Vec<ReportLine> {
+    let mut out = Lines::default();
     let md = style == Style::Markdown;
     if md {
         out.push("# Token report\n".to_owned());
@@ -93,7 +138,7 @@ pub fn text_report(analysis: &Analysis, zone: &TimeZone, style: Style) -> String
             &not_a_jwt_message(&analysis.inspection).unwrap_or_default(),
         ));
         sas_lines(&analysis.inspection, style, &mut out);
-        return out.join("\n") + "\n";
+        return out.0;
     };
     verdict_lines(analysis, style, &mut out);
     heading("Header", style, &mut out);
@@ -104,30 +149,53 @@ pub fn text_report(analysis: &Analysis, zone: &TimeZone, style: Style) -> String
     claim_lines(jwt, analysis.now, zone, style, &mut out);
     check_lines(analysis, style, &mut out);
     finding_lines(analysis, style, &mut out);
-    out.join("\n") + "\n"
+    out.0
 }
 
-fn heading(title: &str, style: Style, out: &mut Vec<String>) {
-    out.push(match style {
-        Style::Markdown => format!("\n## {title}\n"),
-        Style::Text => format!("\n{title}\n{}", "-".repeat(title.len())),
-    });
+/// The lines of a report being written.
+#[derive(Default)]
+struct Lines(Vec<ReportLine>);
+
+impl Lines {
+    fn push(&mut self, text: String) {
+        self.push_kind(LineKind::Plain, text);
+    }
+
+    fn push_kind(&mut self, kind: LineKind, text: String) {
+        self.0.push(ReportLine { kind, text });
+    }
 }
 
-fn verdict_lines(analysis: &Analysis, style: Style, out: &mut Vec<String>) {
+fn heading(title: &str, style: Style, out: &mut Lines) {
+    out.push_kind(
+        LineKind::Heading,
+        match style {
+            Style::Markdown => format!("\n## {title}\n"),
+            Style::Text => format!("\n{title}\n{}", "-".repeat(title.len())),
+        },
+    );
+}
+
+fn verdict_lines(analysis: &Analysis, style: Style, out: &mut Lines) {
     heading("Verdict", style, out);
     let Some(verdict) = &analysis.verdict else { return };
-    let line = match verdict.outcome() {
-        Outcome::Failed(fail) => format!("FAILED at step \"{}\": {}", fail.name, untrusted(style, &fail.detail)),
-        Outcome::Valid => "VALID: every check passed".to_owned(),
-        Outcome::Unchecked => "DECODED: signature not checked (no key given)".to_owned(),
+    let (kind, line) = match verdict.outcome() {
+        Outcome::Failed(fail) => (
+            VerdictKind::Failed,
+            format!("FAILED at step \"{}\": {}", fail.name, untrusted(style, &fail.detail)),
+        ),
+        Outcome::Valid => (VerdictKind::Valid, "VALID: every check passed".to_owned()),
+        Outcome::Unchecked => (
+            VerdictKind::Unchecked,
+            "DECODED: signature not checked (no key given)".to_owned(),
+        ),
     };
-    out.push(line);
+    out.push_kind(LineKind::Verdict(kind), line);
 }
 
 /// Pretty JSON: serde escapes C0 controls inside strings but not DEL, C1 or bidi controls, so each line is
 /// escaped again; in Markdown the fence is longer than any backtick run inside.
-fn json_block(map: Option<&Map<String, Value>>, style: Style, out: &mut Vec<String>) {
+fn json_block(map: Option<&Map<String, Value>>, style: Style, out: &mut Lines) {
     let Some(map) = map else {
         out.push("(could not be decoded)".to_owned());
         return;
@@ -160,7 +228,7 @@ fn member_lines(
     map: Option<&Map<String, Value>>,
     explain: fn(&str) -> Option<&'static str>,
     style: Style,
-    out: &mut Vec<String>,
+    out: &mut Lines,
 ) {
     for (name, _) in map.into_iter().flatten() {
         if let Some(meaning) = explain(name) {
@@ -169,7 +237,7 @@ fn member_lines(
     }
 }
 
-fn claim_lines(jwt: &DecodedJwt, now: i64, zone: &TimeZone, style: Style, out: &mut Vec<String>) {
+fn claim_lines(jwt: &DecodedJwt, now: i64, zone: &TimeZone, style: Style, out: &mut Lines) {
     let Ok(payload) = &jwt.payload else { return };
     if style == Style::Markdown {
         out.push("| Claim | Value | Meaning |\n|---|---|---|".to_owned());
@@ -189,7 +257,7 @@ fn claim_lines(jwt: &DecodedJwt, now: i64, zone: &TimeZone, style: Style, out: &
     }
 }
 
-fn check_lines(analysis: &Analysis, style: Style, out: &mut Vec<String>) {
+fn check_lines(analysis: &Analysis, style: Style, out: &mut Lines) {
     let Some(verdict) = &analysis.verdict else { return };
     heading("Checks", style, out);
     if style == Style::Markdown {
@@ -201,18 +269,27 @@ fn check_lines(analysis: &Analysis, style: Style, out: &mut Vec<String>) {
             CheckStatus::Fail => "FAIL",
             CheckStatus::Skip => "skip",
         };
-        out.push(row(
+        let name = fixed(style, check.name);
+        let text = row(
             style,
-            &[
-                fixed(style, check.name),
-                fixed(style, mark),
-                untrusted(style, &check.detail),
-            ],
-        ));
+            &[name.clone(), fixed(style, mark), untrusted(style, &check.detail)],
+        );
+        // The mark follows the step's name, which is tokenbench's own text.
+        let start = text.find(&name).unwrap_or(0) + name.len();
+        let mark_at = text[start..]
+            .find(mark)
+            .map_or(0..0, |at| start + at..start + at + mark.len());
+        out.push_kind(
+            LineKind::Check {
+                status: check.status,
+                mark: mark_at,
+            },
+            text,
+        );
     }
 }
 
-fn finding_lines(analysis: &Analysis, style: Style, out: &mut Vec<String>) {
+fn finding_lines(analysis: &Analysis, style: Style, out: &mut Lines) {
     heading("Findings", style, out);
     if analysis.findings.is_empty() {
         out.push("none".to_owned());
@@ -233,7 +310,7 @@ fn finding_lines(analysis: &Analysis, style: Style, out: &mut Vec<String>) {
     }
 }
 
-fn sas_lines(inspection: &Inspection, style: Style, out: &mut Vec<String>) {
+fn sas_lines(inspection: &Inspection, style: Style, out: &mut Lines) {
     if let Inspection::AzureSas(sas) = inspection {
         for field in &sas.fields {
             // The signature would make the report usable as the SAS itself.

@@ -1,0 +1,118 @@
+//! `tokenbench completions SHELL` and `tokenbench man`: shell completions and man pages generated from the
+//! same clap definitions as the parser, so they cannot drift from it.
+//!
+//! Both are rendered in memory first and then written, so a closed pipe (`tokenbench man | head -1`) or a
+//! full disk is a message and exit status 2, never a panic half-way through.
+
+use super::{Cli, EXIT_OK};
+use anyhow::{Context, bail};
+use clap::{Args, CommandFactory};
+use clap_complete::Shell;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+/// What `--help` and every man page say about exit status.
+pub const EXIT_STATUS: &str = "\
+Exit status:
+  0  success: every check asked for passed, or the server answered 2xx
+  1  a check failed: a token failed verification, a server answered with
+     an error, a keyring item is missing, capture entries were skipped
+  2  wrong arguments, unreadable input, not a JWT, no answer from the
+     server, or no display for the window";
+
+/// Arguments of `tokenbench completions`.
+#[derive(Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete for.
+    #[arg(value_enum)]
+    pub shell: Shell,
+}
+
+/// Arguments of `tokenbench man`.
+#[derive(Args)]
+pub struct ManArgs {
+    /// The subcommand whose page to print (e.g. `inspect`, `secrets list`); none: tokenbench(1).
+    #[arg(value_name = "SUBCOMMAND", conflicts_with = "dir")]
+    pub subcommand: Vec<String>,
+    /// Write every page (tokenbench.1, tokenbench-inspect.1, …) into DIR instead of printing one.
+    #[arg(long, value_name = "DIR")]
+    pub dir: Option<PathBuf>,
+}
+
+/// Prints the completion script for `args.shell`.
+pub fn run_completions(args: &CompletionsArgs) -> u8 {
+    let mut script = Vec::new();
+    clap_complete::generate(args.shell, &mut Cli::command(), "tokenbench", &mut script);
+    super::exit_status("completions", write_stdout(&script).map(|()| EXIT_OK))
+}
+
+/// Prints one man page, or writes them all with `--dir`.
+pub fn run_man(args: &ManArgs) -> u8 {
+    let result = match &args.dir {
+        Some(dir) => write_all_pages(dir),
+        None => page_for(&args.subcommand).and_then(|page| write_stdout(&page)),
+    };
+    super::exit_status("man", result.map(|()| EXIT_OK))
+}
+
+/// The whole command tree, built so that every subcommand knows its full name (`tokenbench-inspect`).
+fn built_command() -> clap::Command {
+    let mut command = Cli::command().disable_help_subcommand(true);
+    command.build();
+    command
+}
+
+/// The roff text of the page for `path` (`[]` for tokenbench itself, `["secrets", "list"]`, …).
+fn page_for(path: &[String]) -> anyhow::Result<Vec<u8>> {
+    let mut command = built_command();
+    for name in path {
+        let Some(sub) = command.find_subcommand(name).cloned() else {
+            bail!(
+                "\"{name}\" is not a subcommand of `{}`: run `tokenbench --help` for the list",
+                command.get_display_name().unwrap_or("tokenbench")
+            );
+        };
+        command = sub;
+    }
+    render(command)
+}
+
+/// One man page: clap_mangen's sections with an EXIT STATUS section in place of the help's epilogue.
+pub fn render(command: clap::Command) -> anyhow::Result<Vec<u8>> {
+    let command = command.after_help(None::<&str>).after_long_help(None::<&str>);
+    let mut page = Vec::new();
+    clap_mangen::Man::new(command)
+        .render(&mut page)
+        .context("could not render the man page")?;
+    let section = roff::Roff::new()
+        .control("SH", ["EXIT STATUS"])
+        .control("nf", [] as [&str; 0])
+        .text([roff::roman(EXIT_STATUS.trim_start_matches("Exit status:\n"))])
+        .control("fi", [] as [&str; 0])
+        .render();
+    page.extend_from_slice(section.as_bytes());
+    Ok(page)
+}
+
+/// Writes tokenbench.1 and one page per subcommand (hidden ones left out) into `dir`.
+fn write_all_pages(dir: &Path) -> anyhow::Result<()> {
+    std::fs::create_dir_all(dir).with_context(|| format!("could not create {}", dir.display()))?;
+    let mut pending = vec![built_command()];
+    while let Some(command) = pending.pop() {
+        pending.extend(command.get_subcommands().filter(|s| !s.is_hide_set()).cloned());
+        let name = format!("{}.1", command.get_display_name().unwrap_or("tokenbench"));
+        let path = dir.join(&name);
+        crate::services::storage::write_atomic(&path, &render(command)?)
+            .with_context(|| format!("could not write {}: check that the folder is writable", path.display()))?;
+    }
+    Ok(())
+}
+
+/// Writes `bytes` to standard output; a closed pipe or full disk becomes an error that says so.
+fn write_stdout(bytes: &[u8]) -> anyhow::Result<()> {
+    let mut stdout = std::io::stdout().lock();
+    stdout
+        .write_all(bytes)
+        .and_then(|()| stdout.flush())
+        .context("could not write to standard output (was the pipe closed?): redirect it to a file instead")
+}
