@@ -31,13 +31,13 @@ fn on_a_terminal(args: &[&str], env: &[(&str, &str)]) -> String {
         .map(|word| shlex::try_quote(word).expect("no NUL in the words").into_owned())
         .collect::<Vec<_>>()
         .join(" ");
-    let mut command = Command::new("script");
+    let mut command = process::without_proxies("script");
     command.args(["-qec", &line, "/dev/null"]).env_remove("NO_COLOR");
     command.env_remove("CLICOLOR_FORCE").env("TERM", "xterm-256color");
     for (name, value) in env {
         command.env(name, value);
     }
-    let output = command.stdin(Stdio::null()).output().expect("util-linux `script` runs");
+    let output = command.output().expect("util-linux `script` runs");
     String::from_utf8_lossy(&output.stdout).into_owned()
 }
 
@@ -96,6 +96,33 @@ fn a_failing_check_is_red_and_the_exit_status_is_unchanged() {
     assert!(shown.contains("\u{1b}[1m\u{1b}[31mFAILED at step"), "{shown:?}");
     assert!(shown.contains("\u{1b}[31mFAIL\u{1b}[0m"), "{shown:?}");
     assert_eq!(piped(&args, &[]).status.code(), Some(1));
+}
+
+#[test]
+fn delegate_colours_the_status_of_an_error_answer_on_a_terminal_only() {
+    let served = process::serve(|_| {});
+    let not_signed = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ1In0.c2lnbmF0dXJl";
+    let args = [
+        "delegate",
+        "--env",
+        &served.url,
+        "--client-id",
+        "demo-spa",
+        "--id-token",
+        not_signed,
+    ];
+    let shown = on_a_terminal(&args, &[]);
+    assert!(
+        shown.contains("\u{1b}[1m\u{1b}[31mHTTP 400 Bad Request in "),
+        "{shown:?}"
+    );
+    let output = piped(&args, &[]);
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("HTTP 400 Bad Request in ") && !stderr.contains('\u{1b}'),
+        "{stderr:?}"
+    );
 }
 
 #[test]
