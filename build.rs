@@ -1,8 +1,9 @@
 //! Build script: link flags for the release binary's start-up (measured with scripts/bench), and the commit
 //! `tokenbench --version` names.
 //!
-//! The version is "0.1.0 (commit 1a2b3c4d5e6f)" inside a git checkout with `git` on the path, and the bare
-//! package version otherwise (a crate from crates.io, a source tarball, no git).
+//! The version is "0.1.0 (commit 1a2b3c4d5e6f)" when the commit is known: from git in a checkout of the
+//! repository, or from the `.cargo_vcs_info.json` that `cargo package` writes into a crate. Otherwise (a
+//! source tarball, no git) it is the bare package version.
 // Link flags for the start-up of `tokenbench inspect` (measured with scripts/bench).
 //
 // `-z pack-relative-relocs` stores the ~40,000 relative relocations of this PIE (vtables, panic locations,
@@ -43,14 +44,32 @@ fn link_flags() {
     }
 }
 
-/// The abbreviated commit of `HEAD`, or `None` outside a git checkout or without git.
+/// The abbreviated commit this source comes from, or `None` when it cannot be known.
 fn head_commit() -> Option<String> {
+    // Only the package's own checkout: a crate unpacked inside another repository must not take its HEAD.
+    if Path::new(".git").exists() {
+        git_head()
+    } else {
+        packaged_commit()
+    }
+}
+
+fn git_head() -> Option<String> {
     let output = Command::new("git")
         .args(["rev-parse", "--short=12", "HEAD"])
         .output()
         .ok()?;
     let commit = String::from_utf8(output.stdout).ok()?.trim().to_owned();
     (output.status.success() && !commit.is_empty()).then_some(commit)
+}
+
+/// `git.sha1` of `.cargo_vcs_info.json`, shortened like `git rev-parse --short=12`.
+fn packaged_commit() -> Option<String> {
+    println!("cargo:rerun-if-changed=.cargo_vcs_info.json");
+    let text = std::fs::read_to_string(".cargo_vcs_info.json").ok()?;
+    let info: serde_json::Value = serde_json::from_str(&text).ok()?;
+    let sha1 = info.pointer("/git/sha1")?.as_str()?;
+    sha1.get(..12).map(str::to_owned)
 }
 
 /// Reruns this script when `HEAD` moves: a checkout changes `.git/HEAD`, a commit changes the branch's ref.
