@@ -200,7 +200,14 @@ fn man_dir_writes_one_page_per_subcommand_and_an_unknown_subcommand_is_refused()
         assert!(dir.path().join(page).is_file(), "{page}");
     }
     let page = piped(&["man", "secrets", "list"], &[]);
-    assert!(String::from_utf8_lossy(&page.stdout).contains("tokenbench\\-secrets\\-list"));
+    let page = String::from_utf8_lossy(&page.stdout).into_owned();
+    assert!(page.contains("tokenbench\\-secrets\\-list"), "{page}");
+    assert!(
+        page.contains("the item does not exist"),
+        "secrets' exit status, inherited: {page}"
+    );
+    let written = std::fs::read_to_string(dir.path().join("tokenbench-secrets-list.1")).unwrap();
+    assert_eq!(written, page, "--dir writes the same page");
     let unknown = piped(&["man", "nope"], &[]);
     assert_eq!(unknown.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&unknown.stderr).contains("\"nope\" is not a subcommand"));
@@ -222,6 +229,25 @@ fn man_into_a_closed_pipe_says_so_and_exits_2() {
         stderr.contains("tokenbench man: could not write to standard output"),
         "{stderr}"
     );
+}
+
+#[test]
+fn each_subcommand_help_ends_with_its_own_exit_status() {
+    for (args, expected) in [
+        (
+            &["inspect", "--help"][..],
+            "2  not a JWT, unreadable input or wrong arguments",
+        ),
+        (
+            &["delegate", "--help"][..],
+            "1  the server answered with an OAuth error",
+        ),
+        (&["har", "--help"][..], "1  some entries were skipped"),
+        (&["--help"][..], "Exit status:\n  0  success"),
+    ] {
+        let help = String::from_utf8_lossy(&piped(args, &[]).stdout).into_owned();
+        assert!(help.contains(expected), "{args:?}: {help}");
+    }
 }
 
 #[test]

@@ -76,26 +76,34 @@ pub struct Cli {
 #[derive(Subcommand)]
 pub enum Command {
     /// Decode, explain and verify a token.
+    #[command(after_help = docs::exit::INSPECT)]
     Inspect(inspect::InspectArgs),
     /// Send a legacy /delegation request and print the answer.
+    #[command(after_help = docs::exit::REQUEST)]
     Delegate(delegate::DelegateArgs),
     /// Send a native-social token exchange (POST /oauth/token) and print the answer.
+    #[command(after_help = docs::exit::REQUEST)]
     Exchange(exchange::ExchangeArgs),
     /// Sign in through the browser (authorization code with PKCE, loopback redirect) and print the tokens.
+    #[command(after_help = docs::exit::LOGIN)]
     Login(login::LoginArgs),
     /// Manage tokenbench's items in the OS keyring.
-    #[command(subcommand)]
+    #[command(subcommand, after_help = docs::exit::SECRETS)]
     Secrets(secrets::SecretsCommand),
     /// Run the local issuer, an offline Auth0-like tenant (/delegation, /oauth/token, JWKS, discovery).
+    #[command(after_help = docs::exit::SERVE)]
     Serve(serve::ServeArgs),
     /// Read a browser's HAR capture: entries, tokens, rate limits, findings; write a sanitised copy.
+    #[command(after_help = docs::exit::HAR)]
     Har(har::HarArgs),
     /// Mint ID tokens, simulated Apple codes, Facebook tokens and Google id tokens for a tenant, or any JWT.
-    #[command(subcommand)]
+    #[command(subcommand, after_help = docs::exit::WRITE)]
     Mint(mint::MintCommand),
     /// Print the completion script for a shell (bash, zsh, fish, elvish, powershell).
+    #[command(after_help = docs::exit::WRITE)]
     Completions(docs::CompletionsArgs),
     /// Print the man page (or a subcommand's), or write them all with --dir.
+    #[command(after_help = docs::exit::WRITE)]
     Man(docs::ManArgs),
 }
 
