@@ -36,11 +36,13 @@ pub enum Output {
 /// that a terminal could obey or reorder replaced by an escape that fits `output`.
 pub fn for_output(text: &str, output: Output) -> Cow<'_, str> {
     let must_escape = |c: char| is_unsafe(c) && !(c == '\n' && output != Output::Line);
-    if !text.chars().any(must_escape) {
+    let Some(first) = first_unsafe(text.as_bytes(), output != Output::Line) else {
         return Cow::Borrowed(text);
-    }
+    };
+    let (clean, rest) = text.split_at(first);
     let mut out = String::with_capacity(text.len() + 8);
-    for c in text.chars() {
+    out.push_str(clean);
+    for c in rest.chars() {
         match c {
             c if !must_escape(c) => out.push(c),
             c if output == Output::Json => out.push_str(&format!("\\u{:04x}", u32::from(c))),
@@ -54,6 +56,47 @@ pub fn for_output(text: &str, output: Output) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// The byte offset of the first character [`is_unsafe`] finds in the UTF-8 text `bytes` (`\n` allowed when
+/// `keep_newlines`). Blocks of bytes are first tested at once for a byte that could start such a character (a
+/// test the compiler turns into vector instructions); only a block that has one is looked at byte by byte.
+pub fn first_unsafe(bytes: &[u8], keep_newlines: bool) -> Option<usize> {
+    const BLOCK: usize = 32;
+    let mut offset = 0;
+    for block in bytes.chunks(BLOCK) {
+        if block.iter().fold(false, |any, &b| any | may_start_unsafe(b))
+            && let Some(at) = (offset..offset + block.len()).find(|&at| starts_unsafe(bytes, at, keep_newlines))
+        {
+            return Some(at);
+        }
+        offset += block.len();
+    }
+    None
+}
+
+/// Whether `b` is an ASCII control or DEL, or the lead byte of C1 (`C2 80..9F`), U+061C (`D8 9C`) or
+/// U+200E–U+2069 (`E2 80`, `E2 81`). Continuation bytes are 80..BF, so none of these is mistaken for the
+/// middle of a character.
+fn may_start_unsafe(b: u8) -> bool {
+    (b < 0x20) | (b == 0x7f) | (b == 0xc2) | (b == 0xd8) | (b == 0xe2)
+}
+
+/// Whether an unsafe character starts at byte `at`.
+fn starts_unsafe(bytes: &[u8], at: usize, keep_newlines: bool) -> bool {
+    match bytes.get(at).copied() {
+        Some(b'\n') => !keep_newlines,
+        Some(b @ (0xc2 | 0xd8 | 0xe2)) => {
+            let len = if b == 0xe2 { 3 } else { 2 };
+            bytes
+                .get(at..at + len)
+                .and_then(|c| std::str::from_utf8(c).ok())
+                .and_then(|c| c.chars().next())
+                .is_some_and(is_unsafe)
+        }
+        Some(b) => b < 0x20 || b == 0x7f,
+        None => false,
+    }
+}
+
 /// One line for a terminal: [`for_output`] with [`Output::Line`].
 pub fn terminal(text: &str) -> Cow<'_, str> {
     for_output(text, Output::Line)
@@ -62,6 +105,18 @@ pub fn terminal(text: &str) -> Cow<'_, str> {
 /// Serialized JSON for a terminal that stays the same JSON: [`for_output`] with [`Output::Json`].
 pub fn json_text(json: &str) -> Cow<'_, str> {
     for_output(json, Output::Json)
+}
+
+/// Escapes, like [`json_text`], the serialized JSON appended to `out` after `start`; as almost always nothing
+/// needs escaping, the bytes are only scanned, never copied.
+pub fn json_escape_appended(out: &mut Vec<u8>, start: usize) {
+    let Some(appended) = out.get(start..) else { return };
+    if first_unsafe(appended, true).is_none() {
+        return;
+    }
+    let escaped = json_text(&String::from_utf8_lossy(appended)).into_owned();
+    out.truncate(start);
+    out.extend_from_slice(escaped.as_bytes());
 }
 
 /// A Markdown code span holding `text` literally: controls are escaped as for the terminal, and the fence is
@@ -120,6 +175,22 @@ mod tests {
         assert!(safe.contains("\\u202e"), "{safe}");
         assert_eq!(serde_json::from_str::<serde_json::Value>(&safe).unwrap(), value);
         assert!(matches!(json_text("{\"plain\": 1}"), Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn the_byte_scan_finds_the_same_first_character_as_a_scan_of_characters() {
+        let every_char = (0..=u32::from(char::MAX)).filter_map(char::from_u32);
+        // The second text puts the character across the first block boundary (byte 32).
+        let texts = |c: char| [format!("a\u{e9}{c}b"), format!("{}{c}\u{7f}", "x".repeat(31))];
+        for text in every_char.flat_map(texts) {
+            for keep_newlines in [false, true] {
+                let expected = text
+                    .char_indices()
+                    .find(|&(_, c)| is_unsafe(c) && !(keep_newlines && c == '\n'))
+                    .map(|(at, _)| at);
+                assert_eq!(first_unsafe(text.as_bytes(), keep_newlines), expected, "{text:?}");
+            }
+        }
     }
 
     #[test]

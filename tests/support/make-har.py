@@ -207,10 +207,11 @@ def findings_scenarios(c: Capture, access, id_token):
     expired = jwt({"iss": ISSUER, "sub": "auth0|alice", "aud": API, "iat": T0 - 7200, "exp": T0 - 3600})
     c.add("GET", f"{API}orders", status=401, req_headers=[("Authorization", f"Bearer {expired}")],
           resp_body=json.dumps({"error": "invalid_token", "error_description": "jwt expired"}))
-    # Legacy delegation: the id token of the sign-in for an HS256 one.
+    # Legacy delegation: the id token of the sign-in for an HS256 one issued to the target client.
     delegation = json.dumps({"client_id": CLIENT, "grant_type": "urn:ietf:params:oauth:grant-type:jwt-bearer",
-                             "id_token": id_token, "scope": "openid", "api_type": "app"})
-    _, hs_token, _ = token_answer(c.now + 1, alg="HS256")
+                             "id_token": id_token, "target": "legacy-api-client", "scope": "openid",
+                             "api_type": "app"})
+    _, hs_token, _ = token_answer(c.now + 1, alg="HS256", aud_client="legacy-api-client")
     c.add("POST", f"https://{TENANT}/delegation", body=delegation, mime="application/json",
           resp_body=json.dumps({"id_token": hs_token, "token_type": "Bearer", "expires_in": 36000}))
     # A password grant answered with an id token for another client.
@@ -239,6 +240,8 @@ def query_token_and_skew(c: Capture, access):
 
 
 def burst(c: Capture):
+    # A minute and a half after the rest: the rate-limit window of its 429s holds the burst alone.
+    c.now += 90
     body = form([("grant_type", "client_credentials"), ("client_id", CLIENT),
                  ("client_secret", PLANTED["client_secret"]), ("audience", API)])
     for remaining in [4, 3, 2, 1, 0]:

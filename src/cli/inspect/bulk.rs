@@ -13,15 +13,17 @@
 //! Exit status: 0 when every line (or found token) decodes and passes the requested checks, 1 when any
 //! fails a check or is not a JWT, 2 for unreadable input, wrong arguments, or a scan that finds no JWT.
 
+use super::parallel::lines::{StreamError, render_lines_in_order};
 use super::parallel::render_in_order;
 use super::{Settings, decodes, say};
 use crate::cli::{EXIT_CHECK_FAILED, EXIT_OK, EXIT_USAGE};
-use crate::core::escape::{self, Output};
 use crate::core::jwt::analysis::Analysis;
 use crate::core::jwt::report::json_report;
+use crate::core::jwt::report_json::{push_compact, push_json_line};
 use crate::core::jwt::scan::{FoundToken, find_jwts};
 use anyhow::{Context, anyhow, bail};
 use serde_json::json;
+use std::hash::{Hash, Hasher};
 use std::io::{IsTerminal, Read, Write};
 use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -31,28 +33,44 @@ const MAX_BULK_BYTES: usize = 1 << 30;
 /// Characters of a found token shown without `--show-tokens`.
 const PREFIX_CHARS: usize = 10;
 
+/// Shards of a [`Tally`]: more than the cores that count at once, so that two threads rarely share one.
+const SHARDS: usize = 8;
+
+/// Counts of passed, failed and not-a-JWT results of the threads whose id falls in this shard, alone on
+/// their cache line: cores counting every token in one shared counter would take the line from each other.
+#[derive(Default)]
+#[repr(align(128))]
+struct Shard([AtomicUsize; 3]);
+
 /// How many results passed or failed, counted from every core.
 #[derive(Default)]
 struct Tally {
-    passed: AtomicUsize,
-    failed: AtomicUsize,
-    not_jwt: AtomicUsize,
+    shards: [Shard; SHARDS],
 }
 
 impl Tally {
     fn count(&self, analysis: &Analysis, checked: bool) {
-        let counter = if !decodes(analysis) {
-            &self.not_jwt
+        let kind = if !decodes(analysis) {
+            2
         } else if checked && !analysis.passed() {
-            &self.failed
+            1
         } else {
-            &self.passed
+            0
         };
-        counter.fetch_add(1, Ordering::Relaxed);
+        let mut hasher = std::hash::DefaultHasher::new();
+        std::thread::current().id().hash(&mut hasher);
+        let shard = usize::try_from(hasher.finish() % SHARDS as u64).unwrap_or_default();
+        self.shards[shard].0[kind].fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Passed, failed a check, not a JWT.
+    fn totals(&self) -> [usize; 3] {
+        [0, 1, 2].map(|kind| self.shards.iter().map(|s| s.0[kind].load(Ordering::Relaxed)).sum())
     }
 
     fn exit_code(&self) -> u8 {
-        if self.failed.load(Ordering::Relaxed) + self.not_jwt.load(Ordering::Relaxed) == 0 {
+        let [_, failed, not_jwt] = self.totals();
+        if failed + not_jwt == 0 {
             EXIT_OK
         } else {
             EXIT_CHECK_FAILED
@@ -60,23 +78,32 @@ impl Tally {
     }
 
     fn summary(&self, what: &str) -> String {
-        let [passed, failed, not_jwt] = [&self.passed, &self.failed, &self.not_jwt].map(|n| n.load(Ordering::Relaxed));
+        let [passed, failed, not_jwt] = self.totals();
         format!("{what}: {passed} passed, {failed} failed a check, {not_jwt} not a JWT or broken")
     }
 }
 
-/// `--lines`: one result per input line, in order.
+/// `--lines`: one result per input line, in order, read as it is rendered (see [`super::parallel::lines`]).
 pub fn run_lines(source: &Path, settings: &Settings) -> anyhow::Result<u8> {
-    let text = read_input(source)?;
-    let lines: Vec<&str> = text.lines().collect();
+    let shown = shown_source(source);
+    let input = open_input(source, &shown)?;
     let tally = Tally::default();
-    let render = |line: &&str, out: &mut String| {
+    let render = |line: &str, out: &mut Vec<u8>| {
         let analysis = settings.analyse(line);
         tally.count(&analysis, settings.checked);
-        push_json_line(&json_report(&analysis), out);
+        push_json_line(&analysis, out);
     };
-    write_all(&lines, render)?;
-    say(&tally.summary(&format!("{} lines", lines.len())));
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, stdout.lock());
+    let limit = u64::try_from(MAX_BULK_BYTES).unwrap_or(u64::MAX);
+    let lines = match render_lines_in_order(input, render, &mut out, limit) {
+        Ok(lines) => lines,
+        Err(StreamError::Read(e)) => bail!(read_error(&shown, &e)),
+        Err(StreamError::TooLarge) => bail!(too_large(&shown)),
+        Err(StreamError::Write(e)) => return Err(e).context(WRITE_ERROR),
+    };
+    out.flush().context(WRITE_ERROR)?;
+    say(&tally.summary(&format!("{lines} lines")));
     Ok(tally.exit_code())
 }
 
@@ -92,10 +119,10 @@ pub fn run_scan(source: &Path, show_tokens: bool, settings: &Settings) -> anyhow
         return Ok(EXIT_USAGE);
     }
     let tally = Tally::default();
-    let render = |found: &FoundToken<'_>, out: &mut String| {
+    let render = |found: &FoundToken<'_>, out: &mut Vec<u8>| {
         let analysis = settings.analyse(found.token);
         tally.count(&analysis, settings.checked);
-        push_json_line(&scan_line(found, &analysis, show_tokens), out);
+        push_compact(&scan_line(found, &analysis, show_tokens), out);
     };
     write_all(&found, render)?;
     say(&tally.summary(&format!("{} tokens found", found.len())));
@@ -117,18 +144,14 @@ fn scan_line(found: &FoundToken<'_>, analysis: &Analysis, show_tokens: bool) -> 
     line
 }
 
-/// Appends `value` as one compact JSON line, escaped for the terminal like every other output.
-fn push_json_line(value: &serde_json::Value, out: &mut String) {
-    out.push_str(&escape::for_output(&value.to_string(), Output::Json));
-    out.push('\n');
-}
+const WRITE_ERROR: &str = "could not write the results to standard output";
 
-fn write_all<T: Sync>(items: &[T], render: impl Fn(&T, &mut String) + Sync) -> anyhow::Result<()> {
+fn write_all<T: Sync>(items: &[T], render: impl Fn(&T, &mut Vec<u8>) + Sync) -> anyhow::Result<()> {
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::with_capacity(1 << 16, stdout.lock());
     render_in_order(items, render, &mut out)
         .and_then(|()| out.flush())
-        .context("could not write the results to standard output")
+        .context(WRITE_ERROR)
 }
 
 fn shown_source(source: &Path) -> String {
@@ -139,37 +162,42 @@ fn shown_source(source: &Path) -> String {
     }
 }
 
+/// FILE, or standard input for `-`, opened for reading.
+fn open_input(source: &Path, shown: &str) -> anyhow::Result<Box<dyn Read>> {
+    if source != Path::new("-") {
+        let file = std::fs::File::open(source)
+            .with_context(|| format!("could not open {shown}: give a readable text file, or - for standard input"))?;
+        return Ok(Box::new(file));
+    }
+    let stdin = std::io::stdin();
+    if stdin.is_terminal() {
+        bail!("nothing is piped to standard input: give a FILE, or pipe the text (… | tokenbench inspect --lines -)");
+    }
+    Ok(Box::new(stdin.lock()))
+}
+
 /// The text of FILE, or of standard input for `-`. Bytes that are not UTF-8 become U+FFFD.
 fn read_input(source: &Path) -> anyhow::Result<String> {
     let shown = shown_source(source);
-    let bytes = if source == Path::new("-") {
-        let stdin = std::io::stdin();
-        if stdin.is_terminal() {
-            bail!(
-                "nothing is piped to standard input: give a FILE, or pipe the text (… | tokenbench inspect --lines -)"
-            );
-        }
-        read_bytes(stdin.lock(), &shown)?
-    } else {
-        let file = std::fs::File::open(source)
-            .with_context(|| format!("could not open {shown}: give a readable text file, or - for standard input"))?;
-        read_bytes(file, &shown)?
-    };
+    let mut bytes = Vec::new();
+    let cap = u64::try_from(MAX_BULK_BYTES).unwrap_or(u64::MAX).saturating_add(1);
+    open_input(source, &shown)?
+        .take(cap)
+        .read_to_end(&mut bytes)
+        .map_err(|e| anyhow!(read_error(&shown, &e)))?;
+    if bytes.len() > MAX_BULK_BYTES {
+        bail!(too_large(&shown));
+    }
     Ok(match String::from_utf8(bytes) {
         Ok(text) => text,
         Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
     })
 }
 
-fn read_bytes(reader: impl Read, shown: &str) -> anyhow::Result<Vec<u8>> {
-    let mut bytes = Vec::new();
-    let cap = u64::try_from(MAX_BULK_BYTES).unwrap_or(u64::MAX).saturating_add(1);
-    reader
-        .take(cap)
-        .read_to_end(&mut bytes)
-        .map_err(|e| anyhow!("could not read {shown} ({e}): give a readable text file, or - for standard input"))?;
-    if bytes.len() > MAX_BULK_BYTES {
-        bail!("{shown} holds over 1 GiB: split it (split -l 100000 FILE) and inspect the parts");
-    }
-    Ok(bytes)
+fn read_error(shown: &str, e: &std::io::Error) -> String {
+    format!("could not read {shown} ({e}): give a readable text file, or - for standard input")
+}
+
+fn too_large(shown: &str) -> String {
+    format!("{shown} holds over 1 GiB: split it (split -l 100000 FILE) and inspect the parts")
 }

@@ -76,6 +76,9 @@ pub struct Entry {
     pub client_id: Option<String>,
     /// `grant_type` of a token request.
     pub grant_type: Option<String>,
+    /// `target` of a `/delegation` request: the client the answer's id token is for.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub target: Option<String>,
     /// `error` and `error_description` of a JSON answer.
     pub error: Option<String>,
     /// Tokens and credentials seen.
@@ -124,6 +127,7 @@ impl Entry {
             request_headers: lower_cased(&raw.request.headers),
             client_id: field("client_id"),
             grant_type: field("grant_type"),
+            target: field("target"),
             error: body.as_deref().and_then(answer_error),
             tokens: find_tokens(index, raw, body.as_deref()),
             rate_limit: RateLimit::from_state(&state),
@@ -143,6 +147,12 @@ impl Entry {
     /// `startedDateTime` in whole seconds.
     pub fn started_seconds(&self) -> Option<i64> {
         self.started_ms.map(|ms| ms.div_euclid(1000))
+    }
+
+    /// Whether this is a legacy `/delegation` request, which sends the client's own id token and is answered
+    /// with an id token for `target`.
+    pub fn is_delegation(&self) -> bool {
+        self.path == "/delegation"
     }
 
     /// Whether `text` (case-insensitive) is in the method, URL, status, a header, the error or a token field.

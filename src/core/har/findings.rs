@@ -1,7 +1,8 @@
 //! Problems across the entries of a capture, each pointing at its entries: tokens sent after their `exp`,
-//! 429 answers with the requests right before them, id tokens for another client, access tokens sent to a
-//! host outside their audience, `alg: none` or HMAC id tokens, refresh tokens spent twice, tokens in URL
-//! queries, and clock skew between the capture and the tokens' `iat`.
+//! 429 answers with the requests of their rate-limit window, id tokens for another client (on `/delegation`,
+//! for another than the target), access tokens sent to a host outside their audience, `alg: none` or HMAC id
+//! tokens, refresh tokens spent twice, tokens in URL queries, and clock skew between the capture and the
+//! tokens' `iat`.
 
 use super::entry::Entry;
 use super::tokens::{Carrier, FoundToken, TokenKind};
@@ -12,8 +13,11 @@ use std::collections::{BTreeSet, HashMap};
 
 /// More difference than this between a token's `iat` and the capture's time is clock skew.
 pub const CLOCK_SKEW_LIMIT_SECONDS: i64 = 60;
-/// How many earlier requests to the same host a 429 finding points at.
-pub const REQUESTS_BEFORE_429: usize = 5;
+/// The longest a 429 finding looks back: Auth0 states its Authentication API limits per minute (and its
+/// Management API limits per second), so a request over a minute before a 429 counts towards no limit it hit.
+pub const RATE_LIMIT_WINDOW_SECONDS: i64 = 60;
+/// The most earlier requests a 429 finding points at (the latest ones), so that it stays readable.
+pub const MAX_REQUESTS_BEFORE_429: usize = 20;
 
 /// What kind of problem.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -139,19 +143,15 @@ fn rate_limited(entries: &[Entry], out: &mut Vec<HarFinding>) {
         if entry.status != 429 {
             continue;
         }
-        let before: Vec<usize> = entries[..position]
-            .iter()
-            .rev()
-            .filter(|e| e.host == entry.host)
-            .take(REQUESTS_BEFORE_429)
-            .map(|e| e.index)
-            .collect();
-        let before_text = match before.iter().min() {
-            Some(first) => format!(
-                "; the requests to {} right before it start at entry {first}",
-                entry.host
+        let (before, before_text) = match RateLimitWindow::before(&entries[..position], entry) {
+            Some(window) => {
+                let text = window.describe(&entry.host);
+                (window.shown, text)
+            }
+            None => (
+                Vec::new(),
+                "; its time is unknown, so the requests before it cannot be placed in its rate-limit window".to_owned(),
             ),
-            None => String::new(),
         };
         out.push(finding(
             FindingKind::RateLimited,
@@ -168,24 +168,104 @@ fn rate_limited(entries: &[Entry], out: &mut Vec<HarFinding>) {
     }
 }
 
+/// The requests to a 429's host that counted towards the limit it hit: those of the rate-limit window that
+/// ends with the 429. The window starts at the later of
+/// - the last time the limit reset, as far as the capture shows: the latest `X-RateLimit-Reset` of an earlier
+///   answer from that host that had passed when the 429 came. Auth0 sends in it the moment the limit is
+///   whole again, so a request before that moment no longer counted;
+/// - [`RATE_LIMIT_WINDOW_SECONDS`] before the 429, the longest window Auth0 states its limits over, and the
+///   whole window when no answer said when its limit reset.
+///
+/// Entries are taken in file order up to the 429 and placed by their `startedDateTime`; one without a time
+/// cannot be placed and is left out. Only the latest [`MAX_REQUESTS_BEFORE_429`] are pointed at.
+struct RateLimitWindow {
+    /// Entry numbers in the window, at most [`MAX_REQUESTS_BEFORE_429`], the latest ones.
+    shown: Vec<usize>,
+    /// How many requests the window holds.
+    total: usize,
+    /// The `X-RateLimit-Reset` that starts the window, when one does.
+    since_reset: Option<i64>,
+}
+
+impl RateLimitWindow {
+    /// The window before `throttled`, from the entries before it in the file; `None` when it has no time.
+    fn before(earlier: &[Entry], throttled: &Entry) -> Option<Self> {
+        let at = throttled.started_ms?;
+        let same_host = || earlier.iter().filter(|e| e.host == throttled.host);
+        let floor = at.saturating_sub(RATE_LIMIT_WINDOW_SECONDS.saturating_mul(1000));
+        let since_reset = same_host()
+            .filter_map(|e| e.rate_limit.reset_at)
+            .filter(|reset| (floor..=at).contains(&reset.saturating_mul(1000)))
+            .max();
+        let start = since_reset.map_or(floor, |reset| reset.saturating_mul(1000));
+        let inside: Vec<usize> = same_host()
+            .filter(|e| e.started_ms.is_some_and(|ms| (start..=at).contains(&ms)))
+            .map(|e| e.index)
+            .collect();
+        Some(Self {
+            total: inside.len(),
+            shown: inside[inside.len().saturating_sub(MAX_REQUESTS_BEFORE_429)..].to_vec(),
+            since_reset,
+        })
+    }
+
+    /// What the finding says of the window, after "answered 429 Too Many Requests".
+    fn describe(&self, host: &str) -> String {
+        let window = match self.since_reset {
+            Some(reset) => format!("since its limit last reset (X-RateLimit-Reset {reset} of an earlier answer)"),
+            None => format!("in the {RATE_LIMIT_WINDOW_SECONDS} s before it"),
+        };
+        match (self.total, self.shown.first()) {
+            (_, None) => format!("; no other request went to {host} {window}"),
+            (1, Some(first)) => format!("; 1 request went to {host} {window}: entry {first}"),
+            (total, Some(first)) if total == self.shown.len() => {
+                format!("; {total} requests went to {host} {window}, from entry {first}")
+            }
+            (total, Some(first)) => format!(
+                "; {total} requests went to {host} {window}; the last {} are listed, from entry {first}",
+                self.shown.len()
+            ),
+        }
+    }
+}
+
+/// An id token answered to a client must name it in `aud`. On legacy `/delegation` the client sends its own
+/// id token (whose `aud` must be its `client_id`) and is answered with one for the `target` client, so the
+/// answer's `aud` is compared with `target` (with `client_id` when the request names no target).
 fn id_tokens_for_another_client(entries: &[Entry], out: &mut Vec<HarFinding>) {
     for entry in entries {
         let Some(client) = entry.client_id.as_deref() else {
             continue;
         };
-        let received = jwts(entry).filter(|(t, _)| !t.is_sent() && t.field() == "id_token");
-        for (token, facts) in received {
-            if !facts.aud.iter().any(|aud| aud == client) {
-                out.push(finding(
-                    FindingKind::IdTokenForAnotherClient,
-                    [entry.index],
-                    format!(
-                        "{} #{} has aud {:?} but the request came from client_id {client}: the client must \
-                         reject it; check which application the tenant issued it for",
-                        token.place, token.fingerprint, facts.aud
-                    ),
-                ));
+        let delegation = entry.is_delegation();
+        for (token, facts) in jwts(entry).filter(|(t, _)| t.field() == "id_token") {
+            let expected = match (token.is_sent(), delegation) {
+                (false, true) => entry.target.as_deref().unwrap_or(client),
+                (false, false) | (true, true) => client,
+                (true, false) => continue,
+            };
+            if facts.aud.iter().any(|aud| aud == expected) {
+                continue;
             }
+            let why = match (token.is_sent(), entry.target.as_deref().filter(|_| delegation)) {
+                (true, _) => format!(
+                    "but client_id {client} sent it to /delegation: delegation exchanges the client's own id token; \
+                     send the id token issued to {client}"
+                ),
+                (false, Some(target)) => format!(
+                    "but the /delegation request asked for target {target}: the client must reject it; check the \
+                     target and the delegation settings of both applications"
+                ),
+                (false, None) => format!(
+                    "but the request came from client_id {client}: the client must reject it; check which \
+                     application the tenant issued it for"
+                ),
+            };
+            out.push(finding(
+                FindingKind::IdTokenForAnotherClient,
+                [entry.index],
+                format!("{} #{} has aud {:?} {why}", token.place, token.fingerprint, facts.aud),
+            ));
         }
     }
 }

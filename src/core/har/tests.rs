@@ -187,3 +187,122 @@ fn the_sanitised_stream_is_har_that_reads_back() {
     assert_eq!(back["log"]["entries"][1]["response"]["status"], 204);
     assert!(!String::from_utf8(output).unwrap().contains("=abc"));
 }
+
+/// An entry to `url` at `T0 + seconds`, answered `status` with `headers`.
+fn entry_at(index: usize, seconds: i64, url: &str, status: i64, headers: Value) -> Entry {
+    let at = jiff::Timestamp::from_second(T0 + seconds).unwrap().to_string();
+    let value = json!({"startedDateTime": at, "request": {"method": "POST", "url": url},
+        "response": {"status": status, "headers": headers}});
+    Entry::read(index, value).unwrap()
+}
+
+/// The entries and message of the one 429 finding.
+fn rate_limited(entries: &[Entry]) -> (Vec<usize>, String) {
+    let found: Vec<_> = findings(entries)
+        .into_iter()
+        .filter(|f| f.kind == FindingKind::RateLimited)
+        .collect();
+    assert_eq!(found.len(), 1, "{found:?}");
+    (found[0].entries.clone(), found[0].message.clone())
+}
+
+#[test]
+fn a_429_points_at_the_requests_of_the_minute_before_it_to_its_host() {
+    let token = "https://t.example/oauth/token";
+    let entries = [
+        entry_at(1, 0, token, 200, json!([])),
+        entry_at(2, 100, "https://other.example/x", 200, json!([])),
+        entry_at(3, 100, token, 200, json!([])),
+        entry_at(4, 110, token, 200, json!([])),
+        entry_at(5, 120, token, 429, json!([])),
+    ];
+    let (pointed, message) = rate_limited(&entries);
+    assert_eq!(pointed, [3, 4, 5], "entry 1 is two minutes older: {message}");
+    assert!(
+        message.contains("2 requests went to t.example in the 60 s before it, from entry 3"),
+        "{message}"
+    );
+}
+
+#[test]
+fn a_rate_limit_reset_that_passed_before_the_429_starts_its_window() {
+    let token = "https://t.example/oauth/token";
+    let reset = |at: i64| {
+        json!([{"name": "X-RateLimit-Limit", "value": "5"}, {"name": "X-RateLimit-Remaining", "value": "4"},
+        {"name": "X-RateLimit-Reset", "value": (T0 + at).to_string()}])
+    };
+    let entries = [
+        entry_at(1, 0, token, 200, reset(5)),
+        entry_at(2, 3, token, 200, reset(30)),
+        entry_at(3, 10, token, 200, json!([])),
+        entry_at(4, 12, token, 429, reset(30)),
+    ];
+    let (pointed, message) = rate_limited(&entries);
+    assert_eq!(
+        pointed,
+        [3, 4],
+        "the limit reset at T0 + 5, after entries 1 and 2: {message}"
+    );
+    assert!(message.contains(&format!("X-RateLimit-Reset {}", T0 + 5)), "{message}");
+}
+
+#[test]
+fn a_crowded_window_lists_only_its_latest_requests() {
+    let token = "https://t.example/oauth/token";
+    let mut entries: Vec<Entry> = (1..=30).map(|i| entry_at(i, i as i64, token, 200, json!([]))).collect();
+    entries.push(entry_at(31, 31, token, 429, json!([])));
+    let (pointed, message) = rate_limited(&entries);
+    assert_eq!(pointed, (11..=31).collect::<Vec<_>>());
+    assert!(message.contains("30 requests went to t.example"), "{message}");
+    assert!(message.contains("the last 20 are listed, from entry 11"), "{message}");
+}
+
+/// A `/delegation` request from client `me` sending an id token for `sent_aud`, asking for `target`, and
+/// answered with an id token for `answer_aud`.
+fn delegation(index: usize, sent_aud: &str, target: &str, answer_aud: &str) -> Entry {
+    let id_token = |aud: &str| {
+        jwt(
+            &json!({"alg": "RS256"}),
+            &json!({"aud": aud, "iat": T0, "exp": T0 + 600}),
+        )
+    };
+    let body = json!({"client_id": "me", "grant_type": "urn:ietf:params:oauth:grant-type:jwt-bearer",
+        "id_token": id_token(sent_aud), "target": target, "scope": "openid"});
+    entry(
+        index,
+        json!({"method": "POST", "url": "https://t.example/delegation",
+            "postData": {"mimeType": "application/json", "text": body.to_string()}}),
+        json!({"status": 200, "content": {"mimeType": "application/json",
+            "text": json!({"id_token": id_token(answer_aud)}).to_string()}}),
+    )
+}
+
+fn for_another_client(entries: &[Entry]) -> Vec<(Vec<usize>, String)> {
+    findings(entries)
+        .into_iter()
+        .filter(|f| f.kind == FindingKind::IdTokenForAnotherClient)
+        .map(|f| (f.entries, f.message))
+        .collect()
+}
+
+#[test]
+fn delegation_answers_are_for_the_target_and_requests_carry_the_clients_own_id_token() {
+    assert_eq!(
+        for_another_client(&[delegation(1, "me", "api-client", "api-client")]),
+        []
+    );
+    let wrong_answer = for_another_client(&[delegation(2, "me", "api-client", "someone-else")]);
+    assert_eq!(wrong_answer.len(), 1, "{wrong_answer:?}");
+    assert_eq!(wrong_answer[0].0, [2]);
+    assert!(
+        wrong_answer[0].1.contains("asked for target api-client"),
+        "{wrong_answer:?}"
+    );
+    let wrong_request = for_another_client(&[delegation(3, "other-app", "api-client", "api-client")]);
+    assert_eq!(wrong_request.len(), 1, "{wrong_request:?}");
+    assert!(wrong_request[0].1.contains("request body"), "{wrong_request:?}");
+    assert!(
+        wrong_request[0].1.contains("client_id me sent it to /delegation"),
+        "{wrong_request:?}"
+    );
+}

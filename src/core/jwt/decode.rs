@@ -97,6 +97,11 @@ pub struct DecodedJwt {
 impl DecodedJwt {
     /// Splits and decodes a token with three segments (callers check the count).
     pub fn decode(token: &str) -> Self {
+        Self::decode_owned(token.to_owned())
+    }
+
+    /// [`DecodedJwt::decode`] of a token the caller hands over, kept as `raw` without a copy.
+    pub fn decode_owned(token: String) -> Self {
         let mut parts = token.splitn(3, '.').map(str::to_owned);
         let segments = [
             parts.next().unwrap_or_default(),
@@ -117,7 +122,7 @@ impl DecodedJwt {
         let header = json_part(SegmentPart::Header, &segments[0]);
         let payload = json_part(SegmentPart::Payload, &segments[1]);
         Self {
-            raw: token.to_owned(),
+            raw: token,
             header,
             payload,
             signature: decode_segment(&segments[2], SegmentPart::Signature),

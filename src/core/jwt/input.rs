@@ -39,8 +39,8 @@ pub fn inspect(raw: &str) -> Inspection {
     if let Some(sas) = parse_sas(&cleaned) {
         return Inspection::AzureSas(sas);
     }
-    match cleaned.split('.').count() {
-        3 => Inspection::Jwt(Box::new(DecodedJwt::decode(&cleaned))),
+    match cleaned.bytes().filter(|&b| b == b'.').count() + 1 {
+        3 => Inspection::Jwt(Box::new(DecodedJwt::decode_owned(cleaned))),
         5 => Inspection::Jwe {
             header: cleaned
                 .split('.')
@@ -57,6 +57,14 @@ pub fn inspect(raw: &str) -> Inspection {
 
 /// Strips whitespace, quotes, `Authorization:`/`Bearer `/`DPoP ` prefixes and URL parts around a token.
 pub fn normalize(raw: &str) -> String {
+    if raw
+        .as_bytes()
+        .chunks(32)
+        .all(|block| block.iter().fold(true, |all, &b| all & is_token_byte(b)))
+    {
+        // A bare token or a line of `inspect --lines`: nothing to strip, so no pass per prefix and separator.
+        return raw.to_owned();
+    }
     let mut text = raw.trim().trim_matches(|c| c == '"' || c == '\'').trim();
     if let Some(rest) = strip_prefix_ignore_case(text, "authorization:") {
         text = rest.trim_start();
@@ -72,6 +80,13 @@ pub fn normalize(raw: &str) -> String {
         return text;
     }
     text.split_whitespace().collect()
+}
+
+/// The characters of a compact JWS or JWE: base64url and the dots between segments. Text made only of these
+/// has no quote, whitespace, `Bearer ` prefix or `=` of a URL parameter around it.
+fn is_token_byte(b: u8) -> bool {
+    // Without short-circuits, so that a block of bytes is tested with vector instructions.
+    b.is_ascii_alphanumeric() | (b == b'-') | (b == b'_') | (b == b'.')
 }
 
 fn strip_prefix_ignore_case<'a>(text: &'a str, prefix: &str) -> Option<&'a str> {

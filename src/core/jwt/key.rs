@@ -2,6 +2,7 @@
 //! the key that matches a token's header.
 
 use super::decode::{base64_any, pem_block};
+use super::key_cache::SelectionCache;
 use crate::core::der;
 use jsonwebtoken::jwk::{AlgorithmParameters, Jwk};
 use jsonwebtoken::{Algorithm, AlgorithmFamily, DecodingKey};
@@ -35,9 +36,11 @@ pub enum KeyMaterial {
         label: String,
         /// The PEM text.
         text: String,
+        /// The key built from it for each algorithm, once.
+        chosen: SelectionCache,
     },
-    /// One JSON Web Key.
-    Jwk(Box<Jwk>),
+    /// One JSON Web Key, and the key built from it for each `kid` and algorithm, once.
+    Jwk(Box<Jwk>, SelectionCache),
     /// A JSON Web Key Set: the readable keys, and the `kid`s of keys that could not be read.
     Jwks {
         /// Keys that parsed.
@@ -48,16 +51,28 @@ pub enum KeyMaterial {
         exposed: Vec<String>,
         /// The address the set was fetched from (after redirects), named in the `key` check.
         origin: Option<String>,
+        /// The key chosen for each `kid` and algorithm, once.
+        chosen: SelectionCache,
     },
 }
 
 impl KeyMaterial {
     /// Records where a fetched key set came from, so the checklist can name it.
     pub fn fetched_from(mut self, address: &str) -> Self {
-        if let Self::Jwks { origin, .. } = &mut self {
+        if let Self::Jwks { origin, chosen, .. } = &mut self {
             *origin = Some(address.to_owned());
+            // The origin is part of every choice's description.
+            *chosen = SelectionCache::default();
         }
         self
+    }
+
+    /// Where the keys chosen from this material are kept; `None` for a secret, which costs nothing to use.
+    pub fn selection_cache(&self) -> Option<&SelectionCache> {
+        match self {
+            Self::Secret(_) => None,
+            Self::Pem { chosen, .. } | Self::Jwk(_, chosen) | Self::Jwks { chosen, .. } => Some(chosen),
+        }
     }
 }
 
@@ -66,7 +81,7 @@ impl std::fmt::Debug for KeyMaterial {
         match self {
             Self::Secret(bytes) => write!(f, "Secret({} bytes, redacted)", bytes.len()),
             Self::Pem { label, .. } => write!(f, "Pem({label})"),
-            Self::Jwk(jwk) => write!(f, "Jwk(kid={:?})", jwk.common.key_id),
+            Self::Jwk(jwk, _) => write!(f, "Jwk(kid={:?})", jwk.common.key_id),
             Self::Jwks { keys, .. } => write!(f, "Jwks({} keys)", keys.len()),
         }
     }
@@ -149,6 +164,7 @@ fn parse_pem(text: &str) -> Result<KeyMaterial, KeyError> {
         "PUBLIC KEY" | "RSA PUBLIC KEY" | "CERTIFICATE" => check_pem_der(text).map(|()| KeyMaterial::Pem {
             label,
             text: text.to_owned(),
+            chosen: SelectionCache::default(),
         }),
         l if l.contains("PRIVATE KEY") => Err(KeyError::PrivateKey),
         _ => Err(KeyError::PemLabel(label)),
@@ -252,6 +268,7 @@ fn parse_jwk_json(value: &Value) -> Result<KeyMaterial, KeyError> {
             unreadable: material.1,
             exposed,
             origin: None,
+            chosen: SelectionCache::default(),
         });
     }
     if value.get("kty").is_some() {
@@ -259,7 +276,7 @@ fn parse_jwk_json(value: &Value) -> Result<KeyMaterial, KeyError> {
             return Err(KeyError::PrivateKey);
         }
         return serde_json::from_value::<Jwk>(value.clone())
-            .map(|jwk| KeyMaterial::Jwk(Box::new(jwk)))
+            .map(|jwk| KeyMaterial::Jwk(Box::new(jwk), SelectionCache::default()))
             .map_err(|e| KeyError::Json(format!("the JWK could not be read: {e}")));
     }
     Err(KeyError::Json(
@@ -280,6 +297,7 @@ pub fn certificate_pem(der_base64: &str) -> Result<KeyMaterial, String> {
     Ok(KeyMaterial::Pem {
         label: "CERTIFICATE".to_owned(),
         text: pem_block("CERTIFICATE", &der),
+        chosen: SelectionCache::default(),
     })
 }
 

@@ -6,6 +6,7 @@ use super::claims::display_value;
 use super::claims::{explain_claim, explain_header, is_time_claim};
 use super::decode::DecodedJwt;
 use super::input::Inspection;
+use super::report_json::JwtReport;
 use super::time::time_view;
 use super::verify::{CheckStatus, Outcome};
 use crate::core::escape;
@@ -13,34 +14,23 @@ use jiff::tz::TimeZone;
 use serde_json::{Map, Value, json};
 
 /// The `--json` object: header, payload, signature status, checks and findings.
+/// For a JWT it is [`JwtReport`], the type `inspect --lines` serialises directly.
 pub fn json_report(analysis: &Analysis) -> Value {
-    let Inspection::Jwt(jwt) = &analysis.inspection else {
-        let mut report = json!({
-            "kind": kind_name(&analysis.inspection),
-            "error": not_a_jwt_message(&analysis.inspection),
-            "valid": false,
-        });
-        match &analysis.inspection {
-            Inspection::Jwe { header: Ok(header) } => report["header"] = Value::Object(header.clone()),
-            Inspection::AzureSas(sas) => report["fields"] = sas_fields(sas),
-            _ => {}
-        }
-        return report;
-    };
-    let verdict = analysis.verdict.as_ref();
-    json!({
-        "kind": "jwt",
-        "header": jwt.header.as_ref().map_or(Value::Null, |h| Value::Object(h.clone())),
-        "payload": jwt.payload.as_ref().map_or(Value::Null, |p| Value::Object(p.clone())),
-        "signature": {
-            "alg": jwt.alg(),
-            "status": verdict.map(|v| v.signature),
-            "reason": verdict.map(|v| v.reason.clone()),
-        },
-        "checks": verdict.map(|v| v.checks.clone()).unwrap_or_default(),
-        "findings": analysis.findings,
-        "valid": analysis.passed() && verdict.is_some_and(|v| v.signature == super::SignatureStatus::Valid),
-    })
+    if let Some(report) = JwtReport::of(analysis) {
+        // Borrowed maps, strings, numbers and enums: serialising them into a `Value` cannot fail.
+        return serde_json::to_value(report).unwrap_or_default();
+    }
+    let mut report = json!({
+        "kind": kind_name(&analysis.inspection),
+        "error": not_a_jwt_message(&analysis.inspection),
+        "valid": false,
+    });
+    match &analysis.inspection {
+        Inspection::Jwe { header: Ok(header) } => report["header"] = Value::Object(header.clone()),
+        Inspection::AzureSas(sas) => report["fields"] = sas_fields(sas),
+        _ => {}
+    }
+    report
 }
 
 /// SAS fields as JSON, the signature left out so the output cannot be used as the SAS.

@@ -4,9 +4,14 @@
 
 use super::decode::DecodedJwt;
 use super::key::{KeyMaterial, certificate_pem, family_name, jwk_family, pem_decoding_key, secret_is_public_key};
+use super::key_cache::Choice;
+use aws_lc_rs::signature::{self as lc, ParsedPublicKey, RsaParameters, RsaPublicKeyComponents};
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use jsonwebtoken::jwk::{Jwk, KeyOperations, PublicKeyUse};
-use jsonwebtoken::{Algorithm, AlgorithmFamily, DecodingKey};
+use jsonwebtoken::{Algorithm, AlgorithmFamily, DecodingKey, DecodingKeyKind};
 use serde_json::Value;
+use std::sync::Arc;
 
 /// The key the signature will be checked with, and a description for the checklist.
 pub struct SelectedKey {
@@ -16,6 +21,56 @@ pub struct SelectedKey {
     pub description: String,
     /// True for the token's own `x5c` certificate: a match proves nothing about who signed it.
     pub self_asserted: bool,
+    /// For an RSA modulus and exponent kept in a [`super::key_cache::SelectionCache`]: the key as aws-lc-rs
+    /// parsed it once for this algorithm, where jsonwebtoken would parse it for every signature.
+    parsed: Option<(Algorithm, ParsedPublicKey)>,
+}
+
+impl SelectedKey {
+    /// A key used as jsonwebtoken takes it.
+    pub fn new(key: DecodingKey, description: String, self_asserted: bool) -> Self {
+        Self {
+            key,
+            description,
+            self_asserted,
+            parsed: None,
+        }
+    }
+
+    /// The key with its RSA modulus and exponent parsed once for `alg`, for a key checked many times.
+    fn parsed_for(mut self, alg: Algorithm) -> Self {
+        if let (Some(parameters), DecodingKeyKind::RsaModulusExponent { n, e }) = (rsa_parameters(alg), self.key.kind())
+        {
+            let components = RsaPublicKeyComponents { n, e };
+            self.parsed = components.to_parsed_public_key(parameters).ok().map(|key| (alg, key));
+        }
+        self
+    }
+
+    /// Whether `signature` (base64url) signs `message`: what `jsonwebtoken::crypto::verify` answers, with the
+    /// key parsed once when it was. Both end in the same aws-lc-rs check with the same parameters.
+    pub fn verify(&self, signature: &str, message: &[u8], alg: Algorithm) -> jsonwebtoken::errors::Result<bool> {
+        if let Some((parsed_alg, parsed)) = &self.parsed
+            && *parsed_alg == alg
+            && let Ok(signature) = URL_SAFE_NO_PAD.decode(signature)
+        {
+            return Ok(parsed.verify_sig(message, &signature).is_ok());
+        }
+        jsonwebtoken::crypto::verify(signature, message, &self.key, alg)
+    }
+}
+
+/// The aws-lc-rs parameters jsonwebtoken verifies each RSA algorithm with.
+fn rsa_parameters(alg: Algorithm) -> Option<&'static RsaParameters> {
+    Some(match alg {
+        Algorithm::RS256 => &lc::RSA_PKCS1_2048_8192_SHA256,
+        Algorithm::RS384 => &lc::RSA_PKCS1_2048_8192_SHA384,
+        Algorithm::RS512 => &lc::RSA_PKCS1_2048_8192_SHA512,
+        Algorithm::PS256 => &lc::RSA_PSS_2048_8192_SHA256,
+        Algorithm::PS384 => &lc::RSA_PSS_2048_8192_SHA384,
+        Algorithm::PS512 => &lc::RSA_PSS_2048_8192_SHA512,
+        _ => return None,
+    })
 }
 
 /// Explains a mismatch between the token's algorithm family and the kind of key given.
@@ -24,7 +79,7 @@ pub fn family_mismatch(alg: Algorithm, key: &KeyMaterial) -> Option<String> {
     let key_family = match key {
         KeyMaterial::Secret(bytes) if secret_is_public_key(bytes) => None,
         KeyMaterial::Secret(_) => Some(AlgorithmFamily::Hmac),
-        KeyMaterial::Jwk(jwk) => jwk_family(jwk),
+        KeyMaterial::Jwk(jwk, _) => jwk_family(jwk),
         KeyMaterial::Pem { .. } => None,
         KeyMaterial::Jwks { keys, .. } => {
             let has_family = keys.iter().any(|k| jwk_family(k) == Some(token_family));
@@ -59,24 +114,34 @@ pub fn family_mismatch(alg: Algorithm, key: &KeyMaterial) -> Option<String> {
     }
 }
 
-/// Picks the key for this token. `Ok(None)` means no key was given and the header carries no `x5c`.
-pub fn select_key(jwt: &DecodedJwt, alg: Algorithm, key: Option<&KeyMaterial>) -> Result<Option<SelectedKey>, String> {
+/// Picks the key for this token. `Ok(None)` means no key was given and the header carries no `x5c`. The
+/// key of a PEM, JWK or JWKS is chosen once per `kid` and algorithm (see [`super::key_cache`]).
+pub fn select_key(
+    jwt: &DecodedJwt,
+    alg: Algorithm,
+    key: Option<&KeyMaterial>,
+) -> Result<Option<Arc<SelectedKey>>, String> {
     let kid = jwt.header_str("kid");
-    match key {
-        None => x5c_key(jwt, alg),
-        Some(KeyMaterial::Secret(bytes)) => Ok(Some(SelectedKey {
-            key: DecodingKey::from_secret(bytes),
-            description: format!("the shared secret ({} bytes)", bytes.len()),
-            self_asserted: false,
-        })),
-        Some(KeyMaterial::Pem { label, text }) => pem_decoding_key(text, alg)
-            .map(|key| {
-                Some(SelectedKey {
-                    key,
-                    description: format!("the PEM {}", label.to_lowercase()),
-                    self_asserted: false,
-                })
-            })
+    let Some(material) = key else {
+        return x5c_key(jwt, alg).map(|selected| selected.map(Arc::new));
+    };
+    let choose = || -> Choice { choose_key(material, kid, alg).map(|selected| Arc::new(selected.parsed_for(alg))) };
+    match material.selection_cache() {
+        Some(cache) => cache.choice(kid, alg, choose).map(Some),
+        None => choose().map(Some),
+    }
+}
+
+/// The key of `material` for a token with this `kid` and `alg`.
+fn choose_key(material: &KeyMaterial, kid: Option<&str>, alg: Algorithm) -> Result<SelectedKey, String> {
+    match material {
+        KeyMaterial::Secret(bytes) => Ok(SelectedKey::new(
+            DecodingKey::from_secret(bytes),
+            format!("the shared secret ({} bytes)", bytes.len()),
+            false,
+        )),
+        KeyMaterial::Pem { label, text, .. } => pem_decoding_key(text, alg)
+            .map(|key| SelectedKey::new(key, format!("the PEM {}", label.to_lowercase()), false))
             .map_err(|e| {
                 format!(
                     "the PEM {} cannot be used for {alg:?} ({e}): it must be {}",
@@ -84,22 +149,22 @@ pub fn select_key(jwt: &DecodedJwt, alg: Algorithm, key: Option<&KeyMaterial>) -
                     family_name(alg.family())
                 )
             }),
-        Some(KeyMaterial::Jwk(jwk)) => single_jwk(jwk, kid, alg).map(Some),
-        Some(KeyMaterial::Jwks {
+        KeyMaterial::Jwk(jwk, _) => single_jwk(jwk, kid, alg),
+        KeyMaterial::Jwks {
             keys,
             unreadable,
             origin: Some(origin),
             ..
-        }) => {
+        } => {
             if alg.family() == AlgorithmFamily::Hmac {
                 return Err(published_hmac_key(alg, origin));
             }
             jwks_key(keys, unreadable, kid, alg).map(|mut selected| {
                 selected.description = format!("{} from {origin}", selected.description);
-                Some(selected)
+                selected
             })
         }
-        Some(KeyMaterial::Jwks { keys, unreadable, .. }) => jwks_key(keys, unreadable, kid, alg).map(Some),
+        KeyMaterial::Jwks { keys, unreadable, .. } => jwks_key(keys, unreadable, kid, alg),
     }
 }
 
@@ -127,13 +192,13 @@ fn x5c_key(jwt: &DecodedJwt, alg: Algorithm) -> Result<Option<SelectedKey>, Stri
         return Err("the x5c header is not a certificate".to_owned());
     };
     let key = pem_decoding_key(&text, alg).map_err(|e| format!("the x5c certificate cannot verify {alg:?}: {e}"))?;
-    Ok(Some(SelectedKey {
+    Ok(Some(SelectedKey::new(
         key,
-        description: "the certificate in the token's own x5c header (self-asserted: it proves only that the token \
-                      matches the certificate it carries; check that the certificate is your issuer's)"
+        "the certificate in the token's own x5c header (self-asserted: it proves only that the token matches the \
+         certificate it carries; check that the certificate is your issuer's)"
             .to_owned(),
-        self_asserted: true,
-    }))
+        true,
+    )))
 }
 
 fn single_jwk(jwk: &Jwk, kid: Option<&str>, alg: Algorithm) -> Result<SelectedKey, String> {
@@ -253,11 +318,7 @@ fn jwk_decoding_key(jwk: &Jwk, alg: Algorithm) -> Result<SelectedKey, String> {
         ));
     }
     DecodingKey::from_jwk(jwk)
-        .map(|key| SelectedKey {
-            key,
-            description,
-            self_asserted: false,
-        })
+        .map(|key| SelectedKey::new(key, description, false))
         .map_err(|e| format!("{name} cannot be used: {e}"))
 }
 

@@ -286,8 +286,13 @@ fn self_asserted_checks(
 }
 
 fn check_signature(jwt: &DecodedJwt, alg: Algorithm, key: &SelectedKey) -> Check {
-    let input = jwt.signing_input();
-    match jsonwebtoken::crypto::verify(&jwt.segments[2], input.as_bytes(), &key.key, alg) {
+    // `header.payload` is the start of the cleaned token, which the segments were split from.
+    let signed_len = jwt.segments[0].len() + 1 + jwt.segments[1].len();
+    let input = match jwt.raw.get(..signed_len) {
+        Some(input) if input.len() + 1 + jwt.segments[2].len() == jwt.raw.len() => std::borrow::Cow::Borrowed(input),
+        _ => std::borrow::Cow::Owned(jwt.signing_input()),
+    };
+    match key.verify(&jwt.segments[2], input.as_bytes(), alg) {
         Ok(true) => Check::new("signature", CheckStatus::Pass, format!("valid {alg:?} signature")),
         Ok(false) => Check::new("signature", CheckStatus::Fail, signature_hint(alg, key)),
         Err(e) => Check::new(

@@ -1,0 +1,111 @@
+//! The key chosen for each `kid` and algorithm of a key material, kept with the material: `inspect --lines`
+//! checks thousands of tokens against one JWKS, and choosing the JWK, decoding its modulus and having
+//! aws-lc-rs parse the RSA key once, not once a token, keeps bulk verification close to the cost of RSA.
+
+use super::select::SelectedKey;
+use jsonwebtoken::Algorithm;
+use std::sync::{Arc, RwLock};
+
+/// At most this many `kid`/algorithm pairs are kept; for a file of tokens with ever new `kid`s, the key of
+/// the others is chosen token by token, as without a cache.
+const MAX_KEPT: usize = 64;
+
+/// What [`super::select::select_key`] chose for a token, or why no key fits it.
+pub type Choice = Result<Arc<SelectedKey>, String>;
+
+/// The choices made with one key material. The choice depends only on the material, the token's `kid` and
+/// its algorithm, so it is made once; clones of the material, and the threads that share it, share them.
+#[derive(Clone, Default)]
+pub struct SelectionCache(Arc<RwLock<Vec<Kept>>>);
+
+/// One choice and what it was made for.
+struct Kept {
+    kid: Option<String>,
+    alg: Algorithm,
+    choice: Choice,
+}
+
+impl Kept {
+    fn is_for(&self, kid: Option<&str>, alg: Algorithm) -> bool {
+        self.kid.as_deref() == kid && self.alg == alg
+    }
+}
+
+impl SelectionCache {
+    /// The choice for `kid` and `alg`, made by `choose` the first time.
+    pub fn choice(&self, kid: Option<&str>, alg: Algorithm, choose: impl FnOnce() -> Choice) -> Choice {
+        if let Some(known) = self.known(kid, alg) {
+            return known;
+        }
+        let choice = choose();
+        if let Ok(mut kept) = self.0.write()
+            && kept.len() < MAX_KEPT
+            && !kept.iter().any(|k| k.is_for(kid, alg))
+        {
+            kept.push(Kept {
+                kid: kid.map(str::to_owned),
+                alg,
+                choice: choice.clone(),
+            });
+        }
+        choice
+    }
+
+    fn known(&self, kid: Option<&str>, alg: Algorithm) -> Option<Choice> {
+        let kept = self.0.read().ok()?;
+        kept.iter().find(|k| k.is_for(kid, alg)).map(|k| k.choice.clone())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn chosen(description: &str) -> Choice {
+        Ok(Arc::new(SelectedKey::new(
+            jsonwebtoken::DecodingKey::from_secret(b"s"),
+            description.to_owned(),
+            false,
+        )))
+    }
+
+    fn description(choice: &Choice) -> String {
+        match choice {
+            Ok(key) => key.description.clone(),
+            Err(why) => why.clone(),
+        }
+    }
+
+    #[test]
+    fn a_choice_is_made_once_per_kid_and_algorithm_and_shared_by_clones() {
+        let cache = SelectionCache::default();
+        let clone = cache.clone();
+        let first = cache.choice(Some("a"), Algorithm::RS256, || chosen("first"));
+        let again = clone.choice(Some("a"), Algorithm::RS256, || chosen("second"));
+        assert_eq!(description(&again), "first");
+        assert!(Arc::ptr_eq(first.as_ref().unwrap(), again.as_ref().unwrap()));
+        let other_alg = cache.choice(Some("a"), Algorithm::PS256, || Err("no".to_owned()));
+        let other_kid = cache.choice(None, Algorithm::RS256, || chosen("no kid"));
+        assert_eq!(
+            (description(&other_alg), description(&other_kid)),
+            ("no".into(), "no kid".into())
+        );
+        assert_eq!(
+            description(&cache.choice(Some("a"), Algorithm::PS256, || chosen("x"))),
+            "no"
+        );
+    }
+
+    #[test]
+    fn past_the_limit_choices_are_made_each_time() {
+        let cache = SelectionCache::default();
+        for n in 0..MAX_KEPT {
+            let choice = cache.choice(Some(&n.to_string()), Algorithm::RS256, || chosen("kept"));
+            assert_eq!(description(&choice), "kept");
+        }
+        let first = cache.choice(Some("late"), Algorithm::RS256, || chosen("first"));
+        assert_eq!(description(&first), "first");
+        let again = cache.choice(Some("late"), Algorithm::RS256, || chosen("second"));
+        assert_eq!(description(&again), "second");
+    }
+}
