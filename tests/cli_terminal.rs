@@ -232,6 +232,29 @@ fn man_into_a_closed_pipe_says_so_and_exits_2() {
 }
 
 #[test]
+fn inspect_into_a_closed_pipe_says_so_and_exits_2_without_a_panic() {
+    let (token, secret) = token_and_secret();
+    for extra in [&[][..], &["--json"][..]] {
+        let (reader, writer) = std::io::pipe().expect("a pipe");
+        drop(reader);
+        let output = tokenbench()
+            .args(["inspect", &token, "--secret", secret])
+            .args(extra)
+            .stdout(writer)
+            .stderr(Stdio::piped())
+            .output()
+            .expect("the binary runs");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{extra:?}: {stderr}");
+        assert!(
+            stderr.contains("tokenbench inspect: could not write to standard output"),
+            "{stderr}"
+        );
+        assert!(!stderr.contains("panicked"), "{stderr}");
+    }
+}
+
+#[test]
 fn each_subcommand_help_ends_with_its_own_exit_status() {
     for (args, expected) in [
         (

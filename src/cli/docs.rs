@@ -4,11 +4,10 @@
 //! Both are rendered in memory first and then written, so a closed pipe (`tokenbench man | head -1`) or a
 //! full disk is a message and exit status 2, never a panic half-way through.
 
-use super::{Cli, EXIT_OK};
+use super::{Cli, EXIT_OK, write_stdout};
 use anyhow::{Context, bail};
 use clap::{Args, CommandFactory};
 use clap_complete::Shell;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 /// What `tokenbench --help` and tokenbench(1) say about exit status; each subcommand has its own below, in
@@ -165,13 +164,4 @@ fn write_all_pages(dir: &Path) -> anyhow::Result<()> {
             .with_context(|| format!("could not write {}: check that the folder is writable", path.display()))?;
     }
     Ok(())
-}
-
-/// Writes `bytes` to standard output; a closed pipe or full disk becomes an error that says so.
-fn write_stdout(bytes: &[u8]) -> anyhow::Result<()> {
-    let mut stdout = std::io::stdout().lock();
-    stdout
-        .write_all(bytes)
-        .and_then(|()| stdout.flush())
-        .context("could not write to standard output (was the pipe closed?): redirect it to a file instead")
 }

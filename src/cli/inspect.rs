@@ -126,11 +126,14 @@ fn run_inner(args: &InspectArgs) -> anyhow::Result<u8> {
     let zone = local_zone();
     if args.json {
         let json = serde_json::to_string_pretty(&json_report(&analysis))?;
-        println!("{}", escape::for_output(&json, Output::Json));
+        super::write_stdout(format!("{}\n", escape::for_output(&json, Output::Json)).as_bytes())?;
     } else {
-        for line in report_lines(&analysis, &zone, Style::Text) {
-            anstream::println!("{}", super::color::report_line(&line));
-        }
+        let lines = report_lines(&analysis, &zone, Style::Text);
+        let shown: String = lines
+            .iter()
+            .map(|line| super::color::report_line(line) + "\n")
+            .collect();
+        super::write_stdout(shown.as_bytes())?;
     }
     if let Some(path) = &args.report {
         let markdown = text_report(&analysis, &zone, Style::Markdown);

@@ -30,6 +30,18 @@ pub(crate) fn say(command: &str, message: &str) {
     eprintln!("tokenbench {command}: {shown}");
 }
 
+/// Writes `bytes` to standard output (through anstream, which drops colour codes where colour is off); a
+/// closed pipe or a full disk becomes an error that says so, never a panic.
+pub(crate) fn write_stdout(bytes: &[u8]) -> anyhow::Result<()> {
+    use anyhow::Context;
+    use std::io::Write;
+    let mut stdout = anstream::stdout().lock();
+    stdout
+        .write_all(bytes)
+        .and_then(|()| stdout.flush())
+        .context("could not write to standard output (was the pipe closed?): redirect it to a file instead")
+}
+
 /// The exit status of a subcommand's run: its own, or [`EXIT_USAGE`] after saying what went wrong.
 pub(crate) fn exit_status(command: &str, result: anyhow::Result<u8>) -> u8 {
     result.unwrap_or_else(|e| {
