@@ -232,7 +232,7 @@ fn man_into_a_closed_pipe_says_so_and_exits_2() {
 }
 
 #[test]
-fn inspect_into_a_closed_pipe_says_so_and_exits_2_without_a_panic() {
+fn inspect_and_mint_into_a_closed_pipe_say_so_and_exit_2_without_a_panic() {
     let (token, secret) = token_and_secret();
     for extra in [&[][..], &["--json"][..]] {
         let (reader, writer) = std::io::pipe().expect("a pipe");
@@ -252,6 +252,30 @@ fn inspect_into_a_closed_pipe_says_so_and_exits_2_without_a_panic() {
         );
         assert!(!stderr.contains("panicked"), "{stderr}");
     }
+    let (reader, writer) = std::io::pipe().expect("a pipe");
+    drop(reader);
+    let minted = tokenbench()
+        .args([
+            "mint",
+            "jwt",
+            "--alg",
+            "HS256",
+            "--secret-env",
+            "TB_SECRET",
+            "--claims",
+            "{}",
+        ])
+        .env("TB_SECRET", secret)
+        .stdout(writer)
+        .stderr(Stdio::piped())
+        .output()
+        .expect("the binary runs");
+    let stderr = String::from_utf8_lossy(&minted.stderr);
+    assert_eq!(minted.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("tokenbench mint: could not write to standard output"),
+        "{stderr}"
+    );
 }
 
 #[test]

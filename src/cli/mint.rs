@@ -136,10 +136,10 @@ pub fn run(command: &MintCommand) -> u8 {
         MintCommand::Jwt(args) => jwt(args),
     };
     match result {
-        Ok(artifact) => {
-            println!("{artifact}");
-            EXIT_OK
-        }
+        Ok(artifact) => super::exit_status(
+            "mint",
+            super::write_stdout(format!("{artifact}\n").as_bytes()).map(|()| EXIT_OK),
+        ),
         Err(message) => {
             eprintln!("tokenbench mint: {}", escape::terminal(&message));
             EXIT_USAGE

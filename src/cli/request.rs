@@ -132,13 +132,17 @@ fn send(request: &HttpRequest, dpop: Option<&SecretString>) -> Result<HttpAnswer
 /// Prints an answer as `delegate` and `exchange` do; the exit status (0 on 2xx, else 1).
 pub fn print_answer(command: &str, answer: &HttpAnswer, endpoint: Endpoint, json: bool) -> u8 {
     let read = read(answer, endpoint);
-    if json {
-        println!(
-            "{}",
+    let body = if json {
+        format!(
+            "{}\n",
             escape::json_text(&envelope(answer, read.json.clone()).to_string())
-        );
+        )
     } else {
-        print_body(answer, read.json.as_ref());
+        shown_body(answer, read.json.as_ref())
+    };
+    if let Err(e) = super::write_stdout(body.as_bytes()) {
+        eprintln!("tokenbench {command}: {e:#}");
+        return EXIT_USAGE;
     }
     anstream::eprintln!("{}", color::status_line(answer.status, &status_line(answer)));
     for name in RATE_LIMIT_HEADERS {
@@ -165,14 +169,14 @@ fn status_line(answer: &HttpAnswer) -> String {
     format!("HTTP {} {reason} in {} ms", answer.status, answer.elapsed.as_millis())
 }
 
-fn print_body(answer: &HttpAnswer, json: Option<&Value>) {
+/// The body as printed: pretty JSON, or its text line by line, escaped.
+fn shown_body(answer: &HttpAnswer, json: Option<&Value>) -> String {
     match json.map(serde_json::to_string_pretty) {
-        Some(Ok(pretty)) => println!("{}", escape::json_text(&pretty)),
-        _ => {
-            for line in String::from_utf8_lossy(&answer.body).lines() {
-                println!("{}", escape::terminal(line));
-            }
-        }
+        Some(Ok(pretty)) => format!("{}\n", escape::json_text(&pretty)),
+        _ => String::from_utf8_lossy(&answer.body)
+            .lines()
+            .map(|line| format!("{}\n", escape::terminal(line)))
+            .collect(),
     }
 }
 
