@@ -1,0 +1,219 @@
+//! The engine under bulk rendering: the calling thread reads small parts of the input in order and hands
+//! them to one worker per core; whichever worker is free takes the next part, and the calling thread writes
+//! the finished parts in input order as they come back. No worker waits for another (there is no barrier
+//! between blocks), so every core stays busy to the end, and at most a few parts are held at once.
+
+use std::collections::BTreeMap;
+use std::sync::mpsc::{Receiver, Sender, channel};
+use std::sync::{Arc, Mutex};
+
+/// Parts handed out but not yet written, per worker: enough that no worker waits for the calling thread.
+const PARTS_IN_FLIGHT_PER_CORE: usize = 4;
+
+/// A part of the input after a worker rendered it.
+pub struct Rendered<I> {
+    /// The part, handed back so that its buffer can be reused.
+    pub input: I,
+    /// What `render` appended for the part.
+    pub text: Vec<u8>,
+    /// What `render` returned (e.g. the number of lines in the part).
+    pub count: usize,
+}
+
+/// A part on its way to a worker: its position, the part, and an empty buffer for its text.
+type Job<I> = (usize, I, Vec<u8>);
+
+/// Renders every part `next_part` yields, on `workers` threads, and passes each result to `deliver` in the
+/// order the parts were read. `next_part` gets a part `deliver` is done with, for reuse, and returns
+/// `Ok(None)` at the end; the first error of either stops the pipeline and is returned.
+pub fn render_parts_in_order<I: Send, E>(
+    workers: usize,
+    mut next_part: impl FnMut(Option<I>) -> Result<Option<I>, E>,
+    render: impl Fn(&I, &mut Vec<u8>) -> usize + Sync,
+    mut deliver: impl FnMut(&Rendered<I>) -> Result<(), E>,
+) -> Result<(), E> {
+    let (job_sender, jobs) = channel::<Job<I>>();
+    let jobs = Arc::new(Mutex::new(jobs));
+    let (result_sender, results) = channel::<(usize, Rendered<I>)>();
+    std::thread::scope(|scope| {
+        // Owned by this closure: however it returns, the sender is dropped before the scope waits for the
+        // workers, which then stop.
+        let job_sender = job_sender;
+        for _ in 0..workers.max(1) {
+            let (jobs, results, render) = (Arc::clone(&jobs), result_sender.clone(), &render);
+            scope.spawn(move || work(&jobs, &results, render));
+        }
+        // Only the workers hold result senders: when they are all gone, `results` says so instead of waiting.
+        drop(result_sender);
+        let mut order = Order::default();
+        let limit = workers.max(1) * PARTS_IN_FLIGHT_PER_CORE;
+        let mut spare: Option<I> = None;
+        let mut ended = false;
+        loop {
+            while !ended && order.in_flight() < limit {
+                match next_part(spare.take())? {
+                    Some(part) => order.send(&job_sender, part),
+                    None => ended = true,
+                }
+            }
+            if order.in_flight() == 0 {
+                return Ok(());
+            }
+            let Ok((position, rendered)) = results.recv() else {
+                // A worker panicked; leaving the scope passes its panic on.
+                return Ok(());
+            };
+            spare = order.finish(position, rendered, &mut deliver)?;
+        }
+    })
+}
+
+/// A worker: renders parts until the calling thread stops handing them out.
+fn work<I>(
+    jobs: &Mutex<Receiver<Job<I>>>,
+    results: &Sender<(usize, Rendered<I>)>,
+    render: &impl Fn(&I, &mut Vec<u8>) -> usize,
+) {
+    loop {
+        let job = match jobs.lock() {
+            Ok(receiver) => receiver.recv(),
+            Err(_) => return,
+        };
+        let Ok((position, input, mut text)) = job else { return };
+        text.clear();
+        let count = render(&input, &mut text);
+        if results.send((position, Rendered { input, text, count })).is_err() {
+            return;
+        }
+    }
+}
+
+/// Positions handed out and written, the parts that came back ahead of their turn, and text buffers to reuse.
+struct Order<I> {
+    sent: usize,
+    written: usize,
+    waiting: BTreeMap<usize, Rendered<I>>,
+    buffers: Vec<Vec<u8>>,
+}
+
+impl<I> Default for Order<I> {
+    fn default() -> Self {
+        Self {
+            sent: 0,
+            written: 0,
+            waiting: BTreeMap::new(),
+            buffers: Vec::new(),
+        }
+    }
+}
+
+impl<I> Order<I> {
+    fn in_flight(&self) -> usize {
+        self.sent - self.written
+    }
+
+    fn send(&mut self, jobs: &Sender<Job<I>>, part: I) {
+        let buffer = self.buffers.pop().unwrap_or_default();
+        // The workers outlive every send: they stop only when this sender is dropped.
+        if jobs.send((self.sent, part, buffer)).is_ok() {
+            self.sent += 1;
+        }
+    }
+
+    /// Takes a rendered part and delivers every part whose turn has come; returns one delivered input.
+    fn finish<E>(
+        &mut self,
+        position: usize,
+        rendered: Rendered<I>,
+        deliver: &mut impl FnMut(&Rendered<I>) -> Result<(), E>,
+    ) -> Result<Option<I>, E> {
+        self.waiting.insert(position, rendered);
+        let mut spare = None;
+        while let Some(next) = self.waiting.remove(&self.written) {
+            deliver(&next)?;
+            self.written += 1;
+            self.buffers.push(next.text);
+            spare = Some(next.input);
+        }
+        Ok(spare)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_part_is_delivered_once_in_order_whatever_the_rendering_time() {
+        for workers in [1, 2, 5] {
+            let mut next = 0_u64;
+            let mut delivered = Vec::new();
+            let result: Result<(), ()> = render_parts_in_order(
+                workers,
+                |_| {
+                    next += 1;
+                    Ok((next <= 300).then_some(next))
+                },
+                |n, text| {
+                    // Later parts often finish first.
+                    std::thread::sleep(std::time::Duration::from_micros((n * 7919) % 500));
+                    text.extend_from_slice(n.to_string().as_bytes());
+                    1
+                },
+                |done| {
+                    delivered.push(String::from_utf8(done.text.clone()).map_err(|_| ())?);
+                    assert_eq!(done.count, 1);
+                    Ok(())
+                },
+            );
+            assert_eq!(result, Ok(()));
+            let expected: Vec<String> = (1..=300).map(|n| n.to_string()).collect();
+            assert_eq!(delivered, expected, "{workers} workers");
+        }
+    }
+
+    #[test]
+    fn an_error_of_either_side_stops_the_pipeline() {
+        let mut reads = 0;
+        let result = render_parts_in_order(
+            2,
+            |_| {
+                reads += 1;
+                if reads > 50 { Err("read") } else { Ok(Some(reads)) }
+            },
+            |_, _| 0,
+            |_| Ok(()),
+        );
+        assert_eq!(result, Err("read"));
+        let mut delivered = 0;
+        let result = render_parts_in_order(
+            2,
+            |_| Ok(Some(1)),
+            |_, _| 0,
+            |_| {
+                delivered += 1;
+                if delivered == 20 { Err("write") } else { Ok(()) }
+            },
+        );
+        assert_eq!(result, Err("write"));
+        assert_eq!(delivered, 20);
+    }
+
+    #[test]
+    fn parts_come_back_for_reuse() {
+        let mut reused = 0;
+        let mut count = 0;
+        let result: Result<(), ()> = render_parts_in_order(
+            2,
+            |spare: Option<Vec<u8>>| {
+                reused += usize::from(spare.is_some());
+                count += 1;
+                Ok((count <= 100).then(|| spare.unwrap_or_default()))
+            },
+            |_, _| 0,
+            |_| Ok(()),
+        );
+        assert_eq!(result, Ok(()));
+        assert!(reused > 50, "only {reused} of 100 parts reused a spare");
+    }
+}
