@@ -46,7 +46,7 @@ fn first_failure(analysis: &Analysis) -> (&'static str, String) {
         .as_ref()
         .and_then(|v| v.first_failure())
         .unwrap_or_else(|| panic!("expected a failing step: {:#?}", analysis.verdict));
-    (failure.name, failure.detail.clone())
+    (failure.name, failure.detail.to_string())
 }
 
 fn claims() -> Value {

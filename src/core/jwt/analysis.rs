@@ -155,7 +155,7 @@ mod tests {
         };
         let index = signature(&moved).unwrap();
         // A marker a second verification would overwrite.
-        moved.verdict.as_mut().unwrap().checks[index].detail = "verified once".to_owned();
+        moved.verdict.as_mut().unwrap().checks[index].detail = "verified once".into();
         let before = moved.clone();
         moved.retime(NOW + 7_200);
         let (old, new) = (&before.verdict.unwrap().checks, &moved.verdict.as_ref().unwrap().checks);

@@ -82,8 +82,8 @@ pub enum SegmentError {
 pub struct DecodedJwt {
     /// The cleaned token text.
     pub raw: String,
-    /// The three segments exactly as they appear in the token.
-    pub segments: [String; 3],
+    /// Where the three segments of `raw` start and end (see [`DecodedJwt::segment`]).
+    segments: [std::ops::Range<usize>; 3],
     /// The header object.
     pub header: Result<Map<String, Value>, SegmentError>,
     /// The claims object.
@@ -102,12 +102,8 @@ impl DecodedJwt {
 
     /// [`DecodedJwt::decode`] of a token the caller hands over, kept as `raw` without a copy.
     pub fn decode_owned(token: String) -> Self {
-        let mut parts = token.splitn(3, '.').map(str::to_owned);
-        let segments = [
-            parts.next().unwrap_or_default(),
-            parts.next().unwrap_or_default(),
-            parts.next().unwrap_or_default(),
-        ];
+        let segments = segment_ranges(&token);
+        let text = |index: usize| token.get(segments[index].clone()).unwrap_or_default();
         let mut encoding_notes = Vec::new();
         let mut json_part = |part: SegmentPart, text: &str| {
             let (decoded, strict) = decode_segment_noting_leniency(text, part);
@@ -119,16 +115,27 @@ impl DecodedJwt {
             }
             decoded.and_then(|bytes| json_object(bytes, part))
         };
-        let header = json_part(SegmentPart::Header, &segments[0]);
-        let payload = json_part(SegmentPart::Payload, &segments[1]);
+        let header = json_part(SegmentPart::Header, text(0));
+        let payload = json_part(SegmentPart::Payload, text(1));
+        let signature = decode_segment(text(2), SegmentPart::Signature);
         Self {
             raw: token,
+            segments,
             header,
             payload,
-            signature: decode_segment(&segments[2], SegmentPart::Signature),
-            segments,
+            signature,
             encoding_notes,
         }
+    }
+
+    /// A segment exactly as it appears in the token (empty when the token has fewer).
+    pub fn segment(&self, part: SegmentPart) -> &str {
+        let index = match part {
+            SegmentPart::Header => 0,
+            SegmentPart::Payload => 1,
+            SegmentPart::Signature => 2,
+        };
+        self.raw.get(self.segments[index].clone()).unwrap_or_default()
     }
 
     /// The `alg` header value, if readable.
@@ -138,7 +145,17 @@ impl DecodedJwt {
 
     /// A string member of the header.
     pub fn header_str(&self, name: &str) -> Option<&str> {
-        self.header.as_ref().ok()?.get(name)?.as_str()
+        member(self.header.as_ref().ok()?, name)?.as_str()
+    }
+
+    /// A member of the header, whatever its type.
+    pub fn header_member(&self, name: &str) -> Option<&Value> {
+        member(self.header.as_ref().ok()?, name)
+    }
+
+    /// A claim, whatever its type.
+    pub fn claim(&self, name: &str) -> Option<&Value> {
+        member(self.payload.as_ref().ok()?, name)
     }
 
     /// A numeric claim as whole seconds (floats are truncated, as most libraries do). `None` when absent or
@@ -153,7 +170,7 @@ impl DecodedJwt {
     /// A NumericDate claim: absent, whole seconds (floats truncated, out-of-range values saturated), or
     /// present but not a number.
     pub fn claim_time(&self, name: &str) -> TimeClaim {
-        let Some(value) = self.payload.as_ref().ok().and_then(|p| p.get(name)) else {
+        let Some(value) = self.claim(name) else {
             return TimeClaim::Absent;
         };
         // `as` saturates at the i64 bounds, and serde_json never yields NaN or infinities.
@@ -165,12 +182,12 @@ impl DecodedJwt {
 
     /// A string claim.
     pub fn claim_str(&self, name: &str) -> Option<&str> {
-        self.payload.as_ref().ok()?.get(name)?.as_str()
+        self.claim(name)?.as_str()
     }
 
-    /// `header.payload`, the bytes the signature covers.
-    pub fn signing_input(&self) -> String {
-        format!("{}.{}", self.segments[0], self.segments[1])
+    /// `header.payload`, the bytes the signature covers: the start of the token, up to its second dot.
+    pub fn signing_input(&self) -> &str {
+        self.raw.get(..self.segments[1].end).unwrap_or_default()
     }
 
     /// The first segment error, in token order.
@@ -181,6 +198,35 @@ impl DecodedJwt {
             .or(self.payload.as_ref().err())
             .or(self.signature.as_ref().err())
     }
+}
+
+/// Objects up to this many members are searched in order rather than through their index.
+const SCAN_MEMBERS_UP_TO: usize = 16;
+
+/// A member of a decoded header or payload. These hold a dozen members or so, and comparing that many
+/// names is faster than hashing one (serde_json's map hashes with SipHash); a larger object uses its index.
+/// Names are unique in a parsed map, so both ways find the same member.
+pub fn member<'a>(object: &'a Map<String, Value>, name: &str) -> Option<&'a Value> {
+    if object.len() > SCAN_MEMBERS_UP_TO {
+        return object.get(name);
+    }
+    object.iter().find_map(|(key, value)| (key == name).then_some(value))
+}
+
+/// The byte ranges of a token's first two dot-separated segments and the rest (`str::splitn(3, '.')`); a
+/// missing segment is an empty range at the end.
+fn segment_ranges(token: &str) -> [std::ops::Range<usize>; 3] {
+    let end = token.len();
+    let after = |start: usize| {
+        token
+            .get(start..)
+            .and_then(|rest| rest.find('.'))
+            .map_or(end, |dot| start + dot)
+    };
+    let first_dot = after(0);
+    let second_start = (first_dot + 1).min(end);
+    let second_dot = if first_dot < end { after(second_start) } else { end };
+    [0..first_dot, second_start..second_dot, (second_dot + 1).min(end)..end]
 }
 
 /// A NumericDate claim as read from the payload.
@@ -315,6 +361,48 @@ mod tests {
                 ..
             })
         ));
+    }
+
+    #[test]
+    fn segments_are_what_splitn_gives_and_the_signing_input_is_the_token_up_to_the_second_dot() {
+        for token in [
+            "a.b.c",
+            "a.b.c.d.e",
+            "a.b",
+            "a",
+            "",
+            ".",
+            "..",
+            "...",
+            "a..c",
+            ".b.",
+            "é.ü.漢.x",
+        ] {
+            let jwt = DecodedJwt::decode(token);
+            let mut parts = token.splitn(3, '.');
+            for part in [SegmentPart::Header, SegmentPart::Payload, SegmentPart::Signature] {
+                assert_eq!(jwt.segment(part), parts.next().unwrap_or_default(), "{token:?} {part}");
+            }
+            if token.matches('.').count() >= 2 {
+                let expected = format!(
+                    "{}.{}",
+                    jwt.segment(SegmentPart::Header),
+                    jwt.segment(SegmentPart::Payload)
+                );
+                assert_eq!(jwt.signing_input(), expected, "{token:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn members_are_found_by_scanning_small_objects_and_through_the_index_of_large_ones() {
+        for size in [0, 1, SCAN_MEMBERS_UP_TO, SCAN_MEMBERS_UP_TO + 1, 100] {
+            let object: Map<String, Value> = (0..size).map(|n| (format!("k{n}"), Value::from(n))).collect();
+            for n in 0..size {
+                assert_eq!(member(&object, &format!("k{n}")), Some(&Value::from(n)));
+            }
+            assert_eq!(member(&object, "absent"), None);
+        }
     }
 
     #[test]

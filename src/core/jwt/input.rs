@@ -39,7 +39,9 @@ pub fn inspect(raw: &str) -> Inspection {
     if let Some(sas) = parse_sas(&cleaned) {
         return Inspection::AzureSas(sas);
     }
-    match cleaned.bytes().filter(|&b| b == b'.').count() + 1 {
+    // A sum rather than a filter, so that the bytes are counted with vector instructions.
+    let dots: usize = cleaned.as_bytes().iter().map(|&b| usize::from(b == b'.')).sum();
+    match dots + 1 {
         3 => Inspection::Jwt(Box::new(DecodedJwt::decode_owned(cleaned))),
         5 => Inspection::Jwe {
             header: cleaned

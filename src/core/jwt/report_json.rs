@@ -45,7 +45,7 @@ impl<'a> JwtReport<'a> {
             signature: SignatureReport {
                 alg: jwt.alg(),
                 status: verdict.map(|v| v.signature),
-                reason: verdict.map(|v| v.reason.as_str()),
+                reason: verdict.map(|v| v.reason.as_ref()),
             },
             checks: verdict.map_or(&[], |v| v.checks.as_slice()),
             findings: &analysis.findings,

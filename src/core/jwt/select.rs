@@ -179,9 +179,8 @@ fn published_hmac_key(alg: Algorithm, origin: &str) -> String {
 }
 
 fn x5c_key(jwt: &DecodedJwt, alg: Algorithm) -> Result<Option<SelectedKey>, String> {
-    let header = jwt.header.as_ref().ok();
-    let Some(first) = header
-        .and_then(|h| h.get("x5c"))
+    let Some(first) = jwt
+        .header_member("x5c")
         .and_then(Value::as_array)
         .and_then(|a| a.first())
     else {

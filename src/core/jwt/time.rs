@@ -2,6 +2,7 @@
 
 use jiff::Timestamp;
 use jiff::tz::TimeZone;
+use std::fmt::Write as _;
 
 /// A time claim rendered three ways.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -75,20 +76,25 @@ pub fn human_duration(seconds: u64) -> String {
     }
     const UNITS: [(u64, &str); 4] = [(86_400, "d"), (3_600, "h"), (60, "min"), (1, "s")];
     let mut rest = seconds;
-    let parts: Vec<String> = UNITS
+    // One string, written in place: every line of `inspect --lines` words two or three spans.
+    let mut span = String::with_capacity(16);
+    for (count, name) in UNITS
         .iter()
         .filter_map(|&(size, name)| {
             let count = rest / size;
             rest %= size;
-            (count > 0).then(|| format!("{count} {name}"))
+            (count > 0).then_some((count, name))
         })
         .take(2)
-        .collect();
-    if parts.is_empty() {
-        "0 s".to_owned()
-    } else {
-        parts.join(" ")
+    {
+        let separator = if span.is_empty() { "" } else { " " };
+        // Writing to a String cannot fail.
+        let _ = write!(span, "{separator}{count} {name}");
     }
+    if span.is_empty() {
+        span.push_str("0 s");
+    }
+    span
 }
 
 #[cfg(test)]

@@ -1,13 +1,14 @@
 //! Verification as an ordered checklist: structure, alg, key, signature, exp, nbf, iss, aud, typ.
 //! The first failing step is the answer to "why does my token not verify?", with a fix.
 
-use super::decode::{DecodedJwt, TimeClaim};
+use super::decode::{DecodedJwt, SegmentPart, TimeClaim};
 use super::key::KeyMaterial;
 use super::select::{SelectedKey, select_key};
 use super::time::human_duration;
 use jsonwebtoken::Algorithm;
 use serde::Serialize;
 use serde_json::Value;
+use std::borrow::Cow;
 use std::str::FromStr;
 
 /// Default clock-skew allowance, as Auth0's SDKs use.
@@ -55,12 +56,12 @@ pub struct Check {
     pub ok: bool,
     /// Pass, fail or skip.
     pub status: CheckStatus,
-    /// What was checked, or why it failed and how to fix it.
-    pub detail: String,
+    /// What was checked, or why it failed and how to fix it. Fixed sentences are not copied per token.
+    pub detail: Cow<'static, str>,
 }
 
 impl Check {
-    fn new(name: &'static str, status: CheckStatus, detail: impl Into<String>) -> Self {
+    fn new(name: &'static str, status: CheckStatus, detail: impl Into<Cow<'static, str>>) -> Self {
         Self {
             name,
             ok: status == CheckStatus::Pass,
@@ -90,7 +91,7 @@ pub struct Verdict {
     /// The signature outcome.
     pub signature: SignatureStatus,
     /// One sentence on the signature outcome.
-    pub reason: String,
+    pub reason: Cow<'static, str>,
     /// Every step in order.
     pub checks: Vec<Check>,
 }
@@ -178,7 +179,7 @@ fn fail_unchecked_signature(checks: &mut [Check]) {
     }
 }
 
-fn skip_signature(checks: &mut Vec<Check>, why: &str) -> SignatureStatus {
+fn skip_signature(checks: &mut Vec<Check>, why: &'static str) -> SignatureStatus {
     checks.push(Check::new("key", CheckStatus::Skip, why));
     checks.push(Check::new("signature", CheckStatus::Skip, why));
     SignatureStatus::Invalid
@@ -219,7 +220,7 @@ fn check_alg(jwt: &DecodedJwt, key: Option<&KeyMaterial>) -> Result<Algorithm, C
     if let Some(problem) = key.and_then(|k| super::select::family_mismatch(alg, k)) {
         return Err(fail(problem));
     }
-    if let Some(crit) = jwt.header.as_ref().ok().and_then(|h| h.get("crit")) {
+    if let Some(crit) = jwt.header_member("crit") {
         // RFC 7515 §4.1.11: a verifier must reject extensions it does not understand; tokenbench knows none.
         return Err(fail(format!(
             "the header marks extensions as critical (crit: {crit}) that tokenbench does not implement: a \
@@ -286,13 +287,8 @@ fn self_asserted_checks(
 }
 
 fn check_signature(jwt: &DecodedJwt, alg: Algorithm, key: &SelectedKey) -> Check {
-    // `header.payload` is the start of the cleaned token, which the segments were split from.
-    let signed_len = jwt.segments[0].len() + 1 + jwt.segments[1].len();
-    let input = match jwt.raw.get(..signed_len) {
-        Some(input) if input.len() + 1 + jwt.segments[2].len() == jwt.raw.len() => std::borrow::Cow::Borrowed(input),
-        _ => std::borrow::Cow::Owned(jwt.signing_input()),
-    };
-    match key.verify(&jwt.segments[2], input.as_bytes(), alg) {
+    let signature = jwt.segment(SegmentPart::Signature);
+    match key.verify(signature, jwt.signing_input().as_bytes(), alg) {
         Ok(true) => Check::new("signature", CheckStatus::Pass, format!("valid {alg:?} signature")),
         Ok(false) => Check::new("signature", CheckStatus::Fail, signature_hint(alg, key)),
         Err(e) => Check::new(
@@ -432,8 +428,7 @@ fn check_audience(jwt: &DecodedJwt, expected: Option<&str>) -> Check {
     let Some(expected) = expected else {
         return Check::new("aud", CheckStatus::Skip, "not checked: no expected audience given");
     };
-    let payload = jwt.payload.as_ref().ok();
-    let audiences: Vec<&str> = match payload.and_then(|p| p.get("aud")) {
+    let audiences: Vec<&str> = match jwt.claim("aud") {
         Some(Value::String(a)) => vec![a.as_str()],
         Some(Value::Array(items)) => items.iter().filter_map(Value::as_str).collect(),
         _ => Vec::new(),
@@ -476,10 +471,7 @@ fn looks_like_id_token(jwt: &DecodedJwt) -> bool {
             .header_str("typ")
             .is_some_and(|t| t.to_ascii_lowercase().ends_with("at+jwt"))
         || jwt
-            .payload
-            .as_ref()
-            .ok()
-            .and_then(|p| p.get("aud"))
+            .claim("aud")
             .and_then(Value::as_array)
             .is_some_and(|a| a.iter().filter_map(Value::as_str).any(|aud| aud.ends_with("/userinfo")));
     !is_access_token

@@ -39,7 +39,7 @@ pub fn checks_ui(ui: &mut egui::Ui, analysis: &Analysis) {
                 };
                 ui.label(RichText::new(mark).color(colour));
                 ui.monospace(check.name);
-                ui.add(egui::Label::new(&check.detail).wrap());
+                ui.add(egui::Label::new(check.detail.as_ref()).wrap());
                 ui.end_row();
             }
         });
