@@ -1,7 +1,8 @@
 //! The Captures tab on the real app, with the fixtures of `tests/support/make-har.py`: a capture opened from
 //! the path field lists its rows, the Auth0 filter and the search narrow them, a token opens in the inspector
 //! with its place in the capture, findings are listed and point at their entries, the Rate limits tab draws
-//! the capture's timelines named after the file (and removes them), Cancel stops a slow read keeping what
+//! the capture's timelines named after the file (and removes them) and keeps an earlier capture's next to
+//! a later one's, Cancel stops a slow read keeping what
 //! was read, a truncated file keeps its rows with a clear message, a dropped file whose JSON starts with
 //! `{"log"` is read as a capture, and the sanitised copy contains no planted secret.
 #![allow(clippy::unwrap_used, clippy::expect_used, reason = "a test fails loudly")]
@@ -155,6 +156,50 @@ fn the_rate_limits_tab_draws_the_capture_on_its_own_timeline_named_after_the_fil
     harness.run();
     assert!(harness.state().rate_book.captures.is_empty());
     assert!(harness.query_by_label_contains("capture.har · ").is_none());
+}
+
+/// Opens `path` in the app's Captures tab and waits until that file is read.
+fn open_in(harness: &mut App, path: &Path) {
+    harness.state_mut().captures.path.clear();
+    harness.run();
+    start_opening(harness, path);
+    run_until(harness, "the capture to be read", |h| {
+        let captures = &h.state().captures;
+        captures.file.as_deref() == Some(path) && !captures.reading && captures.outcome.is_some()
+    });
+    harness.run();
+}
+
+#[test]
+fn a_second_capture_keeps_the_first_ones_timelines_and_a_file_read_again_replaces_its_own() {
+    let first = fixture("capture.har");
+    let mut harness = open(&first);
+    let points = |h: &App, name: &str| {
+        h.state().rate_book.captures[name]
+            .values()
+            .map(|bucket| bucket.timeline.len())
+            .sum::<usize>()
+    };
+    let once = points(&harness, "capture.har");
+    assert!(once > 0, "the fixture has rate-limit answers");
+    let dir = tempfile::tempdir().unwrap();
+    let monday = dir.path().join("monday.har");
+    std::fs::copy(&first, &monday).unwrap();
+    open_in(&mut harness, &monday);
+    let timelines = |h: &App| h.state().rate_book.captures.keys().cloned().collect::<Vec<_>>();
+    assert_eq!(timelines(&harness), ["capture.har", "monday.har"]);
+    harness.get_by_label_contains("Also on the Rate limits tab, next to this capture's timelines: capture.har");
+
+    open_in(&mut harness, &first);
+    assert_eq!(timelines(&harness), ["capture.har", "monday.har"]);
+    assert_eq!(points(&harness, "capture.har"), once, "read again, not added twice");
+    assert_eq!(points(&harness, "monday.har"), once);
+    harness.get_by_label_contains("next to this capture's timelines: monday.har");
+
+    harness.state_mut().settings.tab = Tab::RateLimits;
+    harness.run();
+    harness.get_by_label("capture.har · tenant.example.auth0.com/oauth/token · app-client-1");
+    harness.get_by_label("monday.har · tenant.example.auth0.com/oauth/token · app-client-1");
 }
 
 /// A capture of `count` entries, each carrying a JWT, as the browser would write it.

@@ -71,10 +71,9 @@ impl CapturesPanel {
         }
     }
 
+    /// A new read replaces the capture shown. The timelines of earlier captures stay on the Rate limits tab,
+    /// side by side, until removed there; a file read again replaces its own.
     fn started(&mut self, read: RequestId, path: PathBuf, cx: &mut PanelContext<'_>) {
-        if let Some(old) = &self.file {
-            cx.rate_book.remove_capture(&file_name(old));
-        }
         cx.rate_book.remove_capture(&file_name(&path));
         let (search, auth0_only) = (std::mem::take(&mut self.filter.search), self.filter.auth0_only);
         *self = Self {
@@ -152,6 +151,7 @@ impl Panel for CapturesPanel {
         self.open_ui(ui, commands);
         self.status_ui(ui, commands);
         let Some(file) = self.file.clone() else { return };
+        earlier_captures_ui(ui, &file, cx);
         if !self.rows.is_empty() {
             self.sanitize.ui(ui, &file, self.reading, commands);
         }
@@ -169,6 +169,24 @@ impl Panel for CapturesPanel {
             zone: cx.zone,
         };
         table::table_ui(ui, &mut self.filter, &view, commands);
+    }
+}
+
+/// Names the earlier captures whose timelines are still on the Rate limits tab.
+fn earlier_captures_ui(ui: &mut egui::Ui, shown: &Path, cx: &PanelContext<'_>) {
+    let shown = file_name(shown);
+    let earlier: Vec<&str> = cx
+        .rate_book
+        .captures
+        .keys()
+        .map(String::as_str)
+        .filter(|name| *name != shown)
+        .collect();
+    if !earlier.is_empty() {
+        ui.label(format!(
+            "Also on the Rate limits tab, next to this capture's timelines: {} (remove them there)",
+            earlier.join(", ")
+        ));
     }
 }
 
