@@ -92,6 +92,8 @@ pub struct DecodedJwt {
     pub signature: Result<Vec<u8>, SegmentError>,
     /// Segments that decoded only leniently (padding or standard alphabet), with a note.
     pub encoding_notes: Vec<String>,
+    /// Whether the signature decoded as strict (unpadded) base64url.
+    signature_strict: bool,
 }
 
 impl DecodedJwt {
@@ -117,7 +119,7 @@ impl DecodedJwt {
         };
         let header = json_part(SegmentPart::Header, text(0));
         let payload = json_part(SegmentPart::Payload, text(1));
-        let signature = decode_segment(text(2), SegmentPart::Signature);
+        let (signature, signature_strict) = decode_segment_noting_leniency(text(2), SegmentPart::Signature);
         Self {
             raw: token,
             segments,
@@ -125,7 +127,13 @@ impl DecodedJwt {
             payload,
             signature,
             encoding_notes,
+            signature_strict,
         }
+    }
+
+    /// The signature's bytes when they were written as strict base64url, the only form a verifier accepts.
+    pub fn strict_signature(&self) -> Option<&[u8]> {
+        self.signature.as_deref().ok().filter(|_| self.signature_strict)
     }
 
     /// A segment exactly as it appears in the token (empty when the token has fewer).
@@ -218,10 +226,8 @@ pub fn member<'a>(object: &'a Map<String, Value>, name: &str) -> Option<&'a Valu
 fn segment_ranges(token: &str) -> [std::ops::Range<usize>; 3] {
     let end = token.len();
     let after = |start: usize| {
-        token
-            .get(start..)
-            .and_then(|rest| rest.find('.'))
-            .map_or(end, |dot| start + dot)
+        let rest = token.as_bytes().get(start..).unwrap_or_default();
+        memchr::memchr(b'.', rest).map_or(end, |dot| start + dot)
     };
     let first_dot = after(0);
     let second_start = (first_dot + 1).min(end);

@@ -48,13 +48,30 @@ impl SelectedKey {
     }
 
     /// Whether `signature` (base64url) signs `message`: what `jsonwebtoken::crypto::verify` answers, with the
-    /// key parsed once when it was. Both end in the same aws-lc-rs check with the same parameters.
-    pub fn verify(&self, signature: &str, message: &[u8], alg: Algorithm) -> jsonwebtoken::errors::Result<bool> {
+    /// key parsed once when it was. Both end in the same aws-lc-rs check with the same parameters. `decoded`
+    /// is the signature's bytes when the token already decoded it as strict base64url (as jsonwebtoken does),
+    /// so that it is not decoded twice.
+    pub fn verify(
+        &self,
+        signature: &str,
+        decoded: Option<&[u8]>,
+        message: &[u8],
+        alg: Algorithm,
+    ) -> jsonwebtoken::errors::Result<bool> {
         if let Some((parsed_alg, parsed)) = &self.parsed
             && *parsed_alg == alg
-            && let Ok(signature) = URL_SAFE_NO_PAD.decode(signature)
         {
-            return Ok(parsed.verify_sig(message, &signature).is_ok());
+            let decoded_here;
+            let bytes = match decoded {
+                Some(bytes) => Some(bytes),
+                None => {
+                    decoded_here = URL_SAFE_NO_PAD.decode(signature).ok();
+                    decoded_here.as_deref()
+                }
+            };
+            if let Some(bytes) = bytes {
+                return Ok(parsed.verify_sig(message, bytes).is_ok());
+            }
         }
         jsonwebtoken::crypto::verify(signature, message, &self.key, alg)
     }

@@ -288,7 +288,7 @@ fn self_asserted_checks(
 
 fn check_signature(jwt: &DecodedJwt, alg: Algorithm, key: &SelectedKey) -> Check {
     let signature = jwt.segment(SegmentPart::Signature);
-    match key.verify(signature, jwt.signing_input().as_bytes(), alg) {
+    match key.verify(signature, jwt.strict_signature(), jwt.signing_input().as_bytes(), alg) {
         Ok(true) => Check::new("signature", CheckStatus::Pass, format!("valid {alg:?} signature")),
         Ok(false) => Check::new("signature", CheckStatus::Fail, signature_hint(alg, key)),
         Err(e) => Check::new(

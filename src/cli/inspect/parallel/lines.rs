@@ -59,9 +59,23 @@ pub fn render_lines_in_order(
 fn render_part(part: &[u8], text: &mut Vec<u8>, render: &impl Fn(&str, &mut Vec<u8>)) -> usize {
     // The common case, valid UTF-8, is checked by the faster validation without copying.
     let lines = std::str::from_utf8(part).map_or_else(|_| String::from_utf8_lossy(part), Cow::Borrowed);
+    each_line(&lines, |line| render(line, text))
+}
+
+/// Calls `f` on every line of `text` as `str::lines` splits it (`\n` or `\r\n` ends a line; a last line
+/// needs no ending), finding the `\n`s with memchr's vector search; returns how many lines there were.
+fn each_line(text: &str, mut f: impl FnMut(&str)) -> usize {
+    let mut start = 0;
     let mut count = 0;
-    for line in lines.lines() {
-        render(line, text);
+    for newline in memchr::memchr_iter(b'\n', text.as_bytes()) {
+        // A `\n` is a character of its own, so both ends are character boundaries.
+        let line = text.get(start..newline).unwrap_or_default();
+        f(line.strip_suffix('\r').unwrap_or(line));
+        start = newline + 1;
+        count += 1;
+    }
+    if let Some(last) = text.get(start..).filter(|rest| !rest.is_empty()) {
+        f(last);
         count += 1;
     }
     count
@@ -145,6 +159,29 @@ mod tests {
                 String::from_utf8(out).unwrap() == expected.concat(),
                 "the output differs"
             );
+        }
+    }
+
+    #[test]
+    fn lines_are_split_as_str_lines_splits_them() {
+        let texts = [
+            "",
+            "\n",
+            "a",
+            "a\n",
+            "a\r\nb",
+            "a\rb\r",
+            "a\r\n\r\n\nb\r\n",
+            "\r",
+            "é\n漢\r\n",
+            "x\n\n",
+        ];
+        for text in texts {
+            let mut seen = Vec::new();
+            let count = each_line(text, |line| seen.push(line.to_owned()));
+            let expected: Vec<&str> = text.lines().collect();
+            assert_eq!(seen, expected, "{text:?}");
+            assert_eq!(count, expected.len());
         }
     }
 
