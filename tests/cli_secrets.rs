@@ -34,6 +34,36 @@ fn tokenbench(args: &[&str], stdin: Option<&str>) -> Output {
 }
 
 #[test]
+fn a_listing_into_a_closed_pipe_says_so_and_exits_2_without_a_panic() {
+    if !keyring_available() {
+        return;
+    }
+    let name = format!("client_secret/pipe-{}/abc", std::process::id());
+    assert_eq!(
+        tokenbench(&["secrets", "set", &name], Some("pipe-secret-value"))
+            .status
+            .code(),
+        Some(0)
+    );
+    let (reader, writer) = std::io::pipe().expect("a pipe");
+    drop(reader);
+    let output = Command::new(env!("CARGO_BIN_EXE_tokenbench"))
+        .args(["secrets", "list"])
+        .stdout(writer)
+        .stderr(Stdio::piped())
+        .output()
+        .expect("the binary runs");
+    assert_eq!(tokenbench(&["secrets", "delete", &name], None).status.code(), Some(0));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("tokenbench secrets: could not write to standard output"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}
+
+#[test]
 fn set_list_and_delete_through_the_cli_never_print_the_value() {
     if !keyring_available() {
         return;

@@ -1,7 +1,7 @@
 //! `tokenbench secrets list|set|delete`: the keyring from the command line. Values are read from standard
 //! input, never from arguments, and never printed.
 
-use super::{EXIT_CHECK_FAILED, EXIT_OK, EXIT_USAGE};
+use super::{EXIT_CHECK_FAILED, EXIT_OK, EXIT_USAGE, exit_status, write_stdout};
 use crate::core::escape;
 use crate::core::secret::{SecretKind, SecretString, validate_item_name};
 use crate::services::secrets::{KeyringStore, SecretError, SecretStore};
@@ -44,7 +44,10 @@ pub fn run(command: &SecretsCommand) -> u8 {
         Err(e) => return report(&e),
     };
     let result = match (command, value) {
-        (SecretsCommand::List, _) => list(&store),
+        (SecretsCommand::List, _) => match list(&store) {
+            Ok(listing) => return exit_status("secrets", write_stdout(listing.as_bytes()).map(|()| EXIT_OK)),
+            Err(e) => Err(e),
+        },
         (SecretsCommand::Set { name }, Some(value)) => set(&store, name, &value),
         (SecretsCommand::Set { .. }, None) => Ok(()),
         (SecretsCommand::Delete { name }, _) => store
@@ -65,11 +68,13 @@ fn report(error: &SecretError) -> u8 {
     }
 }
 
-fn list(store: &KeyringStore) -> Result<(), SecretError> {
-    for name in store.list()? {
-        println!("{}\t{}", escape::terminal(&name), SecretKind::of(&name).title());
-    }
-    Ok(())
+/// One line per item: its name and what kind of secret it holds, never the value.
+fn list(store: &KeyringStore) -> Result<String, SecretError> {
+    Ok(store
+        .list()?
+        .iter()
+        .map(|name| format!("{}\t{}\n", escape::terminal(name), SecretKind::of(name).title()))
+        .collect())
 }
 
 /// Checks the name and reads the value; the message says what to do, and never blames the keyring.
