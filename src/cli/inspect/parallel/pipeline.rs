@@ -23,6 +23,9 @@ pub struct Rendered<I> {
 /// A part on its way to a worker: its position, the part, and an empty buffer for its text.
 type Job<I> = (usize, I, Vec<u8>);
 
+/// A part rendered, with its position; or the panic of the worker that rendered it.
+type Done<I> = Result<(usize, Rendered<I>), Box<dyn std::any::Any + Send>>;
+
 /// Renders every part `next_part` yields, on `workers` threads, and passes each result to `deliver` in the
 /// order the parts were read. `next_part` gets a part `deliver` is done with, for reuse, and returns
 /// `Ok(None)` at the end; the first error of either stops the pipeline and is returned.
@@ -34,7 +37,7 @@ pub fn render_parts_in_order<I: Send, E>(
 ) -> Result<(), E> {
     let (job_sender, jobs) = channel::<Job<I>>();
     let jobs = Arc::new(Mutex::new(jobs));
-    let (result_sender, results) = channel::<(usize, Rendered<I>)>();
+    let (result_sender, results) = channel::<Done<I>>();
     std::thread::scope(|scope| {
         // Owned by this closure: however it returns, the sender is dropped before the scope waits for the
         // workers, which then stop.
@@ -59,21 +62,18 @@ pub fn render_parts_in_order<I: Send, E>(
             if order.in_flight() == 0 {
                 return Ok(());
             }
-            let Ok((position, rendered)) = results.recv() else {
-                // A worker panicked; leaving the scope passes its panic on.
-                return Ok(());
-            };
-            spare = order.finish(position, rendered, &mut deliver)?;
+            match results.recv() {
+                Ok(Ok((position, rendered))) => spare = order.finish(position, rendered, &mut deliver)?,
+                // Unwinding drops `job_sender`, so the other workers stop and the scope can end.
+                Ok(Err(panic)) => std::panic::resume_unwind(panic),
+                Err(_) => return Ok(()),
+            }
         }
     })
 }
 
 /// A worker: renders parts until the calling thread stops handing them out.
-fn work<I>(
-    jobs: &Mutex<Receiver<Job<I>>>,
-    results: &Sender<(usize, Rendered<I>)>,
-    render: &impl Fn(&I, &mut Vec<u8>) -> usize,
-) {
+fn work<I>(jobs: &Mutex<Receiver<Job<I>>>, results: &Sender<Done<I>>, render: &impl Fn(&I, &mut Vec<u8>) -> usize) {
     loop {
         let job = match jobs.lock() {
             Ok(receiver) => receiver.recv(),
@@ -81,8 +81,11 @@ fn work<I>(
         };
         let Ok((position, input, mut text)) = job else { return };
         text.clear();
-        let count = render(&input, &mut text);
-        if results.send((position, Rendered { input, text, count })).is_err() {
+        // A panic is handed to the calling thread, which would otherwise wait for this part for ever.
+        let rendered = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| render(&input, &mut text)))
+            .map(|count| (position, Rendered { input, text, count }));
+        let panicked = rendered.is_err();
+        if results.send(rendered).is_err() || panicked {
             return;
         }
     }
@@ -197,6 +200,27 @@ mod tests {
         );
         assert_eq!(result, Err("write"));
         assert_eq!(delivered, 20);
+    }
+
+    #[test]
+    fn a_panic_while_rendering_reaches_the_caller_instead_of_a_wait_for_ever() {
+        let mut next = 0;
+        let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            render_parts_in_order(
+                2,
+                |_| -> Result<Option<usize>, ()> {
+                    next += 1;
+                    Ok((next <= 1_000).then_some(next))
+                },
+                |&n, _| {
+                    assert!(n != 5, "part 5 cannot be rendered");
+                    1
+                },
+                |_| Ok(()),
+            )
+        }));
+        let panic = outcome.expect_err("the panic is passed on");
+        assert_eq!(panic.downcast_ref::<&str>(), Some(&"part 5 cannot be rendered"));
     }
 
     #[test]
