@@ -196,6 +196,16 @@ fn a_second_capture_keeps_the_first_ones_timelines_and_a_file_read_again_replace
     assert_eq!(points(&harness, "monday.har"), once);
     harness.get_by_label_contains("next to this capture's timelines: monday.har");
 
+    // A point of monday.har's timeline names an entry of monday.har, not of the capture listed.
+    harness.state_mut().captures.show_entry("monday.har", 3);
+    harness.run();
+    assert_eq!(harness.state().captures.focused, None);
+    harness.get_by_label_contains("Entry 3 belongs to monday.har, which is not the capture listed here");
+    harness.state_mut().captures.show_entry("capture.har", 3);
+    harness.run();
+    assert_eq!(harness.state().captures.focused, Some(3));
+    assert!(harness.query_by_label_contains("Entry 3 belongs to").is_none());
+
     harness.state_mut().settings.tab = Tab::RateLimits;
     harness.run();
     harness.get_by_label("capture.har · tenant.example.auth0.com/oauth/token · app-client-1");

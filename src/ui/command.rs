@@ -91,8 +91,13 @@ pub enum AppCommand {
     ClearHistory,
     /// Show the History tab with this entry (by id) highlighted.
     ShowInHistory(u64),
-    /// Show the Captures tab with this entry (from 1) of the open capture highlighted.
-    ShowInCaptures(usize),
+    /// Show the Captures tab with this entry highlighted, when the capture shown is the file named.
+    ShowInCaptures {
+        /// The capture's file name ("capture.har").
+        file: String,
+        /// The entry, from 1.
+        entry: usize,
+    },
     /// Open the guided demo's step list.
     ShowDemo,
     /// Add an environment to the workspace (from a pasted curl command) and save it, unless it is invalid.

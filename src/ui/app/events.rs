@@ -259,8 +259,8 @@ impl TokenbenchApp {
                 self.history_panel.focus(id);
                 self.settings.tab = Tab::History;
             }
-            AppCommand::ShowInCaptures(entry) => {
-                self.captures.focus(entry);
+            AppCommand::ShowInCaptures { file, entry } => {
+                self.captures.show_entry(&file, entry);
                 self.settings.tab = Tab::Captures;
             }
             AppCommand::LoadForm { form, token } => self.load_form(*form, token),

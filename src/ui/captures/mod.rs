@@ -73,6 +73,19 @@ impl CapturesPanel {
 
     /// A new read replaces the capture shown. The timelines of earlier captures stay on the Rate limits tab,
     /// side by side, until removed there; a file read again replaces its own.
+    /// Highlights entry `index` (from 1) of the capture `file` when that is the capture shown; otherwise says
+    /// how to see it, since only the capture read last is listed.
+    pub fn show_entry(&mut self, file: &str, index: usize) {
+        if self.file.as_deref().map(file_name).as_deref() == Some(file) {
+            self.notice = None;
+            return self.focus(index);
+        }
+        self.notice = Some(format!(
+            "Entry {index} belongs to {file}, which is not the capture listed here: open {file} again to see its \
+             entries (its timelines stay on the Rate limits tab)"
+        ));
+    }
+
     fn started(&mut self, read: RequestId, path: PathBuf, cx: &mut PanelContext<'_>) {
         cx.rate_book.remove_capture(&file_name(&path));
         let (search, auth0_only) = (std::mem::take(&mut self.filter.search), self.filter.auth0_only);

@@ -87,7 +87,10 @@ fn captures_ui(
             let id = format!("capture {file} {endpoint} {user}");
             if let Some(entry) = timeline::timeline_ui(ui, &id, bucket, zone, PointKind::Capture) {
                 let entry = usize::try_from(entry).unwrap_or_default();
-                commands.push(Command::App(AppCommand::ShowInCaptures(entry)));
+                commands.push(Command::App(AppCommand::ShowInCaptures {
+                    file: file.clone(),
+                    entry,
+                }));
             }
         }
     }
