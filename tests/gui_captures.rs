@@ -1,8 +1,8 @@
 //! The Captures tab on the real app, with the fixtures of `tests/support/make-har.py`: a capture opened from
 //! the path field lists its rows, the Auth0 filter and the search narrow them, a token opens in the inspector
 //! with its place in the capture, findings are listed and point at their entries, the Rate limits tab draws
-//! the capture's timelines named after the file (and removes them) and keeps an earlier capture's next to
-//! a later one's, Cancel stops a slow read keeping what
+//! the capture's timelines named after the file (and removes them), an earlier capture is kept (its table
+//! and its timelines) and listed again from a button or from its timeline, Cancel stops a slow read keeping what
 //! was read, a truncated file keeps its rows with a clear message, a dropped file whose JSON starts with
 //! `{"log"` is read as a capture, and the sanitised copy contains no planted secret.
 #![allow(clippy::unwrap_used, clippy::expect_used, reason = "a test fails loudly")]
@@ -171,7 +171,7 @@ fn open_in(harness: &mut App, path: &Path) {
 }
 
 #[test]
-fn a_second_capture_keeps_the_first_ones_timelines_and_a_file_read_again_replaces_its_own() {
+fn an_earlier_capture_is_kept_with_its_timelines_and_listed_again_from_a_button_or_its_timeline() {
     let first = fixture("capture.har");
     let mut harness = open(&first);
     let points = |h: &App, name: &str| {
@@ -196,15 +196,26 @@ fn a_second_capture_keeps_the_first_ones_timelines_and_a_file_read_again_replace
     assert_eq!(points(&harness, "monday.har"), once);
     harness.get_by_label_contains("next to this capture's timelines: monday.har");
 
-    // A point of monday.har's timeline names an entry of monday.har, not of the capture listed.
+    // A point of monday.har's timeline lists monday.har again, with the entry highlighted.
     harness.state_mut().captures.show_entry("monday.har", 3);
     harness.run();
-    assert_eq!(harness.state().captures.focused, None);
-    harness.get_by_label_contains("Entry 3 belongs to monday.har, which is not the capture listed here");
-    harness.state_mut().captures.show_entry("capture.har", 3);
+    {
+        let captures = &harness.state().captures;
+        assert_eq!(captures.file.as_deref(), Some(monday.as_path()));
+        assert_eq!(captures.focused, Some(3));
+        assert_eq!(captures.rows.len(), 21, "kept as it was read");
+        let earlier: Vec<_> = captures.earlier.iter().map(|c| c.file.clone()).collect();
+        assert_eq!(earlier, std::slice::from_ref(&first));
+    }
+    harness.get_by_role_and_label(Role::Button, "Show capture.har").click();
     harness.run();
-    assert_eq!(harness.state().captures.focused, Some(3));
-    assert!(harness.query_by_label_contains("Entry 3 belongs to").is_none());
+    assert_eq!(harness.state().captures.file.as_deref(), Some(first.as_path()));
+    assert_eq!(harness.state().captures.focused, None);
+    harness.get_by_label_contains("capture.har: 21 entries read, 0 skipped");
+    harness.get_by_role_and_label(Role::Button, "Show monday.har");
+    harness.state_mut().captures.show_entry("gone.har", 2);
+    harness.run();
+    harness.get_by_label_contains("Entry 2 belongs to gone.har, which is not open here");
 
     harness.state_mut().settings.tab = Tab::RateLimits;
     harness.run();

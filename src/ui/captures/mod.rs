@@ -1,7 +1,8 @@
 //! The Captures tab: a browser's HAR capture read in the backend (rows arrive while it is read, Cancel stops
 //! it), listed with the tokens each entry carried and its rate-limit headers, filtered to Auth0 endpoints or
 //! by a search; findings across entries above the table, each pointing at its entries; tokens open in the
-//! inspector with their place in the capture; a sanitised copy lists what it removes before it is saved.
+//! inspector with their place in the capture; a sanitised copy lists what it removes before it is saved. The
+//! last few captures read stay a click away, and a capture timeline's point lists its capture again.
 
 mod report;
 mod sanitize;
@@ -19,6 +20,10 @@ use crate::ui::widgets::fields::{inline_error, labelled_line};
 use std::path::{Path, PathBuf};
 
 pub use table::Filter;
+
+/// Captures kept besides the one listed: each holds its rows, so a support session of many large captures
+/// does not grow without bound.
+const EARLIER_KEPT: usize = 4;
 
 /// The Captures tab's state.
 #[derive(Default)]
@@ -49,6 +54,19 @@ pub struct CapturesPanel {
     scroll_to_focus: bool,
     /// The sanitised copy's preview and save.
     pub sanitize: sanitize::SanitizeState,
+    /// Captures read before the one listed, most recent last, to switch back to.
+    pub earlier: Vec<EarlierCapture>,
+}
+
+/// A capture read before the one listed: what the Captures tab shows of it, kept to switch back to.
+pub struct EarlierCapture {
+    /// The capture's file.
+    pub file: PathBuf,
+    entries_read: usize,
+    rows: Vec<CapturedEntry>,
+    errors: Vec<EntryError>,
+    findings: Vec<HarFinding>,
+    outcome: Option<ReadOutcome>,
 }
 
 /// The file name a capture is known by ("capture.har").
@@ -71,26 +89,79 @@ impl CapturesPanel {
         }
     }
 
-    /// A new read replaces the capture shown. The timelines of earlier captures stay on the Rate limits tab,
-    /// side by side, until removed there; a file read again replaces its own.
-    /// Highlights entry `index` (from 1) of the capture `file` when that is the capture shown; otherwise says
-    /// how to see it, since only the capture read last is listed.
+    /// Highlights entry `index` (from 1) of the capture `file`, listing that capture first when it was read
+    /// earlier; says how to see it when it is not kept.
     pub fn show_entry(&mut self, file: &str, index: usize) {
-        if self.file.as_deref().map(file_name).as_deref() == Some(file) {
+        let listed = |panel: &Self| panel.file.as_deref().map(file_name).as_deref() == Some(file);
+        if !listed(self)
+            && let Some(position) = self.earlier.iter().position(|c| file_name(&c.file) == file)
+        {
+            self.switch_to(position);
+        }
+        if listed(self) {
             self.notice = None;
             return self.focus(index);
         }
         self.notice = Some(format!(
-            "Entry {index} belongs to {file}, which is not the capture listed here: open {file} again to see its \
-             entries (its timelines stay on the Rate limits tab)"
+            "Entry {index} belongs to {file}, which is not open here: open {file} again to see its entries (its \
+             timelines stay on the Rate limits tab)"
         ));
     }
 
+    /// Lists the earlier capture at `position`, keeping the one listed now among the earlier ones. Not while
+    /// a read is under way: its answers belong to the capture being read.
+    pub fn switch_to(&mut self, position: usize) {
+        if self.reading || position >= self.earlier.len() {
+            return;
+        }
+        let chosen = self.earlier.remove(position);
+        self.keep_listed_capture();
+        self.file = Some(chosen.file);
+        self.entries_read = chosen.entries_read;
+        self.rows = chosen.rows;
+        self.errors = chosen.errors;
+        self.findings = chosen.findings;
+        self.outcome = chosen.outcome;
+        self.read = None;
+        self.focused = None;
+        self.sanitize = sanitize::SanitizeState::default();
+    }
+
+    /// Moves the capture listed (if any) to the earlier ones, replacing an earlier copy of the same file.
+    fn keep_listed_capture(&mut self) {
+        let Some(file) = self.file.take() else { return };
+        let name = file_name(&file);
+        self.earlier.retain(|c| file_name(&c.file) != name);
+        let outcome = if self.reading {
+            Some(ReadOutcome::Cancelled)
+        } else {
+            self.outcome.take()
+        };
+        self.earlier.push(EarlierCapture {
+            file,
+            entries_read: self.entries_read,
+            rows: std::mem::take(&mut self.rows),
+            errors: std::mem::take(&mut self.errors),
+            findings: std::mem::take(&mut self.findings),
+            outcome,
+        });
+        if self.earlier.len() > EARLIER_KEPT {
+            // The oldest table goes; its timelines stay on the Rate limits tab until removed there.
+            self.earlier.remove(0);
+        }
+    }
+
+    /// A new read lists a new capture; the one listed before is kept among the earlier ones, and its timelines
+    /// stay on the Rate limits tab, side by side, until removed there. A file read again replaces its own.
     fn started(&mut self, read: RequestId, path: PathBuf, cx: &mut PanelContext<'_>) {
-        cx.rate_book.remove_capture(&file_name(&path));
+        let name = file_name(&path);
+        cx.rate_book.remove_capture(&name);
+        self.keep_listed_capture();
+        self.earlier.retain(|c| file_name(&c.file) != name);
         let (search, auth0_only) = (std::mem::take(&mut self.filter.search), self.filter.auth0_only);
         *self = Self {
             path: self.path.clone(),
+            earlier: std::mem::take(&mut self.earlier),
             file: Some(path),
             read: Some(read),
             reading: true,
@@ -163,8 +234,8 @@ impl Panel for CapturesPanel {
         );
         self.open_ui(ui, commands);
         self.status_ui(ui, commands);
+        self.earlier_ui(ui, cx);
         let Some(file) = self.file.clone() else { return };
-        earlier_captures_ui(ui, &file, cx);
         if !self.rows.is_empty() {
             self.sanitize.ui(ui, &file, self.reading, commands);
         }
@@ -185,25 +256,42 @@ impl Panel for CapturesPanel {
     }
 }
 
-/// Names the earlier captures whose timelines are still on the Rate limits tab.
-fn earlier_captures_ui(ui: &mut egui::Ui, shown: &Path, cx: &PanelContext<'_>) {
-    let shown = file_name(shown);
-    let earlier: Vec<&str> = cx
-        .rate_book
-        .captures
-        .keys()
-        .map(String::as_str)
-        .filter(|name| *name != shown)
-        .collect();
-    if !earlier.is_empty() {
-        ui.label(format!(
-            "Also on the Rate limits tab, next to this capture's timelines: {} (remove them there)",
-            earlier.join(", ")
-        ));
-    }
-}
-
 impl CapturesPanel {
+    /// The captures read earlier, each a button that lists it again, and the captures whose timelines are
+    /// still on the Rate limits tab.
+    fn earlier_ui(&mut self, ui: &mut egui::Ui, cx: &PanelContext<'_>) {
+        let mut chosen = None;
+        if !self.earlier.is_empty() {
+            ui.horizontal_wrapped(|ui| {
+                ui.label("Read earlier:");
+                for (position, capture) in self.earlier.iter().enumerate().rev() {
+                    let button = egui::Button::new(format!("Show {}", file_name(&capture.file)));
+                    let hint = "List this capture again, as it was read (wait for the read under way to end)";
+                    if ui.add_enabled(!self.reading, button).on_hover_text(hint).clicked() {
+                        chosen = Some(position);
+                    }
+                }
+            });
+        }
+        if let Some(position) = chosen {
+            self.switch_to(position);
+        }
+        let shown = self.file.as_deref().map(file_name).unwrap_or_default();
+        let timelines: Vec<&str> = cx
+            .rate_book
+            .captures
+            .keys()
+            .map(String::as_str)
+            .filter(|name| *name != shown)
+            .collect();
+        if !timelines.is_empty() {
+            ui.label(format!(
+                "Also on the Rate limits tab, next to this capture's timelines: {} (remove them there)",
+                timelines.join(", ")
+            ));
+        }
+    }
+
     /// Open…, and the path field for desktops without a file-chooser portal.
     fn open_ui(&mut self, ui: &mut egui::Ui, commands: &mut Vec<Command>) {
         ui.horizontal(|ui| {
