@@ -50,11 +50,10 @@ pub fn render_parts_in_order<I: Send, E>(
         drop(result_sender);
         let mut order = Order::default();
         let limit = workers.max(1) * PARTS_IN_FLIGHT_PER_CORE;
-        let mut spare: Option<I> = None;
         let mut ended = false;
         loop {
             while !ended && order.in_flight() < limit {
-                match next_part(spare.take())? {
+                match next_part(order.inputs.pop())? {
                     Some(part) => order.send(&job_sender, part),
                     None => ended = true,
                 }
@@ -63,7 +62,7 @@ pub fn render_parts_in_order<I: Send, E>(
                 return Ok(());
             }
             match results.recv() {
-                Ok(Ok((position, rendered))) => spare = order.finish(position, rendered, &mut deliver)?,
+                Ok(Ok((position, rendered))) => order.finish(position, rendered, &mut deliver)?,
                 // Unwinding drops `job_sender`, so the other workers stop and the scope can end.
                 Ok(Err(panic)) => std::panic::resume_unwind(panic),
                 Err(_) => return Ok(()),
@@ -91,11 +90,13 @@ fn work<I>(jobs: &Mutex<Receiver<Job<I>>>, results: &Sender<Done<I>>, render: &i
     }
 }
 
-/// Positions handed out and written, the parts that came back ahead of their turn, and text buffers to reuse.
+/// Positions handed out and written, the parts that came back ahead of their turn, and the inputs and text
+/// buffers of written parts, to reuse: no more of either are ever made than parts are in flight.
 struct Order<I> {
     sent: usize,
     written: usize,
     waiting: BTreeMap<usize, Rendered<I>>,
+    inputs: Vec<I>,
     buffers: Vec<Vec<u8>>,
 }
 
@@ -105,6 +106,7 @@ impl<I> Default for Order<I> {
             sent: 0,
             written: 0,
             waiting: BTreeMap::new(),
+            inputs: Vec::new(),
             buffers: Vec::new(),
         }
     }
@@ -123,22 +125,21 @@ impl<I> Order<I> {
         }
     }
 
-    /// Takes a rendered part and delivers every part whose turn has come; returns one delivered input.
+    /// Takes a rendered part and delivers every part whose turn has come, keeping their buffers for reuse.
     fn finish<E>(
         &mut self,
         position: usize,
         rendered: Rendered<I>,
         deliver: &mut impl FnMut(&Rendered<I>) -> Result<(), E>,
-    ) -> Result<Option<I>, E> {
+    ) -> Result<(), E> {
         self.waiting.insert(position, rendered);
-        let mut spare = None;
         while let Some(next) = self.waiting.remove(&self.written) {
             deliver(&next)?;
             self.written += 1;
             self.buffers.push(next.text);
-            spare = Some(next.input);
+            self.inputs.push(next.input);
         }
-        Ok(spare)
+        Ok(())
     }
 }
 
@@ -224,20 +225,25 @@ mod tests {
     }
 
     #[test]
-    fn parts_come_back_for_reuse() {
-        let mut reused = 0;
-        let mut count = 0;
-        let result: Result<(), ()> = render_parts_in_order(
-            2,
-            |spare: Option<Vec<u8>>| {
-                reused += usize::from(spare.is_some());
-                count += 1;
-                Ok((count <= 100).then(|| spare.unwrap_or_default()))
-            },
-            |_, _| 0,
-            |_| Ok(()),
-        );
-        assert_eq!(result, Ok(()));
-        assert!(reused > 50, "only {reused} of 100 parts reused a spare");
+    fn no_more_inputs_are_made_than_parts_are_in_flight() {
+        for workers in [1, 2, 3] {
+            let (mut fresh, mut count) = (0, 0);
+            let result: Result<(), ()> = render_parts_in_order(
+                workers,
+                |spare: Option<Vec<u8>>| {
+                    count += 1;
+                    if count > 100 {
+                        return Ok(None);
+                    }
+                    fresh += usize::from(spare.is_none());
+                    Ok(Some(spare.unwrap_or_default()))
+                },
+                |_, _| 0,
+                |_| Ok(()),
+            );
+            assert_eq!(result, Ok(()));
+            let in_flight = workers * PARTS_IN_FLIGHT_PER_CORE;
+            assert_eq!(fresh, in_flight, "{workers} workers: {fresh} inputs made for 100 parts");
+        }
     }
 }
