@@ -317,7 +317,8 @@ impl CapturesPanel {
             inline_error(ui, "give the full path, starting with / (or a drive letter on Windows)");
         }
         if let Some(notice) = &self.notice {
-            ui.label(notice.as_str());
+            // Said aloud: it answers a click made elsewhere (a timeline's point, the file dialog).
+            announce(ui.label(notice.as_str()));
         }
     }
 
