@@ -19,10 +19,11 @@ use super::{Settings, decodes, say};
 use crate::cli::{EXIT_CHECK_FAILED, EXIT_OK, EXIT_USAGE};
 use crate::core::jwt::analysis::Analysis;
 use crate::core::jwt::report::json_report;
-use crate::core::jwt::report_json::{push_compact, push_json_line};
+use crate::core::jwt::report_json::{LineCache, push_compact, push_json_line};
 use crate::core::jwt::scan::{FoundToken, find_jwts};
 use anyhow::{Context, anyhow, bail};
 use serde_json::json;
+use std::cell::RefCell;
 use std::hash::{Hash, Hasher};
 use std::io::{IsTerminal, Read, Write};
 use std::path::Path;
@@ -32,6 +33,11 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 const MAX_BULK_BYTES: usize = 1 << 30;
 /// Characters of a found token shown without `--show-tokens`.
 const PREFIX_CHARS: usize = 10;
+
+thread_local! {
+    /// Each rendering thread's parts of `--lines` reports serialised for the tokens before.
+    static LINE_CACHE: RefCell<LineCache> = RefCell::new(LineCache::default());
+}
 
 /// Shards of a [`Tally`]: more than the cores that count at once, so that two threads rarely share one.
 const SHARDS: usize = 8;
@@ -91,7 +97,7 @@ pub fn run_lines(source: &Path, settings: &Settings) -> anyhow::Result<u8> {
     let render = |line: &str, out: &mut Vec<u8>| {
         let analysis = settings.analyse(line);
         tally.count(&analysis, settings.checked);
-        push_json_line(&analysis, out);
+        LINE_CACHE.with_borrow_mut(|cache| push_json_line(&analysis, out, cache));
     };
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::with_capacity(1 << 16, stdout.lock());
