@@ -99,10 +99,9 @@ impl<R: Read> PartReader<R> {
         loop {
             let want = PART_BYTES.saturating_sub(buffer.len()).max(PART_BYTES / 4);
             let before = buffer.len();
-            let got = (&mut self.input)
-                .take(u64::try_from(want).unwrap_or(u64::MAX))
-                .read_to_end(&mut buffer)
-                .map_err(StreamError::Read)?;
+            buffer.resize(before + want, 0);
+            let got = fill(&mut self.input, buffer.get_mut(before..).unwrap_or_default()).map_err(StreamError::Read)?;
+            buffer.truncate(before + got);
             self.read = self.read.saturating_add(u64::try_from(got).unwrap_or(u64::MAX));
             if self.read > self.limit {
                 return Err(StreamError::TooLarge);
@@ -118,15 +117,35 @@ impl<R: Read> PartReader<R> {
     }
 }
 
+/// Reads into `buffer` until it is full or the input ends; returns how many bytes were read. One read a part
+/// for a file, where `read_to_end` would start small and double (four reads for 64 KiB).
+fn fill(input: &mut impl Read, buffer: &mut [u8]) -> io::Result<usize> {
+    let mut filled = 0;
+    while let Some(rest) = buffer.get_mut(filled..).filter(|rest| !rest.is_empty()) {
+        match input.read(rest) {
+            Ok(0) => break,
+            Ok(read) => filled += read,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(filled)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    /// Reads at most 7 bytes a call, so lines and parts are cut anywhere.
-    struct Trickle<'a>(&'a [u8]);
+    /// Reads at most 7 bytes a call, so lines and parts are cut anywhere, and is interrupted (by a signal, as
+    /// a pipe can be) every third call.
+    struct Trickle<'a>(&'a [u8], usize);
 
     impl Read for Trickle<'_> {
         fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+            self.1 += 1;
+            if self.1.is_multiple_of(3) {
+                return Err(io::ErrorKind::Interrupted.into());
+            }
             let n = buf.len().min(7).min(self.0.len());
             buf[..n].copy_from_slice(&self.0[..n]);
             self.0 = &self.0[n..];
@@ -153,7 +172,7 @@ mod tests {
                 .collect();
             let mut out = Vec::new();
             let render = |line: &str, text: &mut Vec<u8>| text.extend_from_slice(format!("<{line}>\n").as_bytes());
-            let count = render_lines_in_order(Trickle(&bytes), render, &mut out, u64::MAX).unwrap();
+            let count = render_lines_in_order(Trickle(&bytes, 0), render, &mut out, u64::MAX).unwrap();
             assert_eq!(count, expected.len());
             assert!(
                 String::from_utf8(out).unwrap() == expected.concat(),
