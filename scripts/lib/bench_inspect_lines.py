@@ -4,6 +4,8 @@ Subcommands:
   generate OUT N                 key.pem, jwks.json (kid bench-key), tokens.txt (N distinct tokens), now,
                                  issuer, audience in OUT; signing runs on every core.
   time-command N REPEAT CMD...   runs CMD (stdout to /dev/null) REPEAT times, prints N / best seconds.
+  cpu-per-item N CMD...          runs CMD once (stdout to /dev/null), prints its CPU time (user + system, all
+                                 threads) per item in microseconds.
   pyjwt OUT N                    PyJWT verifies the first N tokens of OUT/tokens.txt in a loop; prints tokens/s.
   summary CORES N VERIFY DECODE PYJWT OPENSSL   the figures and the goals.
 """
@@ -96,6 +98,14 @@ def time_command(count: int, repeat: int, command: list) -> None:
     print(f"{count / best:.0f}")
 
 
+def cpu_per_item(count: int, command: list) -> None:
+    before = os.times()
+    subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
+    after = os.times()
+    cpu = (after.children_user - before.children_user) + (after.children_system - before.children_system)
+    print(f"{cpu / count * 1e6:.2f}")
+
+
 def pyjwt(out: str, count: int) -> None:
     import jwt
 
@@ -136,6 +146,8 @@ def main() -> None:
         generate(args[0], int(args[1]))
     elif command == "time-command":
         time_command(int(args[0]), int(args[1]), args[2:])
+    elif command == "cpu-per-item":
+        cpu_per_item(int(args[0]), args[1:])
     elif command == "pyjwt":
         pyjwt(args[0], int(args[1]))
     elif command == "summary":
