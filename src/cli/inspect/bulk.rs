@@ -18,6 +18,7 @@ use super::parallel::render_in_order;
 use super::{Settings, decodes, say};
 use crate::cli::{EXIT_CHECK_FAILED, EXIT_OK, EXIT_USAGE};
 use crate::core::jwt::analysis::Analysis;
+use crate::core::jwt::decode::HeaderCache;
 use crate::core::jwt::report::json_report;
 use crate::core::jwt::report_json::{LineCache, push_compact, push_json_line};
 use crate::core::jwt::scan::{FoundToken, find_jwts};
@@ -34,9 +35,16 @@ const MAX_BULK_BYTES: usize = 1 << 30;
 /// Characters of a found token shown without `--show-tokens`.
 const PREFIX_CHARS: usize = 10;
 
+/// What a rendering thread keeps from the tokens before: the last header decoded, and the parts of
+/// `--lines` reports serialised.
+#[derive(Default)]
+struct Caches {
+    headers: HeaderCache,
+    lines: LineCache,
+}
+
 thread_local! {
-    /// Each rendering thread's parts of `--lines` reports serialised for the tokens before.
-    static LINE_CACHE: RefCell<LineCache> = RefCell::new(LineCache::default());
+    static CACHES: RefCell<Caches> = RefCell::new(Caches::default());
 }
 
 /// Shards of a [`Tally`]: more than the cores that count at once, so that two threads rarely share one.
@@ -95,9 +103,11 @@ pub fn run_lines(source: &Path, settings: &Settings) -> anyhow::Result<u8> {
     let input = open_input(source, &shown)?;
     let tally = Tally::default();
     let render = |line: &str, out: &mut Vec<u8>| {
-        let analysis = settings.analyse(line);
-        tally.count(&analysis, settings.checked);
-        LINE_CACHE.with_borrow_mut(|cache| push_json_line(&analysis, out, cache));
+        CACHES.with_borrow_mut(|caches| {
+            let analysis = settings.analyse_next(line, &mut caches.headers);
+            tally.count(&analysis, settings.checked);
+            push_json_line(&analysis, out, &mut caches.lines);
+        });
     };
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::with_capacity(1 << 16, stdout.lock());
@@ -126,7 +136,7 @@ pub fn run_scan(source: &Path, show_tokens: bool, settings: &Settings) -> anyhow
     }
     let tally = Tally::default();
     let render = |found: &FoundToken<'_>, out: &mut Vec<u8>| {
-        let analysis = settings.analyse(found.token);
+        let analysis = CACHES.with_borrow_mut(|caches| settings.analyse_next(found.token, &mut caches.headers));
         tally.count(&analysis, settings.checked);
         push_compact(&scan_line(found, &analysis, show_tokens), out);
     };

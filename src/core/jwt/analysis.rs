@@ -1,8 +1,9 @@
 //! One call that does everything the inspector and `tokenbench inspect` show: classify, decode, verify,
 //! list findings. The window and the CLI both use it, so they always agree.
 
+use super::decode::HeaderCache;
 use super::findings::{Finding, KEY_FINDINGS, findings, sort, token_findings};
-use super::input::{Inspection, inspect};
+use super::input::{Inspection, inspect_with};
 use super::key::KeyMaterial;
 use super::verify::{Expectations, TIME_CHECKS, Verdict, time_checks, verify};
 
@@ -59,7 +60,18 @@ pub fn is_time_check(name: &str) -> bool {
 
 /// Analyses `raw` at `now`.
 pub fn analyse(raw: &str, key: Option<&KeyMaterial>, expect: &Expectations, now: i64) -> Analysis {
-    let inspection = inspect(raw);
+    analyse_with(raw, key, expect, now, None)
+}
+
+/// [`analyse`], with a JWT's header taken from `headers` when it is the one decoded last (bulk input).
+pub fn analyse_with(
+    raw: &str,
+    key: Option<&KeyMaterial>,
+    expect: &Expectations,
+    now: i64,
+    headers: Option<&mut HeaderCache>,
+) -> Analysis {
+    let inspection = inspect_with(raw, headers);
     let (verdict, found) = match &inspection {
         Inspection::Jwt(jwt) => (
             Some(verify(jwt, key, expect, now)),

@@ -104,21 +104,32 @@ impl DecodedJwt {
 
     /// [`DecodedJwt::decode`] of a token the caller hands over, kept as `raw` without a copy.
     pub fn decode_owned(token: String) -> Self {
+        Self::decode_with(token, None)
+    }
+
+    /// [`DecodedJwt::decode_owned`] that takes the header from `headers` when the token's header segment is
+    /// the one decoded last (bulk input: one issuer's tokens share a header).
+    pub fn decode_with(token: String, headers: Option<&mut HeaderCache>) -> Self {
         let segments = segment_ranges(&token);
         let text = |index: usize| token.get(segments[index].clone()).unwrap_or_default();
-        let mut encoding_notes = Vec::new();
-        let mut json_part = |part: SegmentPart, text: &str| {
-            let (decoded, strict) = decode_segment_noting_leniency(text, part);
-            if decoded.is_ok() && !strict {
-                encoding_notes.push(format!(
-                    "the {part} uses padding or standard base64 characters (+ /): JWTs use unpadded base64url, \
-                     so strict libraries will reject this token"
-                ));
-            }
-            decoded.and_then(|bytes| json_object(bytes, part))
+        let (header, header_lenient) = match headers {
+            Some(cache) => cache.decode(text(0)),
+            None => decode_json_noting_leniency(text(0), SegmentPart::Header),
         };
-        let header = json_part(SegmentPart::Header, text(0));
-        let payload = json_part(SegmentPart::Payload, text(1));
+        let (payload, payload_lenient) = decode_json_noting_leniency(text(1), SegmentPart::Payload);
+        let encoding_notes = [
+            (SegmentPart::Header, header_lenient),
+            (SegmentPart::Payload, payload_lenient),
+        ]
+        .into_iter()
+        .filter(|&(_, lenient)| lenient)
+        .map(|(part, _)| {
+            format!(
+                "the {part} uses padding or standard base64 characters (+ /): JWTs use unpadded base64url, so \
+                 strict libraries will reject this token"
+            )
+        })
+        .collect();
         let (signature, signature_strict) = decode_segment_noting_leniency(text(2), SegmentPart::Signature);
         Self {
             raw: token,
@@ -283,6 +294,38 @@ fn decode_segment_noting_leniency(text: &str, part: SegmentPart) -> (Result<Vec<
     (lenient, false)
 }
 
+/// A header or payload as decoded, and whether its base64 decoded only leniently (padding or the standard
+/// alphabet), which the token's encoding notes mention.
+type DecodedObject = (Result<Map<String, Value>, SegmentError>, bool);
+
+/// [`decode_json_segment`], and whether its base64 decoded only leniently.
+fn decode_json_noting_leniency(text: &str, part: SegmentPart) -> DecodedObject {
+    let (decoded, strict) = decode_segment_noting_leniency(text, part);
+    let lenient = decoded.is_ok() && !strict;
+    (decoded.and_then(|bytes| json_object(bytes, part)), lenient)
+}
+
+/// The header a thread decoded last, with its segment: in bulk input one issuer's tokens share one header,
+/// and a copy of the map is cheaper than decoding and parsing it again. A header is reused only for the
+/// same segment, so the result is what decoding it gives.
+#[derive(Default)]
+pub struct HeaderCache {
+    last: Option<(String, DecodedObject)>,
+}
+
+impl HeaderCache {
+    fn decode(&mut self, segment: &str) -> DecodedObject {
+        if let Some((kept, decoded)) = &self.last
+            && kept == segment
+        {
+            return decoded.clone();
+        }
+        let decoded = decode_json_noting_leniency(segment, SegmentPart::Header);
+        self.last = Some((segment.to_owned(), decoded.clone()));
+        decoded
+    }
+}
+
 /// Decodes a segment that must hold a JSON object (the header or the payload).
 pub fn decode_json_segment(text: &str, part: SegmentPart) -> Result<Map<String, Value>, SegmentError> {
     decode_segment(text, part).and_then(|bytes| json_object(bytes, part))
@@ -291,9 +334,9 @@ pub fn decode_json_segment(text: &str, part: SegmentPart) -> Result<Map<String, 
 /// Parses decoded segment bytes as a JSON object.
 fn json_object(bytes: Vec<u8>, part: SegmentPart) -> Result<Map<String, Value>, SegmentError> {
     let text = String::from_utf8(bytes).map_err(|_| SegmentError::NotUtf8 { part })?;
-    match serde_json::from_str::<Value>(&text) {
-        Ok(Value::Object(map)) => Ok(map),
-        Ok(_) => Err(SegmentError::NotObject { part }),
+    match super::object::parse_object(&text) {
+        Ok(Some(map)) => Ok(map),
+        Ok(None) => Err(SegmentError::NotObject { part }),
         Err(e) => Err(SegmentError::Json {
             part,
             detail: e.to_string(),
@@ -341,6 +384,36 @@ mod tests {
         assert_eq!(jwt.claim_seconds("exp"), Some(1_300_819_380));
         assert_eq!(jwt.payload.unwrap()["http://example.com/is_root"], true);
         assert_eq!(jwt.signature.unwrap().len(), 32);
+    }
+
+    #[test]
+    fn a_header_taken_from_the_cache_decodes_as_the_token_itself_would() {
+        let padded = format!("{}=", base64url(br#"{"alg":"RS256","kid":"k"}"#));
+        let headers = [
+            base64url(br#"{"alg":"RS256","typ":"JWT","kid":"a"}"#),
+            base64url(br#"{"alg":"RS256","typ":"JWT","kid":"b"}"#),
+            padded,
+            base64url(br#"{"alg":"#),
+            base64url(b"[1]"),
+            base64url(&[0xff, 0xfe]),
+            "*".to_owned(),
+            String::new(),
+        ];
+        let payload = base64url(br#"{"sub":"u","exp":1}"#);
+        // One cache across every token, each header repeated and then left for the next: a kept header must
+        // be used only for its own segment, and its errors and encoding notes must come back with it.
+        let mut cache = HeaderCache::default();
+        for round in 0..2 {
+            for header in &headers {
+                for _ in 0..2 {
+                    let token = format!("{header}.{payload}.c2ln");
+                    let cached = DecodedJwt::decode_with(token.clone(), Some(&mut cache));
+                    assert_eq!(cached, DecodedJwt::decode(&token), "round {round}: {token}");
+                }
+            }
+        }
+        let lenient = DecodedJwt::decode_with(format!("{}.{payload}.c2ln", headers[2]), Some(&mut cache));
+        assert_eq!(lenient.encoding_notes.len(), 1, "{:?}", lenient.encoding_notes);
     }
 
     #[test]

@@ -1,6 +1,6 @@
 //! Cleaning up what the user pasted and saying what it is: a JWT, a JWE, an Azure SAS or an opaque token.
 
-use super::decode::{DecodedJwt, decode_json_segment};
+use super::decode::{DecodedJwt, HeaderCache, decode_json_segment};
 use super::sas::{SasToken, parse_sas};
 use serde_json::{Map, Value};
 
@@ -32,6 +32,11 @@ pub enum Inspection {
 
 /// Cleans the input and classifies it.
 pub fn inspect(raw: &str) -> Inspection {
+    inspect_with(raw, None)
+}
+
+/// [`inspect`], with a JWT's header taken from `headers` when it is the one decoded last (bulk input).
+pub fn inspect_with(raw: &str, headers: Option<&mut HeaderCache>) -> Inspection {
     let cleaned = normalize(raw);
     if cleaned.is_empty() {
         return Inspection::Empty;
@@ -40,7 +45,7 @@ pub fn inspect(raw: &str) -> Inspection {
         return Inspection::AzureSas(sas);
     }
     match memchr::memchr_iter(b'.', cleaned.as_bytes()).count() + 1 {
-        3 => Inspection::Jwt(Box::new(DecodedJwt::decode_owned(cleaned))),
+        3 => Inspection::Jwt(Box::new(DecodedJwt::decode_with(cleaned, headers))),
         5 => Inspection::Jwe {
             header: cleaned
                 .split('.')

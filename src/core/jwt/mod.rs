@@ -8,6 +8,7 @@ pub mod findings;
 pub mod input;
 pub mod key;
 pub mod key_cache;
+pub mod object;
 pub mod report;
 pub mod report_json;
 pub mod sas;

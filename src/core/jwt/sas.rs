@@ -32,8 +32,9 @@ pub struct SasField {
 
 /// Parses a SAS, or returns `None` when the text is not one.
 pub fn parse_sas(text: &str) -> Option<SasToken> {
-    // Every SAS carries a signature; checking for it first spares URL-decoding every JWT pasted.
-    if !text.contains("sig=") {
+    // Every SAS carries a signature; checking for it first spares URL-decoding every JWT pasted. A JWT has
+    // no `=` at all, which memchr rules out with vector instructions: in bulk, every line is tested.
+    if memchr::memchr(b'=', text.as_bytes()).is_none() || !text.contains("sig=") {
         return None;
     }
     let (kind, query) = match text.strip_prefix("SharedAccessSignature") {
