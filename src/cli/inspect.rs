@@ -9,7 +9,6 @@ use super::input::{CappedReadError, MAX_STDIN_BYTES, read_capped};
 use super::{EXIT_CHECK_FAILED, EXIT_OK, EXIT_USAGE};
 use crate::core::escape::{self, Output};
 use crate::core::jwt::analysis::{Analysis, analyse_with, not_a_jwt_message};
-use crate::core::jwt::decode::HeaderCache;
 use crate::core::jwt::key::{KeyInput, KeyMaterial, MAX_KEY_TEXT_BYTES, parse_key};
 use crate::core::jwt::report::{Style, json_report, report_lines, text_report};
 use crate::core::jwt::{Expectations, Inspection, SignatureStatus};
@@ -161,7 +160,12 @@ struct Settings {
     now: i64,
     /// Whether a key, issuer or audience was given, so that a failed check counts.
     checked: bool,
+    /// This run's number in the process, which tells the threads' copies of its key from another run's.
+    run: usize,
 }
+
+/// Runs started in this process, for [`Settings::run`].
+static RUNS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
 
 impl Settings {
     fn from_args(args: &InspectArgs) -> anyhow::Result<Self> {
@@ -174,16 +178,12 @@ impl Settings {
             },
             now: args.at.unwrap_or_else(|| SystemClock.now()),
             checked: args.has_expectation(),
+            run: RUNS.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
         })
     }
 
     fn analyse(&self, raw: &str) -> Analysis {
         analyse_with(raw, self.key.as_ref(), &self.expect, self.now, None)
-    }
-
-    /// [`Settings::analyse`] for one of many tokens: a header equal to the last one is not decoded again.
-    fn analyse_next(&self, raw: &str, headers: &mut HeaderCache) -> Analysis {
-        analyse_with(raw, self.key.as_ref(), &self.expect, self.now, Some(headers))
     }
 }
 

@@ -17,8 +17,9 @@ use super::parallel::lines::{StreamError, render_lines_in_order};
 use super::parallel::render_in_order;
 use super::{Settings, decodes, say};
 use crate::cli::{EXIT_CHECK_FAILED, EXIT_OK, EXIT_USAGE};
-use crate::core::jwt::analysis::Analysis;
+use crate::core::jwt::analysis::{Analysis, analyse_with};
 use crate::core::jwt::decode::HeaderCache;
+use crate::core::jwt::key::KeyMaterial;
 use crate::core::jwt::report::json_report;
 use crate::core::jwt::report_json::{LineCache, push_compact, push_json_line};
 use crate::core::jwt::scan::{FoundToken, find_jwts};
@@ -35,12 +36,36 @@ const MAX_BULK_BYTES: usize = 1 << 30;
 /// Characters of a found token shown without `--show-tokens`.
 const PREFIX_CHARS: usize = 10;
 
-/// What a rendering thread keeps from the tokens before: the last header decoded, and the parts of
-/// `--lines` reports serialised.
+/// What a rendering thread keeps from the tokens before: its own copy of the run's key, the last header
+/// decoded, and the parts of `--lines` reports serialised.
 #[derive(Default)]
 struct Caches {
+    /// The key of the run with this number, unshared (see [`KeyMaterial::unshared`]).
+    key: Option<(usize, Option<KeyMaterial>)>,
     headers: HeaderCache,
     lines: LineCache,
+}
+
+impl Caches {
+    /// Analyses one of many tokens with this thread's copy of the key; a header equal to the last one is not
+    /// decoded again.
+    fn analyse(&mut self, settings: &Settings, raw: &str) -> Analysis {
+        let key = match &mut self.key {
+            Some((run, key)) if *run == settings.run => key,
+            slot => {
+                &mut slot
+                    .insert((settings.run, settings.key.as_ref().map(KeyMaterial::unshared)))
+                    .1
+            }
+        };
+        analyse_with(
+            raw,
+            key.as_ref(),
+            &settings.expect,
+            settings.now,
+            Some(&mut self.headers),
+        )
+    }
 }
 
 thread_local! {
@@ -104,7 +129,7 @@ pub fn run_lines(source: &Path, settings: &Settings) -> anyhow::Result<u8> {
     let tally = Tally::default();
     let render = |line: &str, out: &mut Vec<u8>| {
         CACHES.with_borrow_mut(|caches| {
-            let analysis = settings.analyse_next(line, &mut caches.headers);
+            let analysis = caches.analyse(settings, line);
             tally.count(&analysis, settings.checked);
             push_json_line(&analysis, out, &mut caches.lines);
         });
@@ -136,7 +161,7 @@ pub fn run_scan(source: &Path, show_tokens: bool, settings: &Settings) -> anyhow
     }
     let tally = Tally::default();
     let render = |found: &FoundToken<'_>, out: &mut Vec<u8>| {
-        let analysis = CACHES.with_borrow_mut(|caches| settings.analyse_next(found.token, &mut caches.headers));
+        let analysis = CACHES.with_borrow_mut(|caches| caches.analyse(settings, found.token));
         tally.count(&analysis, settings.checked);
         push_compact(&scan_line(found, &analysis, show_tokens), out);
     };

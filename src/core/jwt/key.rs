@@ -67,6 +67,20 @@ impl KeyMaterial {
         self
     }
 
+    /// A copy that chooses and parses its keys anew instead of sharing them with `self`. Each thread of a bulk
+    /// run verifies with its own copy: threads sharing one parsed key would take turns on its reference counts
+    /// and locks (the choice's `Arc`, the cache's lock, aws-lc's key), once a token, from every core.
+    pub fn unshared(&self) -> Self {
+        let mut copy = self.clone();
+        match &mut copy {
+            Self::Secret(_) => {}
+            Self::Pem { chosen, .. } | Self::Jwk(_, chosen) | Self::Jwks { chosen, .. } => {
+                *chosen = SelectionCache::default();
+            }
+        }
+        copy
+    }
+
     /// Where the keys chosen from this material are kept; `None` for a secret, which costs nothing to use.
     pub fn selection_cache(&self) -> Option<&SelectionCache> {
         match self {

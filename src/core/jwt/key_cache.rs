@@ -60,6 +60,47 @@ impl SelectionCache {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::core::jwt::decode::{DecodedJwt, SegmentPart};
+    use crate::core::jwt::key::{KeyMaterial, parse_key_text};
+    use crate::core::jwt::select::select_key;
+
+    /// RFC 7515 Appendix A.2: the RS256 JWS and the public part of its RSA key.
+    const RFC7515_A2_TOKEN: &str = "eyJhbGciOiJSUzI1NiJ9.\
+eyJpc3MiOiJqb2UiLA0KICJleHAiOjEzMDA4MTkzODAsDQogImh0dHA6Ly9leGFtcGxlLmNvbS9pc19yb290Ijp0cnVlfQ.\
+cC4hiUPoj9Eetdgtv3hF80EGrhuB__dzERat0XF9g2VtQgr9PJbu3XOiZj5RZmh7AAuHIm4Bh-0Qc_lF5YKt_O8W2Fp5jujGbds9uJdbF9CUAr7t\
+1dnZcAcQjbKBYNX4BAynRFdiuB--f_nZLgrnbyTyWzO75vRK5h6xBArLIARNPvkSjtQBMHlb1L07Qe7K0GarZRmB_eSN9383LcOLn6_dO--xi12jz\
+DwusC-eOkHWEsqtFZESc6BfI7noOPqvhJ1phCnvWh6IeYI2w9QOYEUipUTI8np6LbgGY9Fs98rqVt5AXLIhWkWywlVmtVrBp0igcN_IoypGlUPQGe77Rw";
+    const RFC7515_A2_JWK: &str = r#"{"kty":"RSA","e":"AQAB","n":"ofgWCuLjybRlzo0tZWJjNiuSfb4p4fAkd_wWJcyQoTbji9k0l8W26mPddxHmfHQp-Vaw-4qPCJrcS2mJPMEzP1Pt0Bm4d4QlL-yRT-SFd2lZS-pCgNMsD1W_YpRPEwOWvG6b32690r2jZ47soMZo9wGzjb_7OMg0LOL-bSf63kpaSHSXndS5z5rexMdbBYUsLA9e-KXBdQOS-UTo7WTBEMa2R2CapHg665xsmtdVMTBQY4uDZlxvb3qCo5ZwKh9kG4LT6_I5IhlJH7aGhyxXFvUK-DWNmoudF8NAco9_h9iaGNj8q2ethFkMLs91kzk2PAcDTW9gb54h4FRWyuXpoQ"}"#;
+
+    #[test]
+    fn an_unshared_copy_parses_its_own_key_and_verifies_the_same() {
+        let material = parse_key_text(RFC7515_A2_JWK).unwrap();
+        let jwt = DecodedJwt::decode(RFC7515_A2_TOKEN);
+        let chosen = |m: &KeyMaterial| select_key(&jwt, Algorithm::RS256, Some(m)).unwrap().unwrap();
+        let first = chosen(&material);
+        assert!(
+            Arc::ptr_eq(&first, &chosen(&material)),
+            "a material chooses its key once"
+        );
+        let copy = material.unshared();
+        let own = chosen(&copy);
+        assert!(!Arc::ptr_eq(&first, &own), "the copy chooses and parses its own key");
+        assert!(Arc::ptr_eq(&own, &chosen(&copy)), "and keeps it");
+        assert!(Arc::ptr_eq(&first, &chosen(&material)), "the original keeps its own");
+        let signed = jwt.signing_input().as_bytes();
+        for key in [&first, &own] {
+            assert_eq!(key.description, first.description);
+            let signature = jwt.segment(SegmentPart::Signature);
+            assert!(
+                key.verify(signature, jwt.strict_signature(), signed, Algorithm::RS256)
+                    .unwrap()
+            );
+            assert!(
+                !key.verify(signature, jwt.strict_signature(), &signed[1..], Algorithm::RS256)
+                    .unwrap()
+            );
+        }
+    }
 
     fn chosen(description: &str) -> Choice {
         Ok(Arc::new(SelectedKey::new(
