@@ -8,7 +8,7 @@ mod parallel;
 use super::input::{CappedReadError, MAX_STDIN_BYTES, read_capped};
 use super::{EXIT_CHECK_FAILED, EXIT_OK, EXIT_USAGE};
 use crate::core::escape::{self, Output};
-use crate::core::jwt::analysis::{Analysis, analyse_with, not_a_jwt_message};
+use crate::core::jwt::analysis::{Analysis, analyse, not_a_jwt_message};
 use crate::core::jwt::key::{KeyInput, KeyMaterial, MAX_KEY_TEXT_BYTES, parse_key};
 use crate::core::jwt::report::{Style, json_report, report_lines, text_report};
 use crate::core::jwt::{Expectations, Inspection, SignatureStatus};
@@ -183,7 +183,7 @@ impl Settings {
     }
 
     fn analyse(&self, raw: &str) -> Analysis {
-        analyse_with(raw, self.key.as_ref(), &self.expect, self.now, None)
+        analyse(raw, self.key.as_ref(), &self.expect, self.now)
     }
 }
 

@@ -328,7 +328,7 @@ impl HeaderCache {
 
 /// Decodes a segment that must hold a JSON object (the header or the payload).
 pub fn decode_json_segment(text: &str, part: SegmentPart) -> Result<Map<String, Value>, SegmentError> {
-    decode_segment(text, part).and_then(|bytes| json_object(bytes, part))
+    decode_json_noting_leniency(text, part).0
 }
 
 /// Parses decoded segment bytes as a JSON object.
